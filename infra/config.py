@@ -1,0 +1,343 @@
+"""The one typed configuration, built once from CDK context.
+
+Infra reads it directly; Lambdas get it as environment variables that infra sets;
+training jobs get the model spec as a hyperparameter; the local cloud reads it from
+``cdk.json`` the same way the CDK app does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import MISSING, asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTEXT_KEY = "shadowloop"
+ENVIRONMENT_KEY = "shadowloop:environment"
+
+FEATURE_TYPES = ("numeric", "categorical")
+TASKS = ("regression", "classification")
+# Primary metric → direction in which it improves, per task.
+METRICS: dict[str, dict[str, str]] = {
+    "regression": {"rmse": "minimize", "mae": "minimize", "r2": "maximize"},
+    "classification": {
+        "accuracy": "maximize",
+        "f1": "maximize",
+        "roc_auc": "maximize",
+        "log_loss": "minimize",
+    },
+}
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+_PROJECT = re.compile(r"^[a-z][a-z0-9-]{1,23}$")
+_SCHEDULE = re.compile(r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    type: str
+    critical: bool = False
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    dataset: str
+    target: str
+    task: str
+    metric: str
+    features: tuple[Feature, ...]
+    segment: str | None = None
+    hyperparameters: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def direction(self) -> str:
+        return METRICS[self.task][self.metric]
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [f.name for f in self.features]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The wire form shared by Lambdas (MODEL_SPEC) and training (--model-spec)."""
+        return {
+            "dataset": self.dataset,
+            "target": self.target,
+            "task": self.task,
+            "metric": self.metric,
+            "direction": self.direction,
+            "segment": self.segment,
+            "features": [asdict(f) for f in self.features],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class QualityGate:
+    threshold: float
+    """Absolute limit on the primary metric: a ceiling when it is minimized, else a floor."""
+    max_regression: float
+    """Largest allowed relative worsening against the champion (0.02 = 2 %)."""
+
+
+@dataclass(frozen=True)
+class Compute:
+    training_instance_type: str
+    training_instance_count: int
+    processing_instance_type: str
+    endpoint_instance_type: str
+    endpoint_instance_count: int
+    serverless: bool
+    max_runtime_seconds: int
+    poll_seconds: int
+
+
+@dataclass(frozen=True)
+class Serving:
+    shadow_sampling_percent: int
+    capture_sampling_percent: int
+    max_batch: int
+    auth: str
+    throttle_rate: int
+    throttle_burst: int
+    initial_champion_package: str | None = None
+    initial_shadow_package: str | None = None
+
+
+@dataclass(frozen=True)
+class Promotion:
+    margin: float
+    min_labelled: int
+    schedule: str
+
+
+@dataclass(frozen=True)
+class Drift:
+    schedule: str
+    min_rows: int
+    cooldown_minutes: int
+    drift_share: float
+    psi_warn: float
+    psi_alert: float
+    jensen_shannon: float
+    wasserstein: float
+    linf: float
+
+
+@dataclass(frozen=True)
+class Config:
+    project: str
+    environment: str
+    model: ModelSpec
+    gate: QualityGate
+    approval: str
+    compute: Compute
+    serving: Serving
+    promotion: Promotion
+    drift: Drift
+    retrain_schedule: str
+    log_retention_days: int
+
+    @property
+    def approval_status(self) -> str:
+        """The Model Registry status a package gets when it passes the gate."""
+        return "Approved" if self.approval == "auto" else "PendingManualApproval"
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.project}-{self.environment}"
+
+
+def load_config(context: Mapping[str, Any], environment: str | None = None) -> Config:
+    """Build the config from the ``shadowloop`` context block and an environment name."""
+    if not isinstance(context, Mapping):
+        raise ConfigError(f"{CONTEXT_KEY}: expected an object in cdk.json context")
+    environments = context.get("environments") or {}
+    env = environment or "dev"
+    if env not in environments:
+        known = ", ".join(sorted(environments)) or "none"
+        raise ConfigError(f"{ENVIRONMENT_KEY}: unknown environment {env!r} (known: {known})")
+    merged = _merge({k: v for k, v in context.items() if k != "environments"}, environments[env])
+    return _build(merged, env)
+
+
+def load_from_cdk_json(path: Path | None = None, environment: str | None = None) -> Config:
+    """Read the config exactly as ``cdk synth`` does, from ``cdk.json`` context."""
+    document = json.loads((path or ROOT / "cdk.json").read_text())
+    context = document.get("context", {})
+    return load_config(context.get(CONTEXT_KEY, {}), environment or context.get(ENVIRONMENT_KEY))
+
+
+def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _build(raw: Mapping[str, Any], environment: str) -> Config:
+    project = _get(raw, "project", str)
+    if not _PROJECT.match(project):
+        raise ConfigError(f"project: {project!r} must be 2-24 lowercase letters, digits or '-'")
+    approval = _get(raw, "approval", str)
+    if approval not in ("auto", "manual"):
+        raise ConfigError(f"approval: {approval!r} is not one of auto, manual")
+    model = _model(_section(raw, "model"))
+    gate = QualityGate(
+        threshold=float(_get(raw["gate"], "threshold", (int, float), "gate.")),
+        max_regression=_fraction(raw["gate"], "max_regression", "gate."),
+    )
+    compute = Compute(**_fields(_section(raw, "compute"), Compute, "compute."))
+    serving = Serving(**_fields(_section(raw, "serving"), Serving, "serving."))
+    if serving.auth not in ("iam", "api_key"):
+        raise ConfigError(f"serving.auth: {serving.auth!r} is not one of iam, api_key")
+    for name in ("shadow_sampling_percent", "capture_sampling_percent"):
+        if not 0 < getattr(serving, name) <= 100:
+            raise ConfigError(f"serving.{name}: must be between 1 and 100")
+    if serving.max_batch < 1:
+        raise ConfigError("serving.max_batch: must be at least 1")
+    promotion = Promotion(**_fields(_section(raw, "promotion"), Promotion, "promotion."))
+    drift = Drift(**_fields(_section(raw, "drift"), Drift, "drift."))
+    for label, schedule in (
+        ("promotion.schedule", promotion.schedule),
+        ("drift.schedule", drift.schedule),
+        ("retrain_schedule", _get(raw, "retrain_schedule", str)),
+    ):
+        if not _SCHEDULE.match(schedule):
+            raise ConfigError(f"{label}: {schedule!r} is not an EventBridge rate(...) or cron(...)")
+    if not 0 < drift.drift_share <= 1:
+        raise ConfigError("drift.drift_share: must be in (0, 1]")
+    return Config(
+        project=project,
+        environment=environment,
+        model=model,
+        gate=gate,
+        approval=approval,
+        compute=compute,
+        serving=serving,
+        promotion=promotion,
+        drift=drift,
+        retrain_schedule=raw["retrain_schedule"],
+        log_retention_days=int(_get(raw, "log_retention_days", int)),
+    )
+
+
+def _model(raw: Mapping[str, Any]) -> ModelSpec:
+    p = "model."
+    task = _get(raw, "task", str, p)
+    if task not in TASKS:
+        raise ConfigError(f"model.task: {task!r} is not one of {', '.join(TASKS)}")
+    metric = _get(raw, "metric", str, p)
+    if metric not in METRICS[task]:
+        allowed = ", ".join(METRICS[task])
+        raise ConfigError(f"model.metric: {metric!r} does not fit task {task!r} (use {allowed})")
+    target = raw.get("target")
+    if not isinstance(target, str) or not target:
+        raise ConfigError("model.target: missing; name the column the model predicts")
+    features_raw = raw.get("features")
+    if not isinstance(features_raw, list) or not features_raw:
+        raise ConfigError("model.features: missing; list at least one {name, type}")
+    features = []
+    for i, item in enumerate(features_raw):
+        where = f"model.features[{i}]"
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"{where}: expected an object with name and type")
+        name = item.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ConfigError(f"{where}.name: {name!r} is not a valid column name")
+        ftype = item.get("type")
+        if ftype not in FEATURE_TYPES:
+            raise ConfigError(
+                f"{where}.type: unknown feature type {ftype!r} (expected numeric or categorical)"
+            )
+        features.append(Feature(name=name, type=ftype, critical=bool(item.get("critical", False))))
+    names = [f.name for f in features]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ConfigError(f"model.features: duplicated feature {', '.join(duplicated)}")
+    if target in names:
+        raise ConfigError(f"model.target: {target!r} is also listed as a feature")
+    segment = raw.get("segment")
+    if segment is not None and segment not in names:
+        raise ConfigError(f"model.segment: {segment!r} is not one of the features")
+    hyperparameters = raw.get("hyperparameters") or {}
+    if not isinstance(hyperparameters, Mapping):
+        raise ConfigError("model.hyperparameters: expected an object")
+    return ModelSpec(
+        dataset=_get(raw, "dataset", str, p),
+        target=target,
+        task=task,
+        metric=metric,
+        features=tuple(features),
+        segment=segment,
+        hyperparameters=dict(hyperparameters),
+    )
+
+
+def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key)
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{key}: missing section")
+    return value
+
+
+def _get(raw: Mapping[str, Any], key: str, kind: Any, prefix: str = "") -> Any:
+    if key not in raw:
+        raise ConfigError(f"{prefix}{key}: missing")
+    value = raw[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise ConfigError(f"{prefix}{key}: {value!r} has the wrong type")
+    return value
+
+
+def _fraction(raw: Mapping[str, Any], key: str, prefix: str) -> float:
+    value = float(_get(raw, key, (int, float), prefix))
+    if not 0 <= value < 1:
+        raise ConfigError(f"{prefix}{key}: {value} must be a fraction in [0, 1)")
+    return value
+
+
+def _fields(raw: Mapping[str, Any], cls: type, prefix: str) -> dict[str, Any]:
+    """Check a flat section against a dataclass: no unknown keys, no missing ones, right types."""
+    hints = {f.name: f for f in cls.__dataclass_fields__.values()}  # type: ignore[attr-defined]
+    unknown = sorted(set(raw) - set(hints))
+    if unknown:
+        raise ConfigError(f"{prefix}{unknown[0]}: unknown setting")
+    out: dict[str, Any] = {}
+    for name, f in hints.items():
+        if name not in raw:
+            if f.default is not MISSING:
+                continue
+            raise ConfigError(f"{prefix}{name}: missing")
+        value = raw[name]
+        expected = str(f.type)
+        if value is None and "None" in expected:
+            out[name] = None
+        elif expected.startswith("bool"):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{prefix}{name}: {value!r} must be true or false")
+            out[name] = value
+        elif expected.startswith("int"):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ConfigError(f"{prefix}{name}: {value!r} must be a whole number")
+            out[name] = value
+        elif expected.startswith("float"):
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise ConfigError(f"{prefix}{name}: {value!r} must be a number")
+            out[name] = float(value)
+        else:
+            if not isinstance(value, str):
+                raise ConfigError(f"{prefix}{name}: {value!r} must be a string")
+            out[name] = value
+    return out

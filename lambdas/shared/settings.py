@@ -1,0 +1,129 @@
+"""Settings that infra passes to every Lambda as environment variables.
+
+Read at call time, never at import, so a handler module imports without any
+environment (tests, the local cloud, cold starts with a bad config all fail at
+the first call with a message naming the variable).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+# The one list of variable names; infra sets them, handlers read them.
+PROJECT = "PROJECT"
+MODEL_SPEC = "MODEL_SPEC"
+DATA_BUCKET = "DATA_BUCKET"
+ARTIFACT_BUCKET = "ARTIFACT_BUCKET"
+CAPTURE_BUCKET = "CAPTURE_BUCKET"
+MODEL_PACKAGE_GROUP = "MODEL_PACKAGE_GROUP"
+ENDPOINT_NAME = "ENDPOINT_NAME"
+STATE_MACHINE_ARN = "STATE_MACHINE_ARN"
+GATE_THRESHOLD = "GATE_THRESHOLD"
+GATE_MAX_REGRESSION = "GATE_MAX_REGRESSION"
+APPROVAL_STATUS = "APPROVAL_STATUS"
+SAGEMAKER_ROLE_ARN = "SAGEMAKER_ROLE_ARN"
+INFERENCE_IMAGE_URI = "INFERENCE_IMAGE_URI"
+CODE_URI = "CODE_URI"
+KMS_KEY_ARN = "KMS_KEY_ARN"
+ENDPOINT_INSTANCE_TYPE = "ENDPOINT_INSTANCE_TYPE"
+ENDPOINT_INSTANCE_COUNT = "ENDPOINT_INSTANCE_COUNT"
+SERVERLESS = "SERVERLESS"
+SHADOW_SAMPLING_PERCENT = "SHADOW_SAMPLING_PERCENT"
+CAPTURE_SAMPLING_PERCENT = "CAPTURE_SAMPLING_PERCENT"
+MAX_BATCH = "MAX_BATCH"
+PROMOTION_MARGIN = "PROMOTION_MARGIN"
+PROMOTION_MIN_LABELLED = "PROMOTION_MIN_LABELLED"
+DRIFT_THRESHOLDS = "DRIFT_THRESHOLDS"
+DRIFT_MIN_ROWS = "DRIFT_MIN_ROWS"
+DRIFT_COOLDOWN_MINUTES = "DRIFT_COOLDOWN_MINUTES"
+ROLLBACK_ALARMS = "ROLLBACK_ALARMS"
+
+
+class SettingError(RuntimeError):
+    """A required environment variable is missing or malformed."""
+
+
+def text(name: str) -> str:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        raise SettingError(f"environment variable {name} is not set")
+    return value
+
+
+def optional_text(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
+def number(name: str) -> float:
+    raw = text(name)
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingError(f"environment variable {name}={raw!r} is not a number") from None
+
+
+def integer(name: str) -> int:
+    raw = text(name)
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingError(f"environment variable {name}={raw!r} is not an integer") from None
+
+
+def flag(name: str) -> bool:
+    return text(name).lower() in ("1", "true", "yes")
+
+
+def json_value(name: str) -> Any:
+    raw = text(name)
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise SettingError(f"environment variable {name} is not valid JSON: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    type: str
+    critical: bool = False
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The model spec as Lambdas see it (the wire form of infra.config.ModelSpec)."""
+
+    dataset: str
+    target: str
+    task: str
+    metric: str
+    direction: str
+    features: tuple[Feature, ...]
+    segment: str | None = None
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [f.name for f in self.features]
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> ModelSpec:
+        return cls(
+            dataset=raw["dataset"],
+            target=raw["target"],
+            task=raw["task"],
+            metric=raw["metric"],
+            direction=raw["direction"],
+            features=tuple(Feature(**f) for f in raw["features"]),
+            segment=raw.get("segment"),
+        )
+
+
+def model_spec() -> ModelSpec:
+    raw = json_value(MODEL_SPEC)
+    try:
+        return ModelSpec.from_dict(raw)
+    except (KeyError, TypeError) as exc:
+        raise SettingError(f"environment variable {MODEL_SPEC} is incomplete: {exc}") from None
