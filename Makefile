@@ -1,0 +1,46 @@
+# Every target sets up what it needs: a fresh clone runs `make test` or `make demo` directly.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: help test demo synth lint bench serve clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: $(STAMP) node_modules/.installed ## Run the whole test suite
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+demo: $(STAMP) ## Run the whole loop on the local cloud and write out/demo
+	$(BIN)/shadowloop demo --out out/demo
+
+synth: $(STAMP) node_modules/.installed ## Write cdk.out/ with cdk-nag checks, then cfn-lint it
+	npx cdk synth --quiet --no-notices
+	$(BIN)/cfn-lint cdk.out/*.template.json
+
+lint: $(STAMP) ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP) ## The benchmarks in bench/
+	$(BIN)/python bench/drift_bench.py
+	$(BIN)/python bench/api_bench.py
+
+serve: $(STAMP) ## Serve the REST API on 127.0.0.1:8080
+	$(BIN)/shadowloop serve --port 8080
+
+clean:
+	rm -rf cdk.out build out .pytest_cache

@@ -1,0 +1,62 @@
+"""The CDK app: one config, four stacks, cdk-nag's AWS Solutions checks."""
+
+from __future__ import annotations
+
+import sys
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+
+from infra.config import CONTEXT_KEY, ENVIRONMENT_KEY, Config, ConfigError, load_config
+from infra.stacks.data import DataStack
+from infra.stacks.monitoring import MonitoringStack
+from infra.stacks.pipeline import PipelineStack
+from infra.stacks.serving import ServingStack
+
+
+def build_app(config: Config, outdir: str | None = None, app: cdk.App | None = None) -> cdk.App:
+    """Create the four stacks of ``config`` in ``app`` (a new one by default) without synthesizing."""
+    app = app or cdk.App(outdir=outdir)
+    tags = {"project": config.project, "environment": config.environment}
+    data = DataStack(app, f"{config.prefix}-data", config=config)
+    serving = ServingStack(
+        app, f"{config.prefix}-serving", config=config, data=data
+    )
+    pipeline = PipelineStack(
+        app,
+        f"{config.prefix}-pipeline",
+        config=config,
+        data=data,
+        serving=serving,
+    )
+    MonitoringStack(
+        app,
+        f"{config.prefix}-monitoring",
+        config=config,
+        data=data,
+        serving=serving,
+        pipeline=pipeline,
+    )
+    for key, value in tags.items():
+        cdk.Tags.of(app).add(key, value)
+    cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+    return app
+
+
+def main() -> int:
+    """``cdk synth`` entry point: a bad config is one line on stderr and exit code 1."""
+    app = cdk.App()
+    try:
+        config = load_config(
+            app.node.try_get_context(CONTEXT_KEY), app.node.try_get_context(ENVIRONMENT_KEY)
+        )
+    except ConfigError as exc:
+        print(f"shadowloop: invalid configuration: {exc}", file=sys.stderr)
+        return 1
+    build_app(config, app=app)
+    app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""The one Lambda-function construct: every shadowloop function gets the same defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import Duration, Fn, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from cdk_nag import NagPackSuppression, NagSuppressions
+from constructs import Construct
+
+from infra.config import ROOT, Config
+
+# AWS-managed public layers, referenced by ARN so the function asset stays plain source.
+# Powertools publishes the same version number in every region.
+POWERTOOLS_LAYER = (
+    "arn:${AWS::Partition}:lambda:${AWS::Region}:017000801446:"
+    "layer:AWSLambdaPowertoolsPythonV3-python311-arm64:27"
+)
+# AWS SDK for pandas 3.16 (numpy 2); its version numbers differ slightly between regions.
+NUMPY_LAYER = (
+    "arn:${AWS::Partition}:lambda:${AWS::Region}:336392948345:"
+    "layer:AWSSDKPandas-Python311-Arm64:30"
+)
+
+# Only the lambdas package's Python sources go into the asset: every path is excluded,
+# then lambdas/ is re-included, then everything in it that is not a .py file is dropped.
+ASSET_EXCLUDE = [
+    "*",
+    ".*",
+    "!lambdas",
+    "!lambdas/**",
+    "lambdas/**/*.*",
+    "!lambdas/**/*.py",
+    "**/__pycache__",
+]
+
+_SUPPRESSIONS = [
+    NagPackSuppression(
+        id="AwsSolutions-L1",
+        reason="Pinned to Python 3.11: the local loop and the managed layers are tested on 3.11.",
+    ),
+]
+
+
+def function_name(config: Config, name: str) -> str:
+    """The deterministic name of a shadowloop function, e.g. ``shadowloop-dev-drift-check``."""
+    return f"{config.prefix}-{name.replace('_', '-')}"
+
+
+class Function(Construct):
+    """A Python 3.11 arm64 Lambda running ``lambdas.<name>.handler.handler``.
+
+    It gets the Powertools layer (plus the numpy layer when asked), X-Ray tracing, a log
+    group with the configured retention and the ``POWERTOOLS_*`` and ``PROJECT`` variables.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: Config,
+        name: str,
+        environment: Mapping[str, str],
+        description: str,
+        memory_size: int = 256,
+        timeout: Duration | None = None,
+        needs_numpy: bool = False,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.name = function_name(config, name)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/lambda/{self.name}",
+            retention=retention(config.log_retention_days),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Runs the {self.name} function",
+        )
+        # Written out instead of AWSLambdaBasicExecutionRole so the role is scoped to its log group.
+        self.log_group.grant_write(self.role)
+        layers = [lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", Fn.sub(POWERTOOLS_LAYER))]
+        if needs_numpy:
+            layers.append(lambda_.LayerVersion.from_layer_version_arn(self, "Numpy", Fn.sub(NUMPY_LAYER)))
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=self.name,
+            description=description,
+            runtime=lambda_.Runtime.PYTHON_3_11,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=f"lambdas.{name}.handler.handler",
+            code=lambda_.Code.from_asset(str(ROOT), exclude=ASSET_EXCLUDE),
+            memory_size=memory_size,
+            timeout=timeout or Duration.seconds(30),
+            layers=layers,
+            role=self.role,
+            log_group=self.log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment={
+                "POWERTOOLS_SERVICE_NAME": name,
+                "POWERTOOLS_METRICS_NAMESPACE": "shadowloop",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                "PROJECT": config.prefix,
+                **environment,
+            },
+        )
+        NagSuppressions.add_resource_suppressions(self, _SUPPRESSIONS, apply_to_children=True)
+        NagSuppressions.add_resource_suppressions(
+            self.role,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="X-Ray trace segments cannot be scoped to a resource.",
+                    applies_to=["Resource::*"],
+                )
+            ],
+            apply_to_children=True,
+        )
+
+
+_RETENTION_DAYS = {
+    1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS",
+    30: "ONE_MONTH", 60: "TWO_MONTHS", 90: "THREE_MONTHS", 120: "FOUR_MONTHS",
+    150: "FIVE_MONTHS", 180: "SIX_MONTHS", 365: "ONE_YEAR", 400: "THIRTEEN_MONTHS",
+    545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS", 1827: "FIVE_YEARS",
+    2192: "SIX_YEARS", 2557: "SEVEN_YEARS", 2922: "EIGHT_YEARS", 3288: "NINE_YEARS",
+    3653: "TEN_YEARS",
+}  # fmt: skip
+
+
+def retention(days: int) -> logs.RetentionDays:
+    """The shortest CloudWatch retention period that keeps logs at least ``days`` days."""
+    allowed = sorted(_RETENTION_DAYS)
+    chosen = next((d for d in allowed if d >= days), allowed[-1])
+    return logs.RetentionDays[_RETENTION_DAYS[chosen]]

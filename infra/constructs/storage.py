@@ -1,0 +1,101 @@
+"""Encrypted, versioned S3 buckets with access logging, and the notification topic."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from cdk_nag import NagPackSuppression, NagSuppressions
+from constructs import Construct
+
+NONCURRENT_DAYS = 90
+CAPTURE_INFREQUENT_DAYS = 30
+
+
+class Storage(Construct):
+    """The project key, the data, artifact and capture buckets, their access-log bucket and topic.
+
+    Every bucket is versioned, KMS-encrypted with the project key, TLS-only and private.
+    Noncurrent versions expire after 90 days; captured traffic moves to infrequent access.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, prefix: str) -> None:
+        super().__init__(scope, construct_id)
+        self.key = kms.Key(
+            self,
+            "Key",
+            alias=f"alias/{prefix}",
+            description=f"Encrypts {prefix} datasets, artifacts, captures and notifications",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.access_log_bucket = s3.Bucket(
+            self,
+            "AccessLogs",
+            # S3 server access logging can only deliver to SSE-S3 buckets.
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=Duration.days(365),
+                    noncurrent_version_expiration=Duration.days(NONCURRENT_DAYS),
+                )
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.access_log_bucket,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-S1",
+                    reason="This is the access-log bucket; logging it to itself would loop.",
+                )
+            ],
+        )
+        self.data_bucket = self._bucket("Data", "data/")
+        self.artifact_bucket = self._bucket("Artifacts", "artifacts/")
+        self.capture_bucket = self._bucket(
+            "Captures",
+            "captures/",
+            transitions=[
+                s3.Transition(
+                    storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                    transition_after=Duration.days(CAPTURE_INFREQUENT_DAYS),
+                )
+            ],
+        )
+        self.topic = sns.Topic(
+            self,
+            "Notifications",
+            display_name=f"{prefix} pipeline and monitoring notifications",
+            master_key=self.key,
+            enforce_ssl=True,
+        )
+
+    def _bucket(
+        self, construct_id: str, log_prefix: str, transitions: list[s3.Transition] | None = None
+    ) -> s3.Bucket:
+        return s3.Bucket(
+            self,
+            construct_id,
+            versioned=True,
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            server_access_logs_bucket=self.access_log_bucket,
+            server_access_logs_prefix=log_prefix,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    noncurrent_version_expiration=Duration.days(NONCURRENT_DAYS),
+                    transitions=transitions,
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                )
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
+        )

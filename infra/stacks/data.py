@@ -1,0 +1,63 @@
+"""Data stack: the key, buckets, topic, model registry group, SageMaker role and training code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from infra.config import Config
+from infra.constructs.sagemaker_role import SageMakerRole
+from infra.constructs.sklearn_image import sklearn_image_uri
+from infra.constructs.storage import Storage
+from infra.constructs.training_code import TrainingCode
+
+
+class DataStack(Stack):
+    """Everything the other stacks share: storage, the registry group and the training code."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: Config, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        storage = Storage(self, "Storage", prefix=config.prefix)
+        self.key = storage.key
+        self.data_bucket = storage.data_bucket
+        self.artifact_bucket = storage.artifact_bucket
+        self.capture_bucket = storage.capture_bucket
+        self.topic = storage.topic
+
+        self.model_package_group_name = f"{config.prefix}-models"
+        self.model_package_group = sagemaker.CfnModelPackageGroup(
+            self,
+            "ModelPackageGroup",
+            model_package_group_name=self.model_package_group_name,
+            model_package_group_description=f"Models trained on the {config.model.dataset} dataset",
+        )
+
+        self.training_code = TrainingCode(self, "TrainingCode")
+        self.sagemaker_role = SageMakerRole(
+            self,
+            "SageMakerRole",
+            prefix=config.prefix,
+            key=self.key,
+            data_bucket=self.data_bucket,
+            artifact_bucket=self.artifact_bucket,
+            capture_bucket=self.capture_bucket,
+            code_bucket_name=self.training_code.bucket_name,
+        ).role
+
+        outputs = {
+            "DataBucketName": self.data_bucket.bucket_name,
+            "ArtifactBucketName": self.artifact_bucket.bucket_name,
+            "CaptureBucketName": self.capture_bucket.bucket_name,
+            "TopicArn": self.topic.topic_arn,
+            "ModelPackageGroupName": self.model_package_group.attr_model_package_group_name,
+            "KmsKeyArn": self.key.key_arn,
+            "SageMakerRoleArn": self.sagemaker_role.role_arn,
+            "CodeUri": self.training_code.uri,
+            "CodeVersion": self.training_code.version,
+            "SklearnImageUri": sklearn_image_uri(self),
+        }
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)

@@ -1,0 +1,1 @@
+"""The REST API: predictions, ground-truth feedback and the model being served."""

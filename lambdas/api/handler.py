@@ -1,0 +1,169 @@
+"""The REST API Lambda behind API Gateway: /predict, /feedback and /model."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lambdas.api import errors, feedback, models, predict, schemas, validation
+from lambdas.api.config import ApiSettings
+from lambdas.shared import clients
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = APIGatewayRestResolver()
+served = models.ServedModels()
+
+# Kept beside the routes so a known path with the wrong method answers 405, not 404.
+ROUTES = {"/predict": "POST", "/feedback": "POST", "/model": "GET"}
+STATUS: dict[type[errors.ApiError], HTTPStatus] = {
+    errors.InvalidJson: HTTPStatus.BAD_REQUEST,
+    errors.InvalidBody: HTTPStatus.BAD_REQUEST,
+    errors.PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    errors.UnsupportedMediaType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    errors.InvalidInput: HTTPStatus.UNPROCESSABLE_ENTITY,
+    errors.UnknownInference: HTTPStatus.NOT_FOUND,
+    errors.FeedbackExists: HTTPStatus.CONFLICT,
+    errors.ModelNotDeployed: HTTPStatus.NOT_FOUND,
+    errors.EndpointMissing: HTTPStatus.SERVICE_UNAVAILABLE,
+    errors.ModelFailed: HTTPStatus.BAD_GATEWAY,
+    errors.EndpointUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+    errors.EndpointTimeout: HTTPStatus.GATEWAY_TIMEOUT,
+}
+_BAD_REQUEST = {400: "malformed JSON or not an object", 413: "body too large"}
+_BAD_REQUEST |= {415: "body not sent as application/json", 422: "a field is missing or wrong"}
+
+
+@app.post(
+    "/predict",
+    summary="Predict a batch of records with the production model",
+    description="Records are checked against the model spec; errors name the instance "
+    "(counted from 0) and the feature.",
+    responses=schemas.responses(
+        200,
+        schemas.PREDICT_RESPONSE,
+        _BAD_REQUEST
+        | {502: "the model failed", 503: "no model deployed or endpoint busy", 504: "timeout"},
+    ),
+    openapi_extensions={"requestBody": schemas.PREDICT_REQUEST},
+)
+def post_predict() -> dict[str, Any]:
+    config = ApiSettings.from_env()
+    records = validation.instances(_json_body(), config.spec, config.max_batch)
+    answer = predict.predict(
+        records,
+        runtime=clients.sagemaker_runtime(),
+        sagemaker=clients.sagemaker(),
+        dynamodb=clients.client("dynamodb"),
+        endpoint_name=config.endpoint_name,
+        table=config.inference_table,
+        served=served,
+    )
+    metrics.add_metric(name="Predictions", unit=MetricUnit.Count, value=len(records))
+    return answer
+
+
+@app.post(
+    "/feedback",
+    status_code=HTTPStatus.CREATED,
+    summary="Record the observed outcome of one prediction",
+    responses=schemas.responses(
+        201,
+        schemas.FEEDBACK_RESPONSE,
+        _BAD_REQUEST | {404: "unknown inference_id", 409: "feedback already recorded"},
+    ),
+    openapi_extensions={"requestBody": schemas.FEEDBACK_REQUEST},
+)
+def post_feedback() -> dict[str, Any]:
+    config = ApiSettings.from_env()
+    received = validation.feedback(_json_body(), config.spec.task)
+    stored = feedback.record(
+        received,
+        s3=clients.s3(),
+        dynamodb=clients.client("dynamodb"),
+        bucket=config.capture_bucket,
+        table=config.inference_table,
+    )
+    metrics.add_metric(name="Feedback", unit=MetricUnit.Count, value=1)
+    return stored
+
+
+@app.get(
+    "/model",
+    summary="The production and shadow models with their metrics and lineage",
+    responses=schemas.responses(200, schemas.MODEL_RESPONSE, {404: "no model deployed yet"}),
+)
+def get_model() -> dict[str, Any]:
+    config = ApiSettings.from_env()
+    return models.summary(clients.sagemaker(), config.endpoint_name)
+
+
+@app.exception_handler(errors.ApiError)
+def answer_api_error(error: errors.ApiError) -> Response:
+    status = STATUS[type(error)]
+    logger.info("request refused", extra={"code": error.code, "reason": str(error)})
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        metrics.add_metric(name="EndpointErrors", unit=MetricUnit.Count, value=1)
+    return error_response(status, error.code, str(error))
+
+
+@app.exception_handler(Exception)
+def answer_internal_error(error: Exception) -> Response:
+    logger.exception("internal error")
+    return error_response(
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        "InternalError",
+        "the request failed inside the service; quote the request_id when reporting it",
+    )
+
+
+@app.not_found
+def answer_not_found(_: Exception) -> Response:
+    event = app.current_event
+    allowed = ROUTES.get(event.path)
+    if allowed:
+        return error_response(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            f"{event.http_method} is not allowed on {event.path}; use {allowed}",
+            headers={"Allow": allowed},
+        )
+    return error_response(HTTPStatus.NOT_FOUND, "NotFound", f"no route {event.path}")
+
+
+def error_response(
+    status: HTTPStatus, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    """The JSON error body every failure shares, with the request id to quote."""
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body={
+            "error": {"code": code, "message": message},
+            "request_id": app.current_event.request_context.request_id,
+        },
+        headers=headers,
+    )
+
+
+def _json_body() -> dict[str, Any]:
+    event = app.current_event
+    return validation.parse_body(
+        event.body,
+        content_type=event.get_header_value("content-type"),
+        base64_encoded=bool(event.is_base64_encoded),
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

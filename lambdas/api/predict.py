@@ -1,0 +1,131 @@
+"""POST /predict: ask the endpoint, name the model that answered, remember every inference."""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from lambdas.api import errors, inferences
+from lambdas.api.inferences import Inference
+from lambdas.api.models import ServedModels
+
+_UNAVAILABLE = {"ThrottlingException", "ServiceUnavailable", "ModelNotReadyException"}
+_FAILED = {"ModelError", "InternalFailure", "InternalDependencyException"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    variant: str
+    predictions: list[Any]
+
+
+def predict(
+    records: Sequence[dict[str, Any]],
+    *,
+    runtime: Any,
+    sagemaker: Any,
+    dynamodb: Any,
+    endpoint_name: str,
+    table: str,
+    served: ServedModels,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+) -> dict[str, Any]:
+    """Predict a batch of checked records; the response body of POST /predict."""
+    inference_ids = [new_id() for _ in records]
+    batch_id = new_id()
+    answer = invoke(runtime, endpoint_name, records, inference_ids, batch_id)
+    package = served.package(sagemaker, endpoint_name, answer.variant)
+    arn = package.arn if package else None
+    predicted_at = now()
+    inferences.put_all(
+        dynamodb,
+        table,
+        [
+            Inference(
+                inference_id=i,
+                batch_id=batch_id,
+                variant=answer.variant,
+                model_package_arn=arn,
+                prediction=p,
+                predicted_at=predicted_at,
+            )
+            for i, p in zip(inference_ids, answer.predictions, strict=True)
+        ],
+    )
+    return {
+        "model_package_arn": arn,
+        "model_version": package.version if package else None,
+        "variant": answer.variant,
+        "predictions": [
+            {"inference_id": i, "prediction": p}
+            for i, p in zip(inference_ids, answer.predictions, strict=True)
+        ],
+    }
+
+
+def invoke(
+    runtime: Any,
+    endpoint_name: str,
+    records: Sequence[dict[str, Any]],
+    inference_ids: Sequence[str],
+    batch_id: str,
+) -> Answer:
+    """One InvokeEndpoint call; endpoint trouble becomes an :mod:`errors` class."""
+    body = json.dumps({"instances": list(records), "inference_ids": list(inference_ids)})
+    try:
+        response = runtime.invoke_endpoint(
+            EndpointName=endpoint_name,
+            ContentType="application/json",
+            Accept="application/json",
+            Body=body,
+            InferenceId=batch_id,
+        )
+        payload = response["Body"].read()
+    except ClientError as exc:
+        raise _endpoint_error(exc, endpoint_name) from exc
+    except ReadTimeoutError as exc:
+        raise errors.EndpointTimeout(f"endpoint '{endpoint_name}' did not answer in time") from exc
+    except (ConnectTimeoutError, EndpointConnectionError) as exc:
+        raise errors.EndpointUnavailable(f"endpoint '{endpoint_name}' is unreachable") from exc
+    predictions = _predictions(payload, len(records))
+    return Answer(variant=response.get("InvokedProductionVariant", "champion"), predictions=predictions)
+
+
+def _predictions(payload: bytes | str, expected: int) -> list[Any]:
+    try:
+        predictions = json.loads(payload)["predictions"]
+    except (ValueError, KeyError, TypeError):
+        raise errors.ModelFailed("the model answered without a 'predictions' list") from None
+    if not isinstance(predictions, list) or len(predictions) != expected:
+        count = len(predictions) if isinstance(predictions, list) else 0
+        raise errors.ModelFailed(f"the model returned {count} predictions for {expected} records")
+    if any(isinstance(p, float) and not math.isfinite(p) for p in predictions):
+        raise errors.ModelFailed("the model returned a prediction that is not a finite number")
+    return predictions
+
+
+def _endpoint_error(exc: ClientError, endpoint_name: str) -> errors.ApiError:
+    error = exc.response.get("Error", {})
+    code = error.get("Code", "")
+    if code == "ValidationException" and "Could not find endpoint" in error.get("Message", ""):
+        return errors.EndpointMissing(f"endpoint '{endpoint_name}' does not exist yet")
+    if code in _UNAVAILABLE:
+        return errors.EndpointUnavailable(
+            f"endpoint '{endpoint_name}' is busy or not ready ({code}); retry later"
+        )
+    if code in _FAILED:
+        return errors.ModelFailed(f"the model on endpoint '{endpoint_name}' failed ({code})")
+    return errors.ModelFailed(f"endpoint '{endpoint_name}' refused the request ({code})")

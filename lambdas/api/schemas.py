@@ -1,0 +1,158 @@
+"""JSON Schemas of the API's bodies, for the OpenAPI document.
+
+Plain dictionaries: requests are checked by :mod:`lambdas.api.validation`, so the
+request path never imports pydantic. Feature names come from MODEL_SPEC at run
+time, so a record is described generically here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambdas.api.validation import MAX_BODY_BYTES
+
+_JSON = "application/json"
+
+FEATURE_VALUE: dict[str, Any] = {
+    "oneOf": [{"type": "number"}, {"type": "string"}],
+    "description": "numeric features take a finite number, categorical features a string",
+}
+PREDICTION: dict[str, Any] = {
+    "description": "the model's answer for one record: a number, a class label or class scores",
+}
+ERROR: dict[str, Any] = {
+    "type": "object",
+    "required": ["error", "request_id"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "examples": ["InvalidInput"]},
+                "message": {
+                    "type": "string",
+                    "examples": ["instance 2: feature 'hour' must be a number, got \"abc\""],
+                },
+            },
+        },
+        "request_id": {"type": "string"},
+    },
+}
+LINEAGE: dict[str, Any] = {
+    "type": "object",
+    "description": "where the model came from, from its registry metadata",
+    "properties": {
+        name: {"type": ["string", "null"]}
+        for name in (
+            "dataset",
+            "dataset_uri",
+            "dataset_version_id",
+            "snapshot_uri",
+            "code_version",
+            "trigger",
+            "run_id",
+            "evaluation_uri",
+            "baseline_uri",
+        )
+    },
+}
+MODEL: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "variant": {"type": "string", "examples": ["champion"]},
+        "model_package_arn": {"type": ["string", "null"]},
+        "version": {"type": ["integer", "null"]},
+        "approval_status": {"type": ["string", "null"]},
+        "metrics": {
+            "type": "object",
+            "properties": {
+                "metric": {"type": ["string", "null"]},
+                "value": {"type": ["number", "null"]},
+                "champion_value": {"type": ["number", "null"]},
+            },
+        },
+        "lineage": LINEAGE,
+    },
+}
+
+PREDICT_REQUEST: dict[str, Any] = {
+    "required": True,
+    "description": (
+        f"1 to MAX_BATCH records, each with exactly the model's features; "
+        f"at most {MAX_BODY_BYTES} bytes"
+    ),
+    "content": {
+        _JSON: {
+            "schema": {
+                "type": "object",
+                "required": ["instances"],
+                "additionalProperties": False,
+                "properties": {
+                    "instances": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "object", "additionalProperties": FEATURE_VALUE},
+                    }
+                },
+            }
+        }
+    },
+}
+PREDICT_RESPONSE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "model_package_arn": {"type": ["string", "null"]},
+        "model_version": {"type": ["integer", "null"]},
+        "variant": {"type": "string", "examples": ["champion"]},
+        "predictions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"inference_id": {"type": "string"}, "prediction": PREDICTION},
+            },
+        },
+    },
+}
+FEEDBACK_REQUEST: dict[str, Any] = {
+    "required": True,
+    "content": {
+        _JSON: {
+            "schema": {
+                "type": "object",
+                "required": ["inference_id", "actual"],
+                "additionalProperties": False,
+                "properties": {
+                    "inference_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,128}$"},
+                    "actual": {
+                        "oneOf": [{"type": "number"}, {"type": "string"}],
+                        "description": "a number for regression; a number or label otherwise",
+                    },
+                },
+            }
+        }
+    },
+}
+FEEDBACK_RESPONSE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "inference_id": {"type": "string"},
+        "stored": {"type": "string", "examples": ["s3://captures/feedback/2025/01/31/09/ab12.json"]},
+    },
+}
+MODEL_RESPONSE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "endpoint": {"type": "string"},
+        "status": {"type": "string", "examples": ["InService"]},
+        "production": MODEL,
+        "shadow": {"oneOf": [MODEL, {"type": "null"}]},
+    },
+}
+
+
+def responses(status: int, schema: dict[str, Any], errors: dict[int, str]) -> dict[int, Any]:
+    """The OpenAPI responses of one route: its success body and its error answers."""
+    out: dict[int, Any] = {status: {"description": "success", "content": {_JSON: {"schema": schema}}}}
+    for code, description in errors.items():
+        out[code] = {"description": description, "content": {_JSON: {"schema": ERROR}}}
+    return out

@@ -1,0 +1,185 @@
+"""The quality gate: does the candidate meet the threshold and hold up against the champion?"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from lambdas.shared import s3uri
+
+PASS = "pass"
+REJECT = "reject"
+
+
+class EvaluationUnavailable(Exception):
+    """evaluation.json is missing, unreadable or lacks the metric the gate needs."""
+
+
+@dataclass(frozen=True)
+class GateResult:
+    decision: str
+    reason: str
+    metric: str
+    candidate: float
+    champion: float | None
+
+    @property
+    def passed(self) -> bool:
+        return self.decision == PASS
+
+
+def decide(
+    evaluation: dict[str, Any],
+    metric: str,
+    direction: str,
+    threshold: float,
+    max_regression: float,
+) -> GateResult:
+    """Reject a candidate that misses the threshold or regresses beyond ``max_regression``.
+
+    The threshold is a ceiling when the metric is minimized and a floor when it is
+    maximized. The regression is relative to the champion's score on the same holdout.
+    """
+    if direction not in ("minimize", "maximize"):
+        raise ValueError(f"direction {direction!r} is not minimize or maximize")
+    candidate, champion = scores(evaluation, metric)
+    problems = []
+    if not _meets(candidate, threshold, direction):
+        side = "above the ceiling" if direction == "minimize" else "below the floor"
+        problems.append(f"{metric} {_fmt(candidate)} is {side} {_fmt(threshold)}")
+    if champion is not None and _regressed(candidate, champion, direction, max_regression):
+        problems.append(_regression_reason(metric, candidate, champion, direction, max_regression))
+    if problems:
+        return GateResult(REJECT, "; ".join(problems), metric, candidate, champion)
+    return GateResult(
+        PASS,
+        _pass_reason(metric, candidate, champion, direction, threshold, max_regression),
+        metric,
+        candidate,
+        champion,
+    )
+
+
+def scores(evaluation: Any, metric: str) -> tuple[float, float | None]:
+    """The candidate's and the champion's (or None) value of ``metric``."""
+    block = evaluation.get("shadowloop") if isinstance(evaluation, dict) else None
+    if not isinstance(block, dict):
+        raise EvaluationUnavailable("evaluation has no 'shadowloop' section")
+    candidate = _metric_value(block.get("candidate"), metric, "candidate")
+    if block.get("champion") is None:
+        return candidate, None
+    return candidate, _metric_value(block["champion"], metric, "champion")
+
+
+def read_evaluation(s3: Any, evaluation_uri: Any) -> dict[str, Any]:
+    """Load evaluation.json; every way it can be unusable is an EvaluationUnavailable."""
+    try:
+        bucket, key = s3uri.parse(evaluation_uri)
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        evaluation = json.loads(body)
+    except ValueError as exc:  # a bad URI or bad JSON (JSONDecodeError is a ValueError)
+        raise EvaluationUnavailable(f"evaluation {evaluation_uri} is unusable: {exc}") from None
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        raise EvaluationUnavailable(
+            f"evaluation {evaluation_uri} cannot be read ({code})"
+        ) from None
+    if not isinstance(evaluation, dict):
+        raise EvaluationUnavailable(f"evaluation {evaluation_uri} is not a JSON object")
+    return evaluation
+
+
+def apply_gate(
+    s3: Any,
+    *,
+    evaluation_uri: str,
+    metric: str,
+    direction: str,
+    threshold: float,
+    max_regression: float,
+) -> dict[str, Any]:
+    """Read the run's evaluation and decide; the answer is the state machine's ``$.gate``."""
+    evaluation = read_evaluation(s3, evaluation_uri)
+    try:
+        result = decide(evaluation, metric, direction, threshold, max_regression)
+    except EvaluationUnavailable as exc:
+        raise EvaluationUnavailable(f"evaluation {evaluation_uri}: {exc}") from None
+    return {
+        "decision": result.decision,
+        "reason": result.reason,
+        "metric": result.metric,
+        "candidate": result.candidate,
+        "champion": result.champion,
+        "evaluation_uri": evaluation_uri,
+    }
+
+
+def _metric_value(block: Any, metric: str, role: str) -> float:
+    value = block.get(metric) if isinstance(block, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise EvaluationUnavailable(f"the {role} has no finite {metric!r} value (got {value!r})")
+    return float(value)
+
+
+def _meets(candidate: float, threshold: float, direction: str) -> bool:
+    return candidate <= threshold if direction == "minimize" else candidate >= threshold
+
+
+def _regressed(candidate: float, champion: float, direction: str, max_regression: float) -> bool:
+    # abs() keeps the margin pointing the right way for metrics that can be negative (r2).
+    margin = abs(champion) * max_regression
+    if direction == "minimize":
+        return candidate > champion + margin
+    return candidate < champion - margin
+
+
+def _worsening(candidate: float, champion: float, direction: str) -> float | None:
+    """How much worse the candidate is, relative to the champion (negative = better)."""
+    if champion == 0:
+        return None
+    delta = candidate - champion if direction == "minimize" else champion - candidate
+    return delta / abs(champion)
+
+
+def _regression_reason(
+    metric: str, candidate: float, champion: float, direction: str, max_regression: float
+) -> str:
+    worse = _worsening(candidate, champion, direction)
+    by = f" by {worse:.1%}".replace("%", " %") if worse is not None else ""
+    return (
+        f"{metric} {_fmt(candidate)} is worse than the champion's {_fmt(champion)}{by} "
+        f"(allowed {_pct(max_regression)})"
+    )
+
+
+def _pass_reason(
+    metric: str,
+    candidate: float,
+    champion: float | None,
+    direction: str,
+    threshold: float,
+    max_regression: float,
+) -> str:
+    side = "ceiling" if direction == "minimize" else "floor"
+    head = f"{metric} {_fmt(candidate)} meets the {side} {_fmt(threshold)}"
+    if champion is None:
+        return f"{head}; no champion to compare with"
+    worse = _worsening(candidate, champion, direction)
+    if worse is None or worse <= 0:
+        return f"{head} and is no worse than the champion's {_fmt(champion)}"
+    return (
+        f"{head} and is {_pct(worse)} worse than the champion's {_fmt(champion)} "
+        f"(allowed {_pct(max_regression)})"
+    )
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}" if abs(value) >= 1 else f"{value:.3f}"
+
+
+def _pct(fraction: float) -> str:
+    return f"{fraction * 100:.1f} %"

@@ -1,0 +1,36 @@
+"""Gate step: ``{run_id, evaluation_uri}`` → ``{decision, reason, metric, candidate, champion}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lambdas.evaluation_gate.gate import PASS, apply_gate
+from lambdas.shared import clients, settings
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    logger.append_keys(run_id=event.get("run_id"))
+    spec = settings.model_spec()
+    result = apply_gate(
+        clients.s3(),
+        evaluation_uri=event.get("evaluation_uri"),
+        metric=spec.metric,
+        direction=spec.direction,
+        threshold=settings.number(settings.GATE_THRESHOLD),
+        max_regression=settings.number(settings.GATE_MAX_REGRESSION),
+    )
+    name = "CandidatesPassed" if result["decision"] == PASS else "CandidatesRejected"
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+    logger.info("quality gate decided", extra=result)
+    return result

@@ -1,0 +1,30 @@
+"""ResolveChampion step: ``{run_id}`` → the champion's package, artifact and staging prefix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lambdas.resolve_champion.champion import resolve_champion
+from lambdas.shared import clients, settings
+
+logger = Logger()
+tracer = Tracer()
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    logger.append_keys(run_id=event.get("run_id"))
+    result = resolve_champion(
+        clients.sagemaker(),
+        clients.s3(),
+        run_id=event.get("run_id"),
+        endpoint_name=settings.text(settings.ENDPOINT_NAME),
+        group=settings.text(settings.MODEL_PACKAGE_GROUP),
+        artifact_bucket=settings.text(settings.ARTIFACT_BUCKET),
+    )
+    logger.info("champion resolved", extra=result)
+    return result

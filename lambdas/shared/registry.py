@@ -1,0 +1,145 @@
+"""The Model Registry as shadowloop reads it: packages and the lineage stored on them.
+
+A package's lineage lives in its ``CustomerMetadataProperties`` (string values only);
+:func:`as_property` writes a value there and :func:`describe_lineage` reads it back.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+# The lineage every registered package carries, in this order.
+LINEAGE_PROPERTIES = (
+    "dataset",
+    "dataset_uri",
+    "dataset_version_id",
+    "snapshot_uri",
+    "code_version",
+    "trigger",
+    "run_id",
+    "training_job",
+    "metric",
+    "metric_value",
+    "champion_metric_value",
+    "champion_model_package_arn",
+    "evaluation_uri",
+    "baseline_uri",
+    "validation_report_uri",
+)
+NUMERIC_PROPERTIES = ("metric_value", "champion_metric_value")
+# Metadata values must be strings; an absent value is written as this word.
+ABSENT = "none"
+# SageMaker's limit on one CustomerMetadataProperties value.
+MAX_PROPERTY_LENGTH = 256
+
+
+class ModelPackageNotFound(Exception):
+    """No model package has that ARN."""
+
+
+def as_property(value: Any) -> str:
+    """A lineage value as a metadata string (``repr`` keeps floats exact)."""
+    if value is None:
+        return ABSENT
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def describe_lineage(sagemaker: Any, arn: str) -> dict[str, Any]:
+    """A package's identity, artifact and lineage; numbers as floats, "none" as None."""
+    package = _describe(sagemaker, arn)
+    properties = package.get("CustomerMetadataProperties") or {}
+    containers = (package.get("InferenceSpecification") or {}).get("Containers") or [{}]
+    lineage = {name: _from_property(name, properties.get(name)) for name in LINEAGE_PROPERTIES}
+    return {
+        "arn": package["ModelPackageArn"],
+        "group": package.get("ModelPackageGroupName"),
+        "version": package.get("ModelPackageVersion"),
+        "approval_status": package.get("ModelApprovalStatus"),
+        "created": _iso(package.get("CreationTime")),
+        "description": package.get("ModelPackageDescription"),
+        "model_data_url": containers[0].get("ModelDataUrl"),
+        "image": containers[0].get("Image"),
+        **lineage,
+    }
+
+
+def list_packages(sagemaker: Any, group: str, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """The group's packages, newest first, each with its headline lineage."""
+    packages = []
+    for summary in _summaries(sagemaker, group):
+        if limit is not None and len(packages) >= limit:
+            break
+        lineage = describe_lineage(sagemaker, summary["ModelPackageArn"])
+        packages.append(
+            {
+                "arn": lineage["arn"],
+                "version": lineage["version"],
+                "status": lineage["approval_status"],
+                "created": lineage["created"],
+                "metric": lineage["metric"],
+                "metric_value": lineage["metric_value"],
+                "dataset": lineage["dataset"],
+                "version_id": lineage["dataset_version_id"],
+                "trigger": lineage["trigger"],
+            }
+        )
+    return packages
+
+
+def newest_approved(sagemaker: Any, group: str) -> str | None:
+    """The ARN of the group's most recently created Approved package, if any."""
+    response = sagemaker.list_model_packages(
+        ModelPackageGroupName=group,
+        ModelApprovalStatus="Approved",
+        SortBy="CreationTime",
+        SortOrder="Descending",
+        MaxResults=1,
+    )
+    summaries = response.get("ModelPackageSummaryList") or []
+    return summaries[0]["ModelPackageArn"] if summaries else None
+
+
+def model_data_url(sagemaker: Any, arn: str) -> str | None:
+    """Where the package's model artifact (``model.tar.gz``) lives."""
+    containers = (_describe(sagemaker, arn).get("InferenceSpecification") or {}).get("Containers")
+    return (containers or [{}])[0].get("ModelDataUrl")
+
+
+def _summaries(sagemaker: Any, group: str) -> Any:
+    paginator = sagemaker.get_paginator("list_model_packages")
+    for page in paginator.paginate(
+        ModelPackageGroupName=group, SortBy="CreationTime", SortOrder="Descending"
+    ):
+        yield from page.get("ModelPackageSummaryList") or []
+
+
+def _describe(sagemaker: Any, arn: str) -> dict[str, Any]:
+    try:
+        return sagemaker.describe_model_package(ModelPackageName=arn)
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        if error.get("Code") == "ValidationException" and "not found" in error.get("Message", ""):
+            raise ModelPackageNotFound(f"no model package {arn}") from None
+        raise
+
+
+def _from_property(name: str, raw: str | None) -> Any:
+    if raw is None or raw == ABSENT:
+        return None
+    if name in NUMERIC_PROPERTIES:
+        try:
+            value = float(raw)
+        except ValueError:
+            return None
+        return value if math.isfinite(value) else None
+    return raw
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else value

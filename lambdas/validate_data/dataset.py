@@ -1,0 +1,101 @@
+"""Datasets in the data bucket: their keys, versions, snapshots and rows.
+
+A dataset version is an S3 VersionId of ``datasets/{dataset}/data.csv``; a snapshot
+is the immutable copy of one version that a run trains on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+_DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# head_object answers 400 for a malformed VersionId and 404 for an unknown key or version.
+_NOT_FOUND = {"404", "400", "NoSuchKey", "NoSuchVersion", "NotFound", "InvalidArgument"}
+
+
+class DatasetNotFound(Exception):
+    """The dataset, or the requested version of it, does not exist."""
+
+
+def dataset_key(dataset: str) -> str:
+    return f"datasets/{dataset}/data.csv"
+
+
+def snapshot_key(dataset: str, version_id: str) -> str:
+    return f"snapshots/{dataset}/{version_id}/data.csv"
+
+
+def report_key(dataset: str, version_id: str) -> str:
+    return f"reports/validation/{dataset}/{version_id}.json"
+
+
+def lineage_key(dataset: str, version_id: str) -> str:
+    return f"datasets/{dataset}/lineage/{version_id}.json"
+
+
+def check_name(dataset: Any) -> str:
+    """The dataset name, if it can name a key prefix safely."""
+    if not isinstance(dataset, str) or not _DATASET_NAME.match(dataset):
+        raise DatasetNotFound(
+            f"dataset name {dataset!r} is not valid (use letters, digits, '.', '_' or '-')"
+        )
+    return dataset
+
+
+def resolve_version(s3: Any, bucket: str, dataset: str, version_id: str | None) -> str:
+    """The VersionId to use: the one asked for, checked to exist, or the latest."""
+    if version_id is not None and not isinstance(version_id, str):
+        raise DatasetNotFound(f"dataset {dataset!r}: version_id {version_id!r} is not a string")
+    key = dataset_key(dataset)
+    extra = {"VersionId": version_id} if version_id else {}
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key, **extra)
+    except ClientError as exc:
+        if _error_code(exc) not in _NOT_FOUND:
+            raise
+        if version_id:
+            raise DatasetNotFound(
+                f"dataset {dataset!r} has no version {version_id!r} (s3://{bucket}/{key})"
+            ) from None
+        raise DatasetNotFound(f"dataset {dataset!r} not found: no s3://{bucket}/{key}") from None
+    # An unversioned bucket reports no VersionId; S3 calls that version "null".
+    return head.get("VersionId") or "null"
+
+
+def pin_snapshot(s3: Any, bucket: str, dataset: str, version_id: str) -> str:
+    """Copy exactly that version to its snapshot key, unless the snapshot exists already."""
+    key = snapshot_key(dataset, version_id)
+    if exists(s3, bucket, key):
+        return key
+    s3.copy({"Bucket": bucket, "Key": dataset_key(dataset), "VersionId": version_id}, bucket, key)
+    return key
+
+
+def exists(s3: Any, bucket: str, key: str) -> bool:
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if _error_code(exc) in _NOT_FOUND:
+            return False
+        raise
+    return True
+
+
+def read_rows(s3: Any, bucket: str, key: str, version_id: str | None = None) -> Iterator[list[str]]:
+    """The CSV records of one object, streamed (a BOM, if any, is dropped)."""
+    extra = {"VersionId": version_id} if version_id else {}
+    body = s3.get_object(Bucket=bucket, Key=key, **extra)["Body"]
+    try:
+        yield from csv.reader(codecs.getreader("utf-8-sig")(body, errors="replace"))
+    finally:
+        body.close()
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))

@@ -1,0 +1,33 @@
+"""ValidateData step: ``{run_id, dataset, version_id}`` → the pinned, checked dataset version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lambdas.shared import clients, settings
+from lambdas.validate_data.validate import validate_dataset
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    logger.append_keys(run_id=event.get("run_id"), dataset=event.get("dataset"))
+    result = validate_dataset(
+        clients.s3(),
+        data_bucket=settings.text(settings.DATA_BUCKET),
+        spec=settings.model_spec(),
+        dataset=event.get("dataset"),
+        version_id=event.get("version_id"),
+    )
+    metrics.add_metric(name="DatasetRows", unit=MetricUnit.Count, value=result["rows"])
+    logger.info("dataset version validated", extra=result)
+    return result

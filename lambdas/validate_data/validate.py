@@ -1,0 +1,76 @@
+"""ValidateData: pin a dataset version as a snapshot, check its quality, write the report."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lambdas.shared import s3uri
+from lambdas.shared.settings import ModelSpec
+from lambdas.validate_data import dataset as datasets
+from lambdas.validate_data.quality import Limits, QualityReport, check
+
+# How many errors the failure message quotes; the report holds them all.
+QUOTED_ERRORS = 3
+
+
+class DatasetInvalid(Exception):
+    """The dataset version fails the quality checks; the message quotes the first errors."""
+
+
+def validate_dataset(
+    s3: Any,
+    *,
+    data_bucket: str,
+    spec: ModelSpec,
+    dataset: str,
+    version_id: str | None,
+    limits: Limits = Limits(),
+) -> dict[str, Any]:
+    """Pin the version, check the snapshot, always write the report, then pass or raise."""
+    datasets.check_name(dataset)
+    version_id = datasets.resolve_version(s3, data_bucket, dataset, version_id)
+    snapshot = datasets.pin_snapshot(s3, data_bucket, dataset, version_id)
+    report = check(datasets.read_rows(s3, data_bucket, snapshot), spec, limits)
+    result = {
+        "dataset": dataset,
+        "version_id": version_id,
+        "source_uri": s3uri.build(data_bucket, datasets.dataset_key(dataset)),
+        "snapshot_uri": s3uri.build(data_bucket, snapshot),
+        "report_uri": s3uri.build(data_bucket, datasets.report_key(dataset, version_id)),
+        "rows": report.rows,
+    }
+    _write_report(s3, data_bucket, datasets.report_key(dataset, version_id), result, report)
+    if not report.passed:
+        raise DatasetInvalid(failure_message(dataset, version_id, report.errors))
+    return result
+
+
+def failure_message(dataset: str, version_id: str, errors: list[str]) -> str:
+    """One line naming the dataset version and its first errors."""
+    quoted = "; ".join(errors[:QUOTED_ERRORS])
+    more = f" (and {len(errors) - QUOTED_ERRORS} more)" if len(errors) > QUOTED_ERRORS else ""
+    return f"dataset {dataset!r} version {version_id}: {quoted}{more}"
+
+
+def _write_report(
+    s3: Any, bucket: str, key: str, result: dict[str, Any], report: QualityReport
+) -> None:
+    document = {
+        "dataset": result["dataset"],
+        "version_id": result["version_id"],
+        "source_uri": result["source_uri"],
+        "snapshot_uri": result["snapshot_uri"],
+        "rows": report.rows,
+        "duplicates": report.duplicates,
+        "passed": report.passed,
+        "errors": report.errors,
+        "warnings": report.warnings,
+        "columns": report.columns,
+    }
+    s3.put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=json.dumps(document, indent=2).encode("utf-8"),
+        ContentType="application/json",
+    )

@@ -1,0 +1,547 @@
+"""Real SageMaker endpoints on moto: shadow variants, update_endpoint, and real inference.
+
+moto stores endpoints but serves canned answers, drops ``ShadowProductionVariants``
+and has no ``UpdateEndpoint``. :class:`LocalEndpoints` patches those gaps in moto's
+SageMaker and SageMaker Runtime models for as long as it is installed:
+
+- an endpoint config keeps its shadow variants and describes them as given;
+- ``update_endpoint`` switches the endpoint to a new config;
+- ``invoke_endpoint`` runs the real ``inference.py`` of the production variant's model
+  package; the shadow variant gets the same request and its answer is only captured;
+- each variant that ran writes SageMaker data capture to S3 and ``AWS/SageMaker``
+  metrics to CloudWatch, stamped by :attr:`LocalEndpoints.clock`.
+
+Everything is read and written through moto's backends, so it works the same under
+``mock_aws`` and behind a moto server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import random
+import tarfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from moto.cloudwatch.models import cloudwatch_backends
+from moto.core.exceptions import ServiceException
+from moto.core.responses import ActionResult
+from moto.core.utils import utcnow
+from moto.s3.models import s3_backends
+from moto.sagemaker.exceptions import ValidationError
+from moto.sagemaker.models import (
+    FakeEndpoint,
+    FakeEndpointConfig,
+    SageMakerModelBackend,
+    sagemaker_backends,
+)
+from moto.sagemaker.responses import SageMakerResponse
+from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
+from moto.utilities.utils import get_partition
+
+from lambdas.shared import capture, s3uri
+from shadowloop.localcloud.model_runtime import InferenceScript, Prediction, ScriptError
+
+log = logging.getLogger(__name__)
+
+METRIC_NAMESPACE = "AWS/SageMaker"
+_MISSING = object()
+
+
+class EndpointNotFound(ServiceException):
+    """What SageMaker Runtime answers for an endpoint that does not exist."""
+
+    code = "ValidationError"
+
+    def __init__(self, endpoint_name: str, account_id: str):
+        super().__init__(f"Endpoint {endpoint_name} of account {account_id} not found.")
+
+
+class ModelError(ServiceException):
+    """The production variant's container answered with an error (HTTP 424)."""
+
+    code = "ModelError"
+
+    def __init__(self, message: str, original_status_code: int):
+        super().__init__(message)
+        self.OriginalStatusCode = original_status_code
+        self.OriginalMessage = message
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What ``invoke_endpoint`` returns to the caller."""
+
+    body: bytes
+    content_type: str
+    invoked_production_variant: str
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a variant's model artifact and inference code live."""
+
+    model_data_url: str
+    submit_directory: str
+    program: str
+
+
+@dataclass(frozen=True)
+class _Request:
+    account_id: str
+    region: str
+    endpoint_name: str
+    body: bytes
+    content_type: str
+    accept: str
+    inference_id: str | None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    prediction: Prediction | None
+    error: ScriptError | None
+    latency_us: int
+
+
+class LocalEndpoints:
+    """Serve real models behind moto's SageMaker endpoints while installed."""
+
+    _installed: LocalEndpoints | None = None
+
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        rng: random.Random | None = None,
+    ):
+        self.workdir = Path(workdir)
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.rng = rng or random.Random()
+        self._patches: list[tuple[Any, str, Any]] = []
+        self._scripts: dict[str, InferenceScript] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> LocalEndpoints:
+        self.install()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.uninstall()
+
+    def install(self) -> None:
+        """Patch moto; only one instance can be installed at a time."""
+        if LocalEndpoints._installed is not None:
+            raise RuntimeError("local endpoints are already installed")
+        LocalEndpoints._installed = self
+        endpoints = self
+        original_create_config = SageMakerModelBackend.create_endpoint_config
+        original_create_endpoint = SageMakerModelBackend.create_endpoint
+        original_config_from_cfn = FakeEndpointConfig.create_from_cloudformation_json.__func__
+
+        def create_endpoint_config(backend, *args, shadow_production_variants=None, **kwargs):
+            config = original_create_config(backend, *args, **kwargs)
+            _attach_shadow_variants(backend, config, shadow_production_variants)
+            return config
+
+        def config_from_cfn(cls, resource_name, cloudformation_json, account_id, region_name, **kw):
+            config = original_config_from_cfn(
+                cls, resource_name, cloudformation_json, account_id, region_name, **kw
+            )
+            shadows = cloudformation_json["Properties"].get("ShadowProductionVariants")
+            _attach_shadow_variants(sagemaker_backends[account_id][region_name], config, shadows)
+            return config
+
+        def create_endpoint(backend, *args, **kwargs):
+            endpoint = original_create_endpoint(backend, *args, **kwargs)
+            _sync_shadow_summary(backend, endpoint)
+            return endpoint
+
+        def invoke_endpoint(response):
+            return endpoints._respond(response)
+
+        self._patch(SageMakerModelBackend, "create_endpoint_config", create_endpoint_config)
+        self._patch(SageMakerModelBackend, "create_endpoint", create_endpoint)
+        self._patch(SageMakerModelBackend, "update_endpoint", _backend_update_endpoint)
+        self._patch(FakeEndpointConfig, "create_from_cloudformation_json", classmethod(config_from_cfn))
+        self._patch(SageMakerResponse, "create_endpoint_config", _response_create_endpoint_config)
+        self._patch(SageMakerResponse, "update_endpoint", _response_update_endpoint)
+        self._patch(SageMakerRuntimeResponse, "invoke_endpoint", invoke_endpoint)
+
+    def uninstall(self) -> None:
+        """Undo every patch, newest first."""
+        for owner, name, original in reversed(self._patches):
+            if original is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+        self._patches.clear()
+        if LocalEndpoints._installed is self:
+            LocalEndpoints._installed = None
+
+    def invoke(
+        self,
+        endpoint_name: str,
+        body: bytes,
+        *,
+        content_type: str = "application/json",
+        accept: str = "application/json",
+        inference_id: str | None = None,
+        account_id: str = "123456789012",
+        region: str = "us-east-1",
+    ) -> Invocation:
+        """Invoke an endpoint as SageMaker does; raises EndpointNotFound or ModelError."""
+        request = _Request(
+            account_id, region, endpoint_name, body, content_type, accept, inference_id
+        )
+        backend = sagemaker_backends[account_id][region]
+        endpoint = backend.endpoints.get(endpoint_name)
+        if endpoint is None:
+            raise EndpointNotFound(endpoint_name, account_id)
+        config = backend.endpoint_configs[endpoint.endpoint_config_name]
+        production = self._pick_production(config.production_variants)
+        outcome = self._run_variant(request, config, production)
+        shadow = _shadow_of(config)
+        if shadow is not None and self._mirrors(production, shadow):
+            # The shadow's answer goes only to capture and metrics, whatever it is.
+            self._run_variant(request, config, shadow)
+        if outcome.error is not None:
+            raise ModelError(outcome.error.message, outcome.error.status)
+        assert outcome.prediction is not None
+        return Invocation(
+            body=outcome.prediction.body,
+            content_type=outcome.prediction.content_type,
+            invoked_production_variant=production["VariantName"],
+        )
+
+    # -- serving ---------------------------------------------------------------------
+
+    def _respond(self, response: SageMakerRuntimeResponse) -> tuple[int, dict[str, str], bytes]:
+        headers = response.headers
+        invocation = self.invoke(
+            _endpoint_name(response),
+            _raw_body(response),
+            content_type=headers.get("Content-Type") or "application/json",
+            accept=headers.get("Accept") or "application/json",
+            inference_id=headers.get("X-Amzn-SageMaker-Inference-Id"),
+            account_id=response.current_account,
+            region=response.region,
+        )
+        return (
+            200,
+            {
+                "Content-Type": invocation.content_type,
+                "x-Amzn-Invoked-Production-Variant": invocation.invoked_production_variant,
+            },
+            invocation.body,
+        )
+
+    def _run_variant(
+        self, request: _Request, config: FakeEndpointConfig, variant: dict[str, Any]
+    ) -> _Outcome:
+        started = time.perf_counter()
+        try:
+            script = self._script_for(request, variant["ModelName"])
+            prediction = script.invoke(request.body, request.content_type, request.accept)
+            outcome = _Outcome(prediction, None, _micros_since(started))
+        except ScriptError as exc:
+            log.warning("variant %s failed in %s: %s", variant["VariantName"], exc.stage, exc)
+            outcome = _Outcome(None, exc, _micros_since(started))
+        self._put_metrics(request, variant["VariantName"], outcome)
+        if outcome.prediction is not None:
+            self._capture(request, config.data_capture_config, variant["VariantName"], outcome)
+        return outcome
+
+    def _pick_production(self, variants: list[dict[str, Any]]) -> dict[str, Any]:
+        if len(variants) == 1:
+            return variants[0]
+        weights = [float(v.get("InitialVariantWeight", 1.0)) for v in variants]
+        return self.rng.choices(variants, weights=weights)[0]
+
+    def _mirrors(self, production: dict[str, Any], shadow: dict[str, Any]) -> bool:
+        """The shadow's share of traffic is its weight relative to production's."""
+        production_weight = float(production.get("InitialVariantWeight", 1.0)) or 1.0
+        share = float(shadow.get("InitialVariantWeight", 1.0)) / production_weight
+        return share >= 1.0 or self.rng.random() < share
+
+    # -- models ------------------------------------------------------------------------
+
+    def _script_for(self, request: _Request, model_name: str) -> InferenceScript:
+        backend = sagemaker_backends[request.account_id][request.region]
+        source = model_source(backend, model_name)
+        s3 = _s3_backend(request)
+        model_key = _fetch(s3, source.model_data_url)
+        code_key = _fetch(s3, source.submit_directory)
+        digest = hashlib.sha256(
+            json.dumps([source.model_data_url, model_key.etag, source.submit_directory,
+                        code_key.etag, source.program]).encode()
+        ).hexdigest()[:16]
+        with self._lock:
+            script = self._scripts.get(digest)
+            if script is None:
+                home = self.workdir / "models" / digest
+                model_dir = _extract_once(model_key.value, home / "model")
+                code_dir = _extract_once(code_key.value, home / "code")
+                script = InferenceScript(code_dir, source.program, model_dir)
+                self._scripts[digest] = script
+        return script
+
+    # -- capture and metrics ------------------------------------------------------------
+
+    def _capture(
+        self, request: _Request, capture_config: dict[str, Any], variant: str, outcome: _Outcome
+    ) -> None:
+        if not capture_config or not _truthy(capture_config.get("EnableCapture", True)):
+            return
+        if self.rng.random() * 100 >= float(capture_config.get("InitialSamplingPercentage", 100)):
+            return
+        assert outcome.prediction is not None
+        try:
+            request_body = json.loads(request.body)
+            response_body = json.loads(outcome.prediction.body)
+        except ValueError:
+            log.warning("not capturing a non-JSON exchange on %s", variant)
+            return
+        now = self.clock()
+        line = capture.encode_line(
+            request_body,
+            response_body,
+            event_id=str(uuid.uuid4()),
+            inference_id=request.inference_id,
+            inference_time=now,
+        )
+        bucket, prefix = s3uri.parse(capture_config["DestinationS3Uri"])
+        hour = now.astimezone(UTC)
+        key = "/".join(
+            p for p in (prefix.strip("/"), request.endpoint_name, variant,
+                        f"{hour:%Y/%m/%d/%H}", f"{uuid.uuid4()}.jsonl") if p
+        )
+        kms_key_id = capture_config.get("KmsKeyId")
+        try:
+            _s3_backend(request).put_object(
+                bucket,
+                key,
+                (line + "\n").encode("utf-8"),
+                encryption="aws:kms" if kms_key_id else None,
+                kms_key_id=kms_key_id,
+            )
+        except Exception as exc:  # SageMaker never fails an invocation over capture
+            log.warning("data capture to s3://%s/%s failed: %s", bucket, key, exc)
+
+    def _put_metrics(self, request: _Request, variant: str, outcome: _Outcome) -> None:
+        status = outcome.error.status if outcome.error else 200
+        dimensions = [
+            {"Name": "EndpointName", "Value": request.endpoint_name},
+            {"Name": "VariantName", "Value": variant},
+        ]
+        values = [
+            ("Invocations", 1, "Count"),
+            ("Invocation4XXErrors", int(400 <= status < 500), "Count"),
+            ("Invocation5XXErrors", int(status >= 500), "Count"),
+            ("ModelLatency", outcome.latency_us, "Microseconds"),
+        ]
+        timestamp = self.clock()
+        cloudwatch_backends[request.account_id][request.region].put_metric_data(
+            METRIC_NAMESPACE,
+            [
+                {"MetricName": name, "Value": float(value), "Unit": unit,
+                 "Dimensions": dimensions, "Timestamp": timestamp}
+                for name, value, unit in values
+            ],
+        )
+
+    def _patch(self, owner: Any, name: str, replacement: Any) -> None:
+        self._patches.append((owner, name, owner.__dict__.get(name, _MISSING)))
+        setattr(owner, name, replacement)
+
+
+def model_source(backend: SageMakerModelBackend, model_name: str) -> ModelSource:
+    """Model → (model package →) container: the artifact, code tarball and program."""
+    try:
+        model = backend.describe_model(model_name)
+        container = model.primary_container or (model.containers or [{}])[0]
+        package_name = container.get("ModelPackageName")
+        if package_name:
+            package = backend.describe_model_package(package_name)
+            container = ((package.inference_specification or {}).get("Containers") or [{}])[0]
+    except ValidationError as exc:
+        raise ScriptError("model_fn", f"model {model_name}: {exc.message}", 500) from None
+    environment = container.get("Environment") or {}
+    missing = [
+        name
+        for name, value in (
+            ("ModelDataUrl", container.get("ModelDataUrl")),
+            ("SAGEMAKER_SUBMIT_DIRECTORY", environment.get("SAGEMAKER_SUBMIT_DIRECTORY")),
+            ("SAGEMAKER_PROGRAM", environment.get("SAGEMAKER_PROGRAM")),
+        )
+        if not value
+    ]
+    if missing:
+        raise ScriptError("model_fn", f"model {model_name} has no {', '.join(missing)}", 500)
+    return ModelSource(
+        model_data_url=container["ModelDataUrl"],
+        submit_directory=environment["SAGEMAKER_SUBMIT_DIRECTORY"],
+        program=environment["SAGEMAKER_PROGRAM"],
+    )
+
+
+# -- moto patches: shadow variants and update_endpoint ------------------------------------
+
+
+def _attach_shadow_variants(
+    backend: SageMakerModelBackend, config: FakeEndpointConfig, shadows: list | None
+) -> None:
+    """Keep the shadow variants on the config, so describe_endpoint_config returns them."""
+    if not shadows:
+        return
+    if len(config.production_variants) != 1 or len(shadows) != 1:
+        backend.endpoint_configs.pop(config.endpoint_config_name, None)
+        raise ValidationError(
+            "An endpoint config with ShadowProductionVariants must have exactly one "
+            "production variant and one shadow variant."
+        )
+    try:
+        config.validate_production_variants(shadows)
+        backend.validate_production_variants(shadows)
+    except ValidationError:
+        backend.endpoint_configs.pop(config.endpoint_config_name, None)
+        raise
+    config.shadow_production_variants = shadows
+
+
+def _shadow_of(config: FakeEndpointConfig) -> dict[str, Any] | None:
+    shadows = getattr(config, "shadow_production_variants", None) or []
+    return shadows[0] if shadows else None
+
+
+def _sync_shadow_summary(backend: SageMakerModelBackend, endpoint: FakeEndpoint) -> None:
+    config = backend.endpoint_configs[endpoint.endpoint_config_name]
+    shadow = _shadow_of(config)
+    endpoint.shadow_production_variants = (
+        endpoint._process_production_variants([shadow]) if shadow else None
+    )
+
+
+def _backend_update_endpoint(
+    backend: SageMakerModelBackend,
+    endpoint_name: str,
+    endpoint_config_name: str,
+    retain_all_variant_properties: bool = False,
+    deployment_config: dict[str, Any] | None = None,
+) -> FakeEndpoint:
+    """Switch the endpoint to another config at once; the old config stays."""
+    endpoint = backend.endpoints.get(endpoint_name)
+    if endpoint is None:
+        arn = FakeEndpoint.arn_formatter(endpoint_name, backend.account_id, backend.region_name)
+        raise ValidationError(message=f"Could not find endpoint '{arn}'.")
+    config = backend.endpoint_configs.get(endpoint_config_name)
+    if config is None:
+        arn = FakeEndpointConfig.arn_formatter(
+            endpoint_config_name, backend.account_id, backend.region_name
+        )
+        raise ValidationError(message=f"Could not find endpoint configuration '{arn}'.")
+    variants = endpoint._process_production_variants(config.production_variants)
+    if retain_all_variant_properties:
+        current = {v["VariantName"]: v for v in endpoint.production_variants}
+        variants = [current.get(v["VariantName"], v) for v in variants]
+    endpoint.endpoint_config_name = endpoint_config_name
+    endpoint.production_variants = variants
+    endpoint.data_capture_config = config.data_capture_config
+    endpoint.endpoint_status = "InService"
+    endpoint.last_modified_time = utcnow()
+    if deployment_config:
+        endpoint.last_deployment_config = deployment_config
+    _sync_shadow_summary(backend, endpoint)
+    return endpoint
+
+
+def _response_create_endpoint_config(response: SageMakerResponse) -> Any:
+    endpoint_config = response.sagemaker_backend.create_endpoint_config(
+        endpoint_config_name=response._get_param("EndpointConfigName"),
+        async_inference_config=response._get_param("AsyncInferenceConfig"),
+        production_variants=response._get_param("ProductionVariants"),
+        data_capture_config=response._get_param("DataCaptureConfig"),
+        tags=response._get_param("Tags"),
+        kms_key_id=response._get_param("KmsKeyId"),
+        shadow_production_variants=response._get_param("ShadowProductionVariants"),
+    )
+    return ActionResult({"EndpointConfigArn": endpoint_config.endpoint_config_arn})
+
+
+def _response_update_endpoint(response: SageMakerResponse) -> Any:
+    endpoint = response.sagemaker_backend.update_endpoint(
+        endpoint_name=response._get_param("EndpointName"),
+        endpoint_config_name=response._get_param("EndpointConfigName"),
+        retain_all_variant_properties=bool(response._get_param("RetainAllVariantProperties")),
+        deployment_config=response._get_param("DeploymentConfig"),
+    )
+    return ActionResult({"EndpointArn": endpoint.arn})
+
+
+# -- small helpers ------------------------------------------------------------------------
+
+
+def _endpoint_name(response: SageMakerRuntimeResponse) -> str:
+    """The name from ``/endpoints/{EndpointName}/invocations``."""
+    return unquote(response.path.split("/")[2])
+
+
+def _raw_body(response: SageMakerRuntimeResponse) -> bytes:
+    body = getattr(response, "raw_body", None) or response.body or b""
+    return body.encode("utf-8") if isinstance(body, str) else bytes(body)
+
+
+def _s3_backend(request: _Request) -> Any:
+    return s3_backends[request.account_id][get_partition(request.region)]
+
+
+def _fetch(s3: Any, uri: str) -> Any:
+    """The moto S3 key behind an ``s3://`` URI; a missing one is the container's error."""
+    try:
+        bucket, key = s3uri.parse(uri)
+        found = s3.get_object(bucket, key)
+    except Exception as exc:
+        raise ScriptError("model_fn", f"cannot read {uri}: {exc}", 500) from None
+    if found is None:
+        raise ScriptError("model_fn", f"cannot read {uri}: no such object", 500)
+    return found
+
+
+def _extract_once(tarball: bytes, target: Path) -> Path:
+    """Unpack a tar.gz into ``target`` unless an earlier run already did."""
+    done = target / ".extracted"
+    if done.exists():
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:*") as archive:
+        archive.extractall(target, filter="data")
+    done.touch()
+    return target
+
+
+def _micros_since(started: float) -> int:
+    return int((time.perf_counter() - started) * 1_000_000)
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def patch_points() -> Iterator[tuple[Any, str]]:
+    """The moto attributes this module replaces (existing ones) or adds (the rest)."""
+    yield SageMakerModelBackend, "create_endpoint_config"
+    yield SageMakerModelBackend, "create_endpoint"
+    yield FakeEndpointConfig, "create_from_cloudformation_json"
+    yield SageMakerResponse, "create_endpoint_config"
+    yield SageMakerRuntimeResponse, "invoke_endpoint"

@@ -1,0 +1,171 @@
+"""Runs deployed Lambda handlers in-process: the compute moto's Lambda lacks.
+
+moto (with ``use_docker=False``) echoes the payload instead of running code. The
+runtime patches its invoke so that Step Functions tasks, ``lambda.invoke`` calls
+and the local clock all run the real handler module with the environment the
+template gave the function. Handler output goes to a per-function log file, as
+CloudWatch Logs would hold it; embedded-metric-format lines become CloudWatch
+metrics, as they do on AWS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import logging
+import os
+import threading
+import traceback
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from moto.awslambda_simple.models import LambdaSimpleBackend
+
+from shadowloop.localcloud.provision import Deployment, FunctionSpec
+
+# The patched method's signature; tests/integration/localcloud checks it is unchanged.
+PATCHED = (LambdaSimpleBackend, "invoke")
+
+
+class FunctionFailed(RuntimeError):
+    """A handler raised; carries the Lambda-style error type and message."""
+
+    def __init__(self, function: str, error_type: str, message: str) -> None:
+        super().__init__(f"{function}: {error_type}: {message}")
+        self.error_type = error_type
+        self.message = message
+
+
+@dataclass
+class _Context:
+    """The parts of the Lambda context object that handlers and Powertools read."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+    aws_request_id: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000
+
+
+class FunctionRuntime:
+    """Runs handlers of one deployment; one invocation at a time, nesting allowed."""
+
+    def __init__(self, deployment: Deployment, *, log_dir: Path, metrics_sink: Any = None) -> None:
+        self.deployment = deployment
+        self.log_dir = log_dir
+        self.metrics_sink = metrics_sink
+        self._lock = threading.RLock()
+        self._original = getattr(*PATCHED)
+        log_dir.mkdir(parents=True, exist_ok=True)
+
+    def install(self) -> None:
+        runtime = self
+
+        def invoke(backend, function_name, qualifier, body, headers, response_headers):  # noqa: ANN001
+            event = json.loads(body) if body else {}
+            try:
+                result = runtime.invoke(function_name, event)
+            except FunctionFailed as exc:
+                response_headers["x-amz-function-error"] = "Unhandled"
+                return json.dumps({"errorType": exc.error_type, "errorMessage": exc.message}).encode()
+            return json.dumps(result).encode()
+
+        setattr(PATCHED[0], PATCHED[1], invoke)
+
+    def uninstall(self) -> None:
+        setattr(PATCHED[0], PATCHED[1], self._original)
+
+    def invoke(self, function: str, event: Any) -> Any:
+        """Run the function's handler on ``event``; raises FunctionFailed on a handler error."""
+        spec = self.deployment.function(function)
+        handler = _load(spec.handler)
+        request_id = str(uuid.uuid4())
+        context = _Context(
+            function_name=spec.name,
+            invoked_function_arn=spec.arn,
+            log_group_name=f"/aws/lambda/{spec.name}",
+            aws_request_id=request_id,
+        )
+        with self._lock, self._environment(spec), self._captured(spec) as output:
+            try:
+                result = handler(event, context)
+            except Exception as exc:  # a handler error is the function's answer, as on AWS
+                output.write(traceback.format_exc())
+                raise FunctionFailed(spec.name, type(exc).__name__, str(exc)) from exc
+        return result
+
+    @contextlib.contextmanager
+    def _environment(self, spec: FunctionSpec) -> Iterator[None]:
+        values = {
+            **spec.environment,
+            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+            "AWS_REGION": self.deployment.region,
+            "AWS_DEFAULT_REGION": self.deployment.region,
+            # No X-Ray daemon runs locally; on AWS the tracer sends segments to it.
+            "POWERTOOLS_TRACE_DISABLED": "true",
+        }
+        # Other threads keep reading the environment: change only these keys, then restore.
+        saved = {key: os.environ.get(key) for key in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    @contextlib.contextmanager
+    def _captured(self, spec: FunctionSpec) -> Iterator[io.StringIO]:
+        buffer = io.StringIO()
+        redirected = _redirect_log_handlers(buffer)
+        try:
+            with contextlib.redirect_stdout(buffer):
+                yield buffer
+        finally:
+            for handler, stream in redirected:
+                handler.setStream(stream)
+            text = buffer.getvalue()
+            with (self.log_dir / f"{spec.name}.log").open("a") as log:
+                log.write(text)
+            if self.metrics_sink is not None:
+                self.metrics_sink(text)
+
+
+def _load(handler: str) -> Any:
+    module_name, _, attribute = handler.rpartition(".")
+    if not module_name:
+        raise FunctionFailed(handler, "Runtime.HandlerNotFound", f"bad handler {handler!r}")
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute)
+
+
+def _redirect_log_handlers(stream: io.StringIO) -> list[tuple[logging.StreamHandler, Any]]:
+    """Point Powertools Logger handlers (they hold the stdout of their creation) at the log."""
+    redirected = []
+    loggers = [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if isinstance(handler, logging.StreamHandler) and isinstance(
+                handler.formatter, LambdaPowertoolsFormatter
+            ):
+                redirected.append((handler, handler.stream))
+                handler.setStream(stream)
+    return redirected

@@ -1,0 +1,355 @@
+"""Deploy a synthesized cloud assembly into moto, the way CloudFormation would.
+
+Each supported resource type is created through the AWS API (so moto holds it as
+AWS would); types moto has no use for locally (log groups, alarms, dashboards,
+API Gateway, which :mod:`shadowloop.localcloud.apigateway` serves) are recorded
+with their names only. Assets are uploaded to the bootstrap bucket as
+``cdk deploy`` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from shadowloop.localcloud.template import (
+    ACCOUNT,
+    Attributes,
+    Resolver,
+    Stack,
+    TemplateError,
+    resource_order,
+)
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A deployed Lambda function as the in-process runtime needs it."""
+
+    name: str
+    arn: str
+    handler: str
+    environment: dict[str, str]
+    timeout: int
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """An EventBridge rule the local clock fires."""
+
+    name: str
+    schedule: str
+    targets: list[dict[str, Any]]
+
+
+@dataclass
+class Deployment:
+    """Everything the local cloud created, by the names the templates gave."""
+
+    region: str
+    outputs: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, FunctionSpec] = field(default_factory=dict)
+    rules: list[RuleSpec] = field(default_factory=list)
+    custom_resources: list[dict[str, Any]] = field(default_factory=list)
+    api_routes: list[tuple[str, str]] = field(default_factory=list)
+    api_models: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    api_function: str | None = None
+
+    def function(self, name_or_arn: str) -> FunctionSpec:
+        name = name_or_arn.split(":function:")[-1].split(":")[0]
+        try:
+            return self.functions[name]
+        except KeyError:
+            raise KeyError(f"no local function {name!r}") from None
+
+
+class Provisioner:
+    """Creates the resources of each stack in dependency order."""
+
+    def __init__(self, *, region: str, assembly_dir: Path, session: boto3.Session) -> None:
+        self.region = region
+        self.assembly_dir = assembly_dir
+        self.session = session
+        self.deployment = Deployment(region=region)
+        self._exports: dict[str, str] = {}
+        self._handlers: dict[str, Callable[[str, dict[str, Any], Resolver], Attributes]] = {
+            "AWS::KMS::Key": self._kms_key,
+            "AWS::S3::Bucket": self._bucket,
+            "AWS::SNS::Topic": self._topic,
+            "AWS::IAM::Role": self._role,
+            "AWS::DynamoDB::Table": self._table,
+            "AWS::SageMaker::ModelPackageGroup": self._model_package_group,
+            "AWS::Lambda::Function": self._function,
+            "AWS::StepFunctions::StateMachine": self._state_machine,
+            "AWS::Events::Rule": self._rule,
+            "AWS::ApiGateway::RestApi": self._rest_api,
+            "AWS::ApiGateway::Resource": self._api_resource,
+            "AWS::ApiGateway::Method": self._api_method,
+            "AWS::ApiGateway::Model": self._api_model,
+        }
+        self._api_paths: dict[str, str] = {}
+        self._api_model_schemas: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service, region_name=self.region)
+
+    def deploy(self, stacks: list[Stack]) -> Deployment:
+        for stack in stacks:
+            self._upload_assets(stack)
+            self._deploy_stack(stack)
+        return self.deployment
+
+    # -- assets ------------------------------------------------------------------------
+
+    def _upload_assets(self, stack: Stack) -> None:
+        s3 = self.client("s3")
+        for asset in stack.assets.get("files", {}).values():
+            source = self.assembly_dir / asset["source"]["path"]
+            body = _zip_dir(source) if asset["source"].get("packaging") == "zip" else None
+            for destination in asset["destinations"].values():
+                bucket = _bootstrap(destination["bucketName"], self.region)
+                self._ensure_bucket(bucket)
+                data = body if body is not None else source.read_bytes()
+                s3.put_object(Bucket=bucket, Key=destination["objectKey"], Body=data)
+
+    def _ensure_bucket(self, bucket: str) -> None:
+        s3 = self.client("s3")
+        kwargs: dict[str, Any] = {"Bucket": bucket}
+        if self.region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
+        try:
+            s3.create_bucket(**kwargs)
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass
+
+    # -- stacks ------------------------------------------------------------------------
+
+    def _deploy_stack(self, stack: Stack) -> None:
+        resolver = Resolver(region=self.region, stack_name=stack.name, exports=self._exports)
+        resolver.mappings = stack.template.get("Mappings", {})
+        for name, parameter in stack.template.get("Parameters", {}).items():
+            if "Default" in parameter:
+                resolver.parameters[name] = _bootstrap(str(parameter["Default"]), self.region)
+        resolver.evaluate_conditions(stack.template.get("Conditions", {}))
+        for logical_id in resource_order(stack.resources):
+            resource = stack.resources[logical_id]
+            condition = resource.get("Condition")
+            if condition and not resolver.conditions.get(condition, True):
+                continue
+            kind = resource["Type"]
+            handler = self._handlers.get(kind)
+            if handler is None and (kind.startswith("Custom::") or kind.endswith("CustomResource")):
+                handler = self._custom_resource
+            props = resolver.resolve(resource.get("Properties", {}))
+            if handler is None:
+                resolver.resources[logical_id] = _placeholder(logical_id, kind, self.region)
+            else:
+                resolver.resources[logical_id] = handler(logical_id, props, resolver)
+        for key, output in stack.template.get("Outputs", {}).items():
+            value = str(resolver.resolve(output["Value"]))
+            self.deployment.outputs[key] = value
+            export = output.get("Export", {}).get("Name")
+            if export:
+                self._exports[str(resolver.resolve(export))] = value
+
+    # -- resource types ----------------------------------------------------------------
+
+    def _kms_key(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
+        key = self.client("kms").create_key(Description=props.get("Description", logical_id))
+        meta = key["KeyMetadata"]
+        return Attributes(meta["KeyId"], {"Arn": meta["Arn"], "KeyId": meta["KeyId"]})
+
+    def _bucket(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
+        name = props.get("BucketName") or _physical(r.stack_name, logical_id).lower()[:63]
+        self._ensure_bucket(name)
+        s3 = self.client("s3")
+        if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
+            s3.put_bucket_versioning(
+                Bucket=name, VersioningConfiguration={"Status": "Enabled"}
+            )
+        if "BucketEncryption" in props:
+            rules = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            s3.put_bucket_encryption(
+                Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules}
+            )
+        if "PublicAccessBlockConfiguration" in props:
+            s3.put_public_access_block(
+                Bucket=name,
+                PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"],
+            )
+        return Attributes(
+            name,
+            {
+                "Arn": f"arn:aws:s3:::{name}",
+                "DomainName": f"{name}.s3.amazonaws.com",
+                "RegionalDomainName": f"{name}.s3.{self.region}.amazonaws.com",
+            },
+        )
+
+    def _topic(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
+        name = props.get("TopicName") or _physical(r.stack_name, logical_id)
+        arn = self.client("sns").create_topic(Name=name)["TopicArn"]
+        return Attributes(arn, {"TopicArn": arn, "TopicName": name})
+
+    def _role(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
+        name = props.get("RoleName") or _physical(r.stack_name, logical_id)[:64]
+        role = self.client("iam").create_role(
+            RoleName=name, AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"])
+        )["Role"]
+        return Attributes(name, {"Arn": role["Arn"], "RoleId": role["RoleId"]})
+
+    def _table(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
+        name = props.get("TableName") or _physical(r.stack_name, logical_id)
+        kwargs: dict[str, Any] = {
+            "TableName": name,
+            "KeySchema": props["KeySchema"],
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if "ProvisionedThroughput" in props:
+            kwargs["ProvisionedThroughput"] = props["ProvisionedThroughput"]
+        table = self.client("dynamodb").create_table(**kwargs)["TableDescription"]
+        return Attributes(name, {"Arn": table["TableArn"]})
+
+    def _model_package_group(self, _: str, props: dict[str, Any], __: Resolver) -> Attributes:
+        name = props["ModelPackageGroupName"]
+        arn = self.client("sagemaker").create_model_package_group(
+            ModelPackageGroupName=name,
+            ModelPackageGroupDescription=props.get("ModelPackageGroupDescription", name),
+        )["ModelPackageGroupArn"]
+        return Attributes(arn, {"ModelPackageGroupArn": arn, "ModelPackageGroupName": name})
+
+    def _function(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
+        name = props.get("FunctionName") or _physical(r.stack_name, logical_id)[:64]
+        environment = props.get("Environment", {}).get("Variables", {})
+        code = props["Code"]
+        code_arg = (
+            {"S3Bucket": code["S3Bucket"], "S3Key": code["S3Key"]}
+            if "S3Bucket" in code
+            else {"ZipFile": _zip_inline(code.get("ZipFile", ""))}
+        )
+        arn = self.client("lambda").create_function(
+            FunctionName=name,
+            Runtime=props.get("Runtime", "python3.11"),
+            Role=props["Role"],
+            Handler=props.get("Handler", "index.handler"),
+            Code=code_arg,
+            Timeout=int(props.get("Timeout", 3)),
+            MemorySize=int(props.get("MemorySize", 128)),
+            Environment={"Variables": {k: str(v) for k, v in environment.items()}},
+        )["FunctionArn"]
+        self.deployment.functions[name] = FunctionSpec(
+            name=name,
+            arn=arn,
+            handler=props.get("Handler", ""),
+            environment={k: str(v) for k, v in environment.items()},
+            timeout=int(props.get("Timeout", 3)),
+        )
+        return Attributes(name, {"Arn": arn})
+
+    def _state_machine(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
+        name = props.get("StateMachineName") or _physical(r.stack_name, logical_id)
+        definition = props.get("DefinitionString")
+        if definition is None:
+            definition = json.dumps(props["Definition"])
+        arn = self.client("stepfunctions").create_state_machine(
+            name=name, definition=definition, roleArn=props["RoleArn"]
+        )["stateMachineArn"]
+        return Attributes(arn, {"Arn": arn, "Name": name})
+
+    def _rule(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
+        name = props.get("Name") or _physical(r.stack_name, logical_id)[:64]
+        events = self.client("events")
+        kwargs: dict[str, Any] = {"Name": name, "State": props.get("State", "ENABLED")}
+        if "ScheduleExpression" in props:
+            kwargs["ScheduleExpression"] = props["ScheduleExpression"]
+        if "EventPattern" in props:
+            kwargs["EventPattern"] = json.dumps(props["EventPattern"])
+        arn = events.put_rule(**kwargs)["RuleArn"]
+        targets = props.get("Targets", [])
+        if targets:
+            events.put_targets(Rule=name, Targets=targets)
+        if "ScheduleExpression" in props and props.get("State", "ENABLED") == "ENABLED":
+            self.deployment.rules.append(RuleSpec(name, props["ScheduleExpression"], targets))
+        return Attributes(name, {"Arn": arn})
+
+    def _rest_api(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
+        api_id = hashlib.sha1(logical_id.encode()).hexdigest()[:10]
+        root = f"{api_id}-root"
+        self._api_paths[root] = ""
+        return Attributes(api_id, {"RootResourceId": root})
+
+    def _api_resource(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
+        path = f"{self._api_paths.get(props['ParentId'], '')}/{props['PathPart']}"
+        self._api_paths[logical_id] = path
+        return Attributes(logical_id, {"ResourceId": logical_id})
+
+    def _api_method(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
+        method = props["HttpMethod"]
+        path = self._api_paths.get(props["ResourceId"], "") or "/"
+        integration = props.get("Integration", {})
+        if method != "OPTIONS" and integration.get("Type") == "AWS_PROXY":
+            self.deployment.api_routes.append((method, path))
+            uri = str(integration.get("Uri", ""))
+            self.deployment.api_function = uri.split(":function:")[-1].split("/")[0]
+            model = (props.get("RequestModels") or {}).get("application/json")
+            if model in self._api_model_schemas:
+                self.deployment.api_models[(method, path)] = self._api_model_schemas[model]
+        return Attributes(logical_id)
+
+    def _api_model(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
+        name = props.get("Name") or logical_id
+        self._api_model_schemas[name] = props.get("Schema", {})
+        return Attributes(name)
+
+    def _custom_resource(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
+        self.deployment.custom_resources.append({"logical_id": logical_id, **props})
+        return Attributes(logical_id)
+
+
+def _placeholder(logical_id: str, kind: str, region: str) -> Attributes:
+    service = kind.split("::")[1].lower() if "::" in kind else "local"
+    arn = f"arn:aws:{service}:{region}:{ACCOUNT}:{logical_id}"
+    return Attributes(
+        logical_id, {"Arn": arn, "Name": logical_id, "RootResourceId": f"{logical_id}-root"}
+    )
+
+
+def _physical(stack_name: str, logical_id: str) -> str:
+    digest = hashlib.sha1(f"{stack_name}/{logical_id}".encode()).hexdigest()[:8]
+    return f"{stack_name}-{logical_id}-{digest}"
+
+
+def _bootstrap(text: str, region: str) -> str:
+    """Fill the placeholders CDK leaves in bootstrap names and asset destinations."""
+    return (
+        text.replace("${AWS::AccountId}", ACCOUNT)
+        .replace("${AWS::Region}", region)
+        .replace("${AWS::Partition}", "aws")
+    )
+
+
+def _zip_dir(path: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            archive.write(file, file.relative_to(path).as_posix())
+    return buffer.getvalue()
+
+
+def _zip_inline(source: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", source)
+    return buffer.getvalue()
+
+
+__all__ = ["Deployment", "FunctionSpec", "Provisioner", "RuleSpec", "TemplateError"]

@@ -1,0 +1,64 @@
+"""A trained model on disk: ``model.joblib`` plus ``metadata.json``, packed as ``model.tar.gz``."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+from sklearn.pipeline import Pipeline
+
+import modelspec
+from modelspec import InputError, ModelSpec
+
+MODEL_FILE = "model.joblib"
+METADATA_FILE = "metadata.json"
+TARBALL = "model.tar.gz"
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A fitted pipeline and the spec it was trained for."""
+
+    pipeline: Pipeline
+    spec: ModelSpec
+    metadata: dict[str, Any]
+
+    @property
+    def classes(self) -> list | None:
+        """Class labels in the order of ``predict_proba`` columns; None for regression."""
+        classes = getattr(self.pipeline, "classes_", None)
+        return None if classes is None else list(classes)
+
+
+def save(model_dir: Path, pipeline: Pipeline, metadata: dict[str, Any]) -> None:
+    """Write the model files where SageMaker packs them into model.tar.gz."""
+    model_dir.mkdir(parents=True, exist_ok=True)
+    joblib.dump(pipeline, model_dir / MODEL_FILE)
+    (model_dir / METADATA_FILE).write_text(json.dumps(metadata, indent=2, sort_keys=True))
+
+
+def load(model_dir: Path) -> TrainedModel:
+    """Load a model directory written by ``save``."""
+    for name in (MODEL_FILE, METADATA_FILE):
+        if not (model_dir / name).is_file():
+            raise InputError(f"model directory {model_dir} has no {name}")
+    metadata = json.loads((model_dir / METADATA_FILE).read_text())
+    return TrainedModel(
+        pipeline=joblib.load(model_dir / MODEL_FILE),
+        spec=modelspec.parse(metadata["model_spec"]),
+        metadata=metadata,
+    )
+
+
+def extract(tarball: Path, destination: Path) -> Path:
+    """Unpack a model.tar.gz, refusing members that would land outside ``destination``."""
+    if not tarball.is_file():
+        raise InputError(f"no model archive at {tarball}")
+    destination.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(tarball) as archive:
+        archive.extractall(destination, filter="data")
+    return destination
