@@ -102,21 +102,26 @@ def post_feedback() -> dict[str, Any]:
 )
 def get_model() -> dict[str, Any]:
     config = ApiSettings.from_env()
-    return models.summary(clients.sagemaker(), config.endpoint_name)
+    summary = models.summary(clients.sagemaker(), config.endpoint_name)
+    metrics.add_metric(name="ModelLookups", unit=MetricUnit.Count, value=1)
+    return summary
 
 
 @app.exception_handler(errors.ApiError)
 def answer_api_error(error: errors.ApiError) -> Response:
     status = STATUS[type(error)]
     logger.info("request refused", extra={"code": error.code, "reason": str(error)})
-    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-        metrics.add_metric(name="EndpointErrors", unit=MetricUnit.Count, value=1)
+    refused = status < HTTPStatus.INTERNAL_SERVER_ERROR
+    metrics.add_metric(
+        name="RequestsRefused" if refused else "EndpointErrors", unit=MetricUnit.Count, value=1
+    )
     return error_response(status, error.code, str(error))
 
 
 @app.exception_handler(Exception)
 def answer_internal_error(error: Exception) -> Response:
     logger.exception("internal error")
+    metrics.add_metric(name="InternalErrors", unit=MetricUnit.Count, value=1)
     return error_response(
         HTTPStatus.INTERNAL_SERVER_ERROR,
         "InternalError",
@@ -127,6 +132,7 @@ def answer_internal_error(error: Exception) -> Response:
 @app.not_found
 def answer_not_found(_: Exception) -> Response:
     event = app.current_event
+    metrics.add_metric(name="RequestsRefused", unit=MetricUnit.Count, value=1)
     allowed = ROUTES.get(event.path)
     if allowed:
         return error_response(
@@ -143,7 +149,7 @@ def error_response(
 ) -> Response:
     """The JSON error body every failure shares, with the request id to quote."""
     return Response(
-        status_code=status,
+        status_code=int(status),
         content_type=content_types.APPLICATION_JSON,
         body={
             "error": {"code": code, "message": message},
@@ -157,7 +163,7 @@ def _json_body() -> dict[str, Any]:
     event = app.current_event
     return validation.parse_body(
         event.body,
-        content_type=event.get_header_value("content-type"),
+        content_type=event.headers.get("content-type"),
         base64_encoded=bool(event.is_base64_encoded),
     )
 

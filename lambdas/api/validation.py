@@ -153,12 +153,9 @@ def _is_number(value: Any) -> bool:
 
 
 def _shown(value: Any) -> str:
-    text = json.dumps(value) if _is_jsonable(value) else repr(value)
+    """The value as the caller wrote it (JSON), shortened for a one-line message."""
+    text = json.dumps(value, default=repr)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _is_jsonable(value: Any) -> bool:
-    return not (isinstance(value, float) and not math.isfinite(value))
 
 
 def _json_type(value: Any) -> str:

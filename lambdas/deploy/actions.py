@@ -288,9 +288,7 @@ def _model_for(ctx: Context, model_package_arn: str) -> str:
             return name
     name = model_name(ctx.options.project, version, ctx.suffix())
     ctx.sagemaker.create_model(
-        **build_model(
-            name=name, model_package_arn=model_package_arn, role_arn=ctx.options.role_arn
-        )
+        **build_model(name=name, model_package_arn=model_package_arn, role_arn=ctx.options.role_arn)
     )
     return name
 

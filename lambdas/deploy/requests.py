@@ -50,7 +50,8 @@ class EndpointOptions:
         alarms = settings.json_value(settings.ROLLBACK_ALARMS)
         if not isinstance(alarms, list) or not all(isinstance(a, str) for a in alarms):
             raise settings.SettingError(
-                f"environment variable {settings.ROLLBACK_ALARMS} must be a JSON list of alarm names"
+                f"environment variable {settings.ROLLBACK_ALARMS} "
+                "must be a JSON list of alarm names"
             )
         return cls(
             project=settings.text(settings.PROJECT),

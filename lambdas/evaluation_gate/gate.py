@@ -149,7 +149,7 @@ def _regression_reason(
     metric: str, candidate: float, champion: float, direction: str, max_regression: float
 ) -> str:
     worse = _worsening(candidate, champion, direction)
-    by = f" by {worse:.1%}".replace("%", " %") if worse is not None else ""
+    by = f" by {_pct(worse)}" if worse is not None else ""
     return (
         f"{metric} {_fmt(candidate)} is worse than the champion's {_fmt(champion)}{by} "
         f"(allowed {_pct(max_regression)})"

@@ -9,7 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.shared import clients, settings
-from lambdas.validate_data.validate import validate_dataset
+from lambdas.validate_data.validate import DatasetInvalid, validate_dataset
 
 logger = Logger()
 tracer = Tracer()
@@ -21,13 +21,17 @@ metrics = Metrics()
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(run_id=event.get("run_id"), dataset=event.get("dataset"))
-    result = validate_dataset(
-        clients.s3(),
-        data_bucket=settings.text(settings.DATA_BUCKET),
-        spec=settings.model_spec(),
-        dataset=event.get("dataset"),
-        version_id=event.get("version_id"),
-    )
+    try:
+        result = validate_dataset(
+            clients.s3(),
+            data_bucket=settings.text(settings.DATA_BUCKET),
+            spec=settings.model_spec(),
+            dataset=event.get("dataset"),
+            version_id=event.get("version_id"),
+        )
+    except DatasetInvalid:
+        metrics.add_metric(name="DatasetsRejected", unit=MetricUnit.Count, value=1)
+        raise
     metrics.add_metric(name="DatasetRows", unit=MetricUnit.Count, value=result["rows"])
     logger.info("dataset version validated", extra=result)
     return result

@@ -174,7 +174,9 @@ class LocalEndpoints:
         self._patch(SageMakerModelBackend, "create_endpoint_config", create_endpoint_config)
         self._patch(SageMakerModelBackend, "create_endpoint", create_endpoint)
         self._patch(SageMakerModelBackend, "update_endpoint", _backend_update_endpoint)
-        self._patch(FakeEndpointConfig, "create_from_cloudformation_json", classmethod(config_from_cfn))
+        self._patch(
+            FakeEndpointConfig, "create_from_cloudformation_json", classmethod(config_from_cfn)
+        )
         self._patch(SageMakerResponse, "create_endpoint_config", _response_create_endpoint_config)
         self._patch(SageMakerResponse, "update_endpoint", _response_update_endpoint)
         self._patch(SageMakerRuntimeResponse, "invoke_endpoint", invoke_endpoint)
@@ -284,8 +286,15 @@ class LocalEndpoints:
         model_key = _fetch(s3, source.model_data_url)
         code_key = _fetch(s3, source.submit_directory)
         digest = hashlib.sha256(
-            json.dumps([source.model_data_url, model_key.etag, source.submit_directory,
-                        code_key.etag, source.program]).encode()
+            json.dumps(
+                [
+                    source.model_data_url,
+                    model_key.etag,
+                    source.submit_directory,
+                    code_key.etag,
+                    source.program,
+                ]
+            ).encode()
         ).hexdigest()[:16]
         with self._lock:
             script = self._scripts.get(digest)
@@ -324,8 +333,15 @@ class LocalEndpoints:
         bucket, prefix = s3uri.parse(capture_config["DestinationS3Uri"])
         hour = now.astimezone(UTC)
         key = "/".join(
-            p for p in (prefix.strip("/"), request.endpoint_name, variant,
-                        f"{hour:%Y/%m/%d/%H}", f"{uuid.uuid4()}.jsonl") if p
+            p
+            for p in (
+                prefix.strip("/"),
+                request.endpoint_name,
+                variant,
+                f"{hour:%Y/%m/%d/%H}",
+                f"{uuid.uuid4()}.jsonl",
+            )
+            if p
         )
         kms_key_id = capture_config.get("KmsKeyId")
         try:
@@ -351,12 +367,18 @@ class LocalEndpoints:
             ("Invocation5XXErrors", int(status >= 500), "Count"),
             ("ModelLatency", outcome.latency_us, "Microseconds"),
         ]
-        timestamp = self.clock()
+        # moto keeps metric timestamps as naive UTC, as its API layer parses them.
+        timestamp = self.clock().astimezone(UTC).replace(tzinfo=None)
         cloudwatch_backends[request.account_id][request.region].put_metric_data(
             METRIC_NAMESPACE,
             [
-                {"MetricName": name, "Value": float(value), "Unit": unit,
-                 "Dimensions": dimensions, "Timestamp": timestamp}
+                {
+                    "MetricName": name,
+                    "Value": float(value),
+                    "Unit": unit,
+                    "Dimensions": dimensions,
+                    "Timestamp": timestamp,
+                }
                 for name, value, unit in values
             ],
         )

@@ -72,9 +72,15 @@ class InferenceScript:
         if transform is not None:
             result = self._call("transform_fn", transform, self.model, body, content_type, accept)
             return _prediction(result, accept)
-        data = self._call("input_fn", self._handler("input_fn", _default_input_fn), body, content_type)
-        output = self._call("predict_fn", self._handler("predict_fn", _default_predict_fn), data, self.model)
-        result = self._call("output_fn", self._handler("output_fn", _default_output_fn), output, accept)
+        data = self._call(
+            "input_fn", self._handler("input_fn", _default_input_fn), body, content_type
+        )
+        output = self._call(
+            "predict_fn", self._handler("predict_fn", _default_predict_fn), data, self.model
+        )
+        result = self._call(
+            "output_fn", self._handler("output_fn", _default_output_fn), output, accept
+        )
         return _prediction(result, accept)
 
     def _model_fn(self, model_dir: str) -> Any:
@@ -102,10 +108,13 @@ class InferenceScript:
         if spec is None or spec.loader is None:
             raise ScriptError("model_fn", f"cannot load {script_path.name}", 500)
         module = importlib.util.module_from_spec(spec)
+        # Registered under its unique name: dataclasses and pickle look modules up there.
+        sys.modules[name] = module
         with self._scope():
             try:
                 spec.loader.exec_module(module)
             except Exception as exc:
+                del sys.modules[name]
                 raise ScriptError("model_fn", f"{script_path.name}: {exc}", 500) from exc
         return module
 
@@ -146,7 +155,9 @@ def _prediction(result: Any, accept: str) -> Prediction:
     if isinstance(result, str):
         result = result.encode("utf-8")
     if not isinstance(result, bytes | bytearray):
-        raise ScriptError("output_fn", f"output_fn returned {type(result).__name__}, not bytes", 500)
+        raise ScriptError(
+            "output_fn", f"output_fn returned {type(result).__name__}, not bytes", 500
+        )
     return Prediction(body=bytes(result), content_type=content_type)
 
 

@@ -1,0 +1,100 @@
+"""One CloudWatch dashboard for the loop: drift, the endpoint's variants and pipeline runs."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra.constructs.endpoint import VARIANTS
+from infra.constructs.monitoring_alarms import DRIFT_SERVICE, NAMESPACE, drift_metric
+
+WIDTH = 12
+
+
+def _variant_metric(
+    endpoint_name: str, variant: str, name: str, statistic: str, label: str | None = None
+) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace="AWS/SageMaker",
+        metric_name=name,
+        dimensions_map={"EndpointName": endpoint_name, "VariantName": variant},
+        statistic=statistic,
+        period=Duration.minutes(5),
+        label=label or variant,
+    )
+
+
+class LoopDashboard(Construct):
+    """``{prefix}-loop``: feature drift, drift share, per-variant traffic, pipeline outcomes."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        prefix: str,
+        endpoint_name: str,
+        state_machine: sfn.IStateMachine,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        feature_drift = cloudwatch.MathExpression(
+            expression=(
+                f"SEARCH('{{{NAMESPACE},Feature,service}} MetricName=\"FeatureDrift\" "
+                f"service=\"{DRIFT_SERVICE}\"', 'Maximum', 3600)"
+            ),
+            label="",
+            period=Duration.hours(1),
+            using_metrics={},
+        )
+        self.dashboard = cloudwatch.Dashboard(
+            self,
+            "Dashboard",
+            dashboard_name=f"{prefix}-loop",
+            widgets=[
+                [
+                    cloudwatch.GraphWidget(
+                        title="Drift per feature", left=[feature_drift], width=WIDTH
+                    ),
+                    cloudwatch.GraphWidget(
+                        title="Share of drifted features",
+                        left=[drift_metric("DriftShare")],
+                        left_y_axis=cloudwatch.YAxisProps(min=0, max=1),
+                        width=WIDTH,
+                    ),
+                ],
+                [
+                    cloudwatch.GraphWidget(
+                        title="Invocations per variant",
+                        left=[_variant_metric(endpoint_name, v, "Invocations", "Sum") for v in VARIANTS],
+                        width=WIDTH,
+                    ),
+                    cloudwatch.GraphWidget(
+                        title="Errors per variant",
+                        left=[
+                            _variant_metric(endpoint_name, v, name, "Sum", f"{v} {name}")
+                            for v in VARIANTS
+                            for name in ("Invocation4XXErrors", "Invocation5XXErrors")
+                        ],
+                        width=WIDTH,
+                    ),
+                ],
+                [
+                    cloudwatch.GraphWidget(
+                        title="Model latency p99 per variant (µs)",
+                        left=[_variant_metric(endpoint_name, v, "ModelLatency", "p99") for v in VARIANTS],
+                        width=WIDTH,
+                    ),
+                    cloudwatch.GraphWidget(
+                        title="Pipeline runs",
+                        left=[
+                            state_machine.metric_started(label="started"),
+                            state_machine.metric_succeeded(label="succeeded"),
+                            state_machine.metric_failed(label="failed"),
+                        ],
+                        width=WIDTH,
+                    ),
+                ],
+            ],
+        )

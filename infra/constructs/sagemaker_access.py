@@ -1,0 +1,106 @@
+"""Least-privilege SageMaker statements, scoped to the project's names and model package group."""
+
+from __future__ import annotations
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+SERVING_RESOURCES = ("endpoint", "endpoint-config", "model")
+
+
+def sagemaker_arn(scope: Construct, resource: str, name: str) -> str:
+    """``arn:...:sagemaker:<region>:<account>:<resource>/<name>`` in ``scope``'s stack."""
+    return Stack.of(scope).format_arn(service="sagemaker", resource=resource, resource_name=name)
+
+
+def endpoint_arn(scope: Construct, endpoint_name: str) -> str:
+    return sagemaker_arn(scope, "endpoint", endpoint_name)
+
+
+def _serving_arns(scope: Construct, prefix: str) -> list[str]:
+    return [sagemaker_arn(scope, resource, f"{prefix}-*") for resource in SERVING_RESOURCES]
+
+
+def _package_arns(scope: Construct, group: str) -> list[str]:
+    return [
+        sagemaker_arn(scope, "model-package-group", group),
+        sagemaker_arn(scope, "model-package", f"{group}/*"),
+    ]
+
+
+def allow_describe_serving(role: iam.IRole, *, prefix: str, group: str) -> None:
+    """Read the project's endpoint, configs, models and the group's model packages."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=[
+                "sagemaker:DescribeEndpoint",
+                "sagemaker:DescribeEndpointConfig",
+                "sagemaker:DescribeModel",
+            ],
+            resources=_serving_arns(role, prefix),
+        )
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup"],
+            resources=_package_arns(role, group),
+        )
+    )
+
+
+def allow_list_packages(role: iam.IRole, *, group: str) -> None:
+    """List and describe the group's model packages (to find the champion and its lineage)."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["sagemaker:ListModelPackages"],
+            # ListModelPackages supports no resource-level scoping.
+            resources=["*"],
+        )
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup"],
+            resources=_package_arns(role, group),
+        )
+    )
+
+
+def allow_register(role: iam.IRole, *, group: str) -> None:
+    """Create (and tag) model packages in the group."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["sagemaker:CreateModelPackage", "sagemaker:AddTags"],
+            resources=_package_arns(role, group),
+        )
+    )
+
+
+def allow_endpoint_management(
+    role: iam.IRole, *, prefix: str, group: str, sagemaker_role: iam.IRole
+) -> None:
+    """Create, update and delete the project's endpoint, its configs and models."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=[
+                f"sagemaker:{verb}{resource}"
+                for verb in ("Create", "Delete", "Describe")
+                for resource in ("Endpoint", "EndpointConfig", "Model")
+            ]
+            + ["sagemaker:UpdateEndpoint", "sagemaker:AddTags"],
+            resources=_serving_arns(role, prefix),
+        )
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["sagemaker:DescribeModelPackage", "sagemaker:UpdateModelPackage"],
+            resources=_package_arns(role, group),
+        )
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["iam:PassRole"],
+            resources=[sagemaker_role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        )
+    )

@@ -1,0 +1,516 @@
+"""The train → evaluate → gate → register → deploy state machine (see docs/architecture.md).
+
+Execution input: ``{"dataset": str, "version_id": str | null, "trigger": str}``; every
+caller passes ``version_id`` (null means the latest version). The execution name is the
+run id and must be at most 56 characters, so that ``{run_id}-evaluate`` stays within
+SageMaker's 63-character job names.
+
+SageMaker jobs are started, then described before any wait, so a job that is already
+finished costs no wait; the ``.sync`` integrations are avoided on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
+from constructs import Construct
+
+from infra.config import Config
+
+RUN_ID = sfn.JsonPath.execution_name
+RETRYABLE_ERRORS = [
+    "Lambda.TooManyRequestsException",
+    "Lambda.ServiceException",
+    "Lambda.SdkClientException",
+    "SageMaker.ThrottlingException",
+]
+CODE_DIR = "/opt/ml/processing/input/code"
+EVALUATE_COMMAND = (
+    f"cd {CODE_DIR} && tar -xzf sourcedir.tar.gz && exec python3 evaluate.py \"$@\""
+)
+VOLUME_SIZE_GB = 30
+
+
+@dataclass(frozen=True)
+class PipelineFunctions:
+    """The Lambda functions the pipeline calls, one per step."""
+
+    prepare_retraining_data: lambda_.IFunction
+    validate_data: lambda_.IFunction
+    resolve_champion: lambda_.IFunction
+    evaluation_gate: lambda_.IFunction
+    compute_baseline: lambda_.IFunction
+    register_model: lambda_.IFunction
+    deploy: lambda_.IFunction
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """Where SageMaker jobs run and what they read and write."""
+
+    image_uri: str
+    code_uri: str
+    role: iam.IRole
+    artifact_bucket_name: str
+    kms_key_arn: str
+
+
+class TrainingPipeline(Construct):
+    """The pipeline state machine; ``state_machine`` is the resource."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: Config,
+        functions: PipelineFunctions,
+        jobs: JobSettings,
+        topic: sns.ITopic,
+        log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._jobs = jobs
+        self._topic = topic
+        self._fail = sfn.Fail(self, "Failed", error="PipelineFailed", cause="A pipeline step failed")
+        self._notify_failed = self._notification(
+            "NotifyFailed",
+            "failed",
+            reason=sfn.JsonPath.string_at("$.error.Cause"),
+            version_id=sfn.JsonPath.string_at("$.version_id"),
+        )
+        self._notify_failed.next(self._fail)
+
+        definition = self._definition(functions)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/vendedlogs/states/{config.prefix}-pipeline",
+            retention=log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            state_machine_name=f"{config.prefix}-pipeline",
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_chainable(definition),
+            timeout=Duration.hours(6),
+            tracing_enabled=True,
+            logs=sfn.LogOptions(
+                destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True
+            ),
+        )
+
+    # --- the flow -------------------------------------------------------------------------
+
+    def _definition(self, f: PipelineFunctions) -> sfn.IChainable:
+        evaluation_uri = sfn.JsonPath.format(
+            f"s3://{self._jobs.artifact_bucket_name}/runs/{{}}/evaluation/evaluation.json", RUN_ID
+        )
+        prepare = self._invoke(
+            "PrepareRetrainingData",
+            f.prepare_retraining_data,
+            {"run_id": RUN_ID, "dataset": sfn.JsonPath.string_at("$.dataset")},
+            ["version_id"],
+            "$.retraining",
+        )
+        use_new_version = sfn.Pass(
+            self, "UseRetrainingVersion", input_path="$.retraining.version_id", result_path="$.version_id"
+        )
+        validate = self._invoke(
+            "ValidateData",
+            f.validate_data,
+            {
+                "run_id": RUN_ID,
+                "dataset": sfn.JsonPath.string_at("$.dataset"),
+                "version_id": sfn.JsonPath.string_at("$.version_id"),
+            },
+            ["dataset", "version_id", "snapshot_uri", "report_uri", "rows"],
+            "$.data",
+        )
+        resolve = self._invoke(
+            "ResolveChampion",
+            f.resolve_champion,
+            {"run_id": RUN_ID},
+            ["model_package_arn", "model_data_url", "uri"],
+            "$.champion",
+        )
+        gate = self._invoke(
+            "Gate",
+            f.evaluation_gate,
+            {"run_id": RUN_ID, "evaluation_uri": evaluation_uri},
+            ["decision", "reason", "metric", "candidate", "champion"],
+            "$.gate",
+        )
+        baseline = self._invoke(
+            "ComputeBaseline",
+            f.compute_baseline,
+            {"run_id": RUN_ID, "snapshot_uri": sfn.JsonPath.string_at("$.data.snapshot_uri")},
+            ["uri"],
+            "$.baseline",
+        )
+        register = self._invoke(
+            "Register",
+            f.register_model,
+            {
+                "run_id": RUN_ID,
+                "trigger": sfn.JsonPath.string_at("$.trigger"),
+                "data": sfn.JsonPath.object_at("$.data"),
+                "training": sfn.JsonPath.object_at("$.training"),
+                "gate": sfn.JsonPath.object_at("$.gate"),
+                "baseline": sfn.JsonPath.object_at("$.baseline"),
+                "champion": sfn.JsonPath.object_at("$.champion"),
+                "evaluation_uri": evaluation_uri,
+            },
+            ["arn", "version", "approval_status"],
+            "$.model_package",
+        )
+        deploy = self._invoke(
+            "Deploy",
+            f.deploy,
+            {
+                "action": "deploy",
+                "model_package_arn": sfn.JsonPath.string_at("$.model_package.arn"),
+            },
+            None,
+            "$.deployment",
+        )
+        notify_succeeded = self._notification(
+            "NotifySucceeded",
+            "succeeded",
+            version_id=sfn.JsonPath.string_at("$.data.version_id"),
+            model_package_arn=sfn.JsonPath.string_at("$.model_package.arn"),
+        )
+        notify_rejected = self._notification(
+            "NotifyRejected",
+            "rejected",
+            version_id=sfn.JsonPath.string_at("$.data.version_id"),
+            reason=sfn.JsonPath.string_at("$.gate.reason"),
+        )
+        evaluate_and_decide = gate.next(
+            sfn.Choice(self, "Passed?")
+            .when(
+                sfn.Condition.string_equals("$.gate.decision", "pass"),
+                baseline.next(register)
+                .next(deploy)
+                .next(notify_succeeded)
+                .next(sfn.Succeed(self, "Succeeded")),
+            )
+            .otherwise(notify_rejected.next(sfn.Succeed(self, "Rejected")))
+        )
+        evaluation = self._job(
+            "Evaluation",
+            start=self._start_evaluation(),
+            describe_action="describeProcessingJob",
+            name_field="ProcessingJobName",
+            job_suffix="evaluate",
+            status_field="ProcessingJobStatus",
+            result_path="$.evaluation",
+            then=evaluate_and_decide,
+        )
+        training = self._job(
+            "Training",
+            start=self._start_training(),
+            describe_action="describeTrainingJob",
+            name_field="TrainingJobName",
+            job_suffix="train",
+            status_field="TrainingJobStatus",
+            result_path="$.training",
+            then=evaluation,
+            artifacts={"ModelArtifacts": {"S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts"}},
+        )
+        main = validate.next(resolve).next(training)
+        return (
+            sfn.Choice(self, "Retraining?")
+            .when(
+                sfn.Condition.string_equals("$.trigger", "drift"),
+                prepare.next(use_new_version).next(main),
+            )
+            .otherwise(main)
+        )
+
+    # --- building blocks ------------------------------------------------------------------
+
+    def _protect(self, task: sfn.TaskStateBase) -> sfn.TaskStateBase:
+        """Retry throttling and transient service errors; send any other error to NotifyFailed."""
+        task.add_retry(
+            errors=RETRYABLE_ERRORS, interval=Duration.seconds(2), backoff_rate=2, max_attempts=3
+        )
+        task.add_catch(self._notify_failed, errors=[sfn.Errors.ALL], result_path="$.error")
+        return task
+
+    def _invoke(
+        self,
+        state_id: str,
+        function: lambda_.IFunction,
+        payload: dict[str, object],
+        selected: list[str] | None,
+        result_path: str,
+    ) -> sfn.TaskStateBase:
+        """A Lambda step keeping ``selected`` fields of its answer (all of it when None)."""
+        selector = (
+            {f"{key}.$": f"$.Payload.{key}" for key in selected}
+            if selected is not None
+            else {"response.$": "$.Payload"}
+        )
+        return self._protect(
+            tasks.LambdaInvoke(
+                self,
+                state_id,
+                lambda_function=function,
+                payload=sfn.TaskInput.from_object(payload),
+                retry_on_service_exceptions=False,
+                result_selector=selector,
+                result_path=result_path,
+            )
+        )
+
+    def _sagemaker(
+        self, state_id: str, action: str, parameters: dict[str, object], **kwargs: object
+    ) -> sfn.TaskStateBase:
+        job_type = "processing-job" if "Processing" in action else "training-job"
+        return self._protect(
+            tasks.CallAwsService(
+                self,
+                state_id,
+                service="sagemaker",
+                action=action,
+                # Run ids from EventBridge are generated names, so jobs cannot share a name prefix.
+                iam_resources=[
+                    Stack.of(self).format_arn(service="sagemaker", resource=job_type, resource_name="*")
+                ],
+                parameters=parameters,
+                **kwargs,  # type: ignore[arg-type]
+            )
+        )
+
+    def _job(
+        self,
+        label: str,
+        *,
+        start: sfn.TaskStateBase,
+        describe_action: str,
+        name_field: str,
+        job_suffix: str,
+        status_field: str,
+        result_path: str,
+        then: sfn.IChainable,
+        artifacts: dict[str, object] | None = None,
+    ) -> sfn.IChainable:
+        """start → describe → done? (Completed → fetch → then; Failed/Stopped → failure; else wait)."""
+        job_name = {name_field: sfn.JsonPath.format(f"{{}}-{job_suffix}", RUN_ID)}
+        describe = self._sagemaker(
+            f"Describe{label}",
+            describe_action,
+            job_name,
+            result_selector={f"{status_field}.$": f"$.{status_field}"},
+            result_path=result_path,
+        )
+        completed: sfn.IChainable = then
+        if artifacts:
+            fetch = self._sagemaker(
+                f"Fetch{label}Artifacts",
+                describe_action,
+                job_name,
+                result_selector={f"{status_field}.$": f"$.{status_field}", **artifacts},
+                result_path=result_path,
+            )
+            completed = fetch.next(then)
+        failure_reason = self._sagemaker(
+            f"DescribeFailed{label}",
+            describe_action,
+            job_name,
+            result_selector={"FailureReason.$": "$.FailureReason"},
+            result_path=f"{result_path}_failure",
+        )
+        failed = sfn.Pass(
+            self,
+            f"{label}Failed",
+            parameters={"Error": f"{label}Failed", "Cause.$": f"{result_path}_failure.FailureReason"},
+            result_path="$.error",
+        )
+        wait = sfn.Wait(
+            self,
+            f"WaitFor{label}",
+            time=sfn.WaitTime.duration(Duration.seconds(self._config.compute.poll_seconds)),
+        )
+        done = (
+            sfn.Choice(self, f"{label}Done?")
+            .when(sfn.Condition.string_equals(f"{result_path}.{status_field}", "Completed"), completed)
+            .when(
+                sfn.Condition.or_(
+                    sfn.Condition.string_equals(f"{result_path}.{status_field}", "Failed"),
+                    sfn.Condition.string_equals(f"{result_path}.{status_field}", "Stopped"),
+                ),
+                failure_reason.next(failed).next(self._notify_failed),
+            )
+            .otherwise(wait.next(describe))
+        )
+        return start.next(describe).next(done)
+
+    def _start_training(self) -> sfn.TaskStateBase:
+        compute = self._config.compute
+        model = self._config.model
+        hyperparameters = {
+            "sagemaker_program": "train.py",
+            "sagemaker_submit_directory": self._jobs.code_uri,
+            "sagemaker_region": Aws.REGION,
+            # The training toolkit json-decodes every hyperparameter once; the script gets JSON text.
+            "model-spec": json.dumps(model.to_json()),
+            **{name: str(value) for name, value in model.hyperparameters.items()},
+        }
+        return self._sagemaker(
+            "StartTraining",
+            "createTrainingJob",
+            {
+                "TrainingJobName": sfn.JsonPath.format("{}-train", RUN_ID),
+                "AlgorithmSpecification": {
+                    "TrainingImage": self._jobs.image_uri,
+                    "TrainingInputMode": "File",
+                },
+                "RoleArn": self._jobs.role.role_arn,
+                "HyperParameters": hyperparameters,
+                "InputDataConfig": [
+                    {
+                        "ChannelName": "train",
+                        "DataSource": {
+                            "S3DataSource": {
+                                "S3DataType": "S3Prefix",
+                                "S3Uri": sfn.JsonPath.string_at("$.data.snapshot_uri"),
+                                "S3DataDistributionType": "FullyReplicated",
+                            }
+                        },
+                        "ContentType": "text/csv",
+                    }
+                ],
+                "OutputDataConfig": {
+                    "S3OutputPath": self._artifact_uri("training"),
+                    "KmsKeyId": self._jobs.kms_key_arn,
+                },
+                "ResourceConfig": {
+                    "InstanceType": compute.training_instance_type,
+                    "InstanceCount": compute.training_instance_count,
+                    "VolumeSizeInGB": VOLUME_SIZE_GB,
+                },
+                "StoppingCondition": {"MaxRuntimeInSeconds": compute.max_runtime_seconds},
+                "Environment": {
+                    "SHADOWLOOP_DATASET_URI": sfn.JsonPath.string_at("$.data.snapshot_uri"),
+                    "SHADOWLOOP_DATASET_VERSION_ID": sfn.JsonPath.string_at("$.data.version_id"),
+                },
+                # The code comes from S3 through the toolkit, so no network is needed; isolation
+                # stays off because the toolkit downloads sourcedir.tar.gz from inside the container.
+                "EnableNetworkIsolation": False,
+            },
+            additional_iam_statements=[self._pass_role()],
+            result_selector={"TrainingJobArn.$": "$.TrainingJobArn"},
+            result_path="$.training_job",
+        )
+
+    def _start_evaluation(self) -> sfn.TaskStateBase:
+        compute = self._config.compute
+        inputs = [
+            ("code", self._jobs.code_uri, CODE_DIR),
+            (
+                "candidate",
+                sfn.JsonPath.string_at("$.training.ModelArtifacts.S3ModelArtifacts"),
+                "/opt/ml/processing/input/candidate",
+            ),
+            ("champion", sfn.JsonPath.string_at("$.champion.uri"), "/opt/ml/processing/input/champion"),
+            ("data", sfn.JsonPath.string_at("$.data.snapshot_uri"), "/opt/ml/processing/input/data"),
+        ]
+        return self._sagemaker(
+            "StartEvaluation",
+            "createProcessingJob",
+            {
+                "ProcessingJobName": sfn.JsonPath.format("{}-evaluate", RUN_ID),
+                "AppSpecification": {
+                    "ImageUri": self._jobs.image_uri,
+                    "ContainerEntrypoint": ["/bin/sh", "-c", EVALUATE_COMMAND, "evaluate"],
+                    "ContainerArguments": ["--model-spec", self._config.model.to_json()],
+                },
+                "ProcessingInputs": [
+                    {
+                        "InputName": name,
+                        "S3Input": {
+                            "S3Uri": uri,
+                            "LocalPath": local_path,
+                            "S3DataType": "S3Prefix",
+                            "S3InputMode": "File",
+                        },
+                    }
+                    for name, uri, local_path in inputs
+                ],
+                "ProcessingOutputConfig": {
+                    "Outputs": [
+                        {
+                            "OutputName": "evaluation",
+                            "S3Output": {
+                                "S3Uri": self._artifact_uri("evaluation"),
+                                "LocalPath": "/opt/ml/processing/output/evaluation",
+                                "S3UploadMode": "EndOfJob",
+                            },
+                        }
+                    ],
+                    "KmsKeyId": self._jobs.kms_key_arn,
+                },
+                "ProcessingResources": {
+                    "ClusterConfig": {
+                        "InstanceCount": 1,
+                        "InstanceType": compute.processing_instance_type,
+                        "VolumeSizeInGB": VOLUME_SIZE_GB,
+                    }
+                },
+                "StoppingCondition": {"MaxRuntimeInSeconds": compute.max_runtime_seconds},
+                "RoleArn": self._jobs.role.role_arn,
+            },
+            additional_iam_statements=[self._pass_role()],
+            result_selector={"ProcessingJobArn.$": "$.ProcessingJobArn"},
+            result_path="$.evaluation_job",
+        )
+
+    def _artifact_uri(self, folder: str) -> str:
+        return sfn.JsonPath.format(
+            f"s3://{self._jobs.artifact_bucket_name}/runs/{{}}/{folder}", RUN_ID
+        )
+
+    def _pass_role(self) -> iam.PolicyStatement:
+        return iam.PolicyStatement(
+            actions=["iam:PassRole"],
+            resources=[self._jobs.role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        )
+
+    def _notification(self, state_id: str, status: str, **fields: str) -> sfn.TaskStateBase:
+        message = {
+            "status": status,
+            "run_id": RUN_ID,
+            "dataset": sfn.JsonPath.string_at("$.dataset"),
+            "trigger": sfn.JsonPath.string_at("$.trigger"),
+            **fields,
+        }
+        publish = tasks.SnsPublish(
+            self,
+            state_id,
+            topic=self._topic,
+            subject=f"{self._config.prefix} pipeline run {status}",
+            message=sfn.TaskInput.from_object(message),
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        if status == "failed":
+            # The failure path's own errors end the run instead of looping back into it.
+            publish.add_retry(
+                errors=RETRYABLE_ERRORS, interval=Duration.seconds(2), backoff_rate=2, max_attempts=3
+            )
+            publish.add_catch(self._fail, errors=[sfn.Errors.ALL], result_path="$.notify_error")
+            return publish
+        return self._protect(publish)

@@ -1,0 +1,37 @@
+"""ComputeBaseline step: ``{run_id, snapshot_uri}`` → ``{uri}`` of the run's statistics.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lambdas.compute_baseline.baseline import compute_baseline
+from lambdas.shared import clients, settings
+
+logger = Logger()
+tracer = Tracer()
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
+    run_id, snapshot_uri = _parse(event)
+    uri = compute_baseline(
+        clients.s3(),
+        run_id=run_id,
+        snapshot_uri=snapshot_uri,
+        artifact_bucket=settings.text(settings.ARTIFACT_BUCKET),
+        spec=settings.model_spec(),
+    )
+    logger.info("baseline written", extra={"run_id": run_id, "uri": uri})
+    return {"uri": uri}
+
+
+def _parse(event: dict[str, Any]) -> tuple[str, str]:
+    run_id, snapshot_uri = event.get("run_id"), event.get("snapshot_uri")
+    for name, value in (("run_id", run_id), ("snapshot_uri", snapshot_uri)):
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"ComputeBaseline event: {name} is missing")
+    return run_id, snapshot_uri

@@ -1,0 +1,29 @@
+"""Deploy Lambda: the endpoint's one owner (pipeline, promotion check, custom resource)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lambdas.deploy.actions import Context
+from lambdas.deploy.events import handle_event
+from lambdas.deploy.requests import EndpointOptions
+from lambdas.shared import clients
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    ctx = Context(sagemaker=clients.sagemaker(), options=EndpointOptions.from_env())
+    result = handle_event(ctx, event)
+    if result.get("operation") in ("create", "update"):
+        metrics.add_metric(name="EndpointChanges", unit=MetricUnit.Count, value=1)
+    return result

@@ -1,0 +1,80 @@
+"""Scheduled drift check: compares the champion's captured inputs with its baseline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lambdas.drift_check.metrics import publish_report
+from lambdas.drift_check.monitor import BaselineUnavailable, DriftCheckSettings, run_drift_check
+from lambdas.shared import clients, settings
+from lambdas.shared.drift import Thresholds
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    window_end = _window_end(event)
+    try:
+        report = run_drift_check(
+            s3=clients.s3(),
+            sagemaker=clients.sagemaker(),
+            stepfunctions=clients.stepfunctions(),
+            settings=_settings(),
+            window_end=window_end,
+        )
+    except BaselineUnavailable as exc:
+        logger.error("drift check stopped: baseline unavailable", extra={"reason": str(exc)})
+        metrics.add_metric(name="BaselineUnavailable", unit=MetricUnit.Count, value=1)
+        raise
+    if report is None:
+        logger.info("no endpoint yet; nothing to check")
+        return {"status": "no_endpoint"}
+    publish_report(metrics, report)
+    summary = {k: report[k] for k in ("status", "rows", "drifted", "drift_share", "window")}
+    logger.info("drift checked", extra=summary | {"skipped_reason": report["skipped_reason"]})
+    return summary | {
+        "retrain_started": report["retrain_started"],
+        "retrain_execution_arn": report["retrain_execution_arn"],
+        "skipped_reason": report["skipped_reason"],
+    }
+
+
+def _settings() -> DriftCheckSettings:
+    try:
+        thresholds = Thresholds.from_dict(settings.json_value(settings.DRIFT_THRESHOLDS))
+    except ValueError as exc:
+        raise settings.SettingError(
+            f"environment variable {settings.DRIFT_THRESHOLDS}: {exc}"
+        ) from None
+    return DriftCheckSettings(
+        spec=settings.model_spec(),
+        capture_bucket=settings.text(settings.CAPTURE_BUCKET),
+        artifact_bucket=settings.text(settings.ARTIFACT_BUCKET),
+        endpoint_name=settings.text(settings.ENDPOINT_NAME),
+        state_machine_arn=settings.text(settings.STATE_MACHINE_ARN),
+        thresholds=thresholds,
+        min_rows=settings.integer(settings.DRIFT_MIN_ROWS),
+        cooldown_minutes=settings.integer(settings.DRIFT_COOLDOWN_MINUTES),
+    )
+
+
+def _window_end(event: dict[str, Any]) -> datetime:
+    """``window_end`` (tests, replays) or the scheduled event's ``time``; now without either."""
+    raw = event.get("window_end") or event.get("time")
+    if not raw:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        moment = datetime.fromisoformat(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"drift check event: window_end/time {raw!r} is not an ISO time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

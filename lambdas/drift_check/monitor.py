@@ -1,0 +1,180 @@
+"""One scheduled drift check: captured champion inputs vs the champion's baseline.
+
+Window: (last_window_end, window_end]. On the first run there is no state and the
+window starts 24 hours back, a bounded read whatever the capture history. The
+window advances after every decision; an ``insufficient_data`` window does not
+advance, so the next check accumulates more rows over a longer window.
+
+The check's clock is ``window_end`` (the schedule's event time), which makes the
+cooldown reproducible and the execution name deterministic per window.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from lambdas.drift_check import window as win
+from lambdas.shared import capture, endpoint_state, s3uri
+from lambdas.shared.drift import BaselineError, DriftAccumulator, Thresholds
+from lambdas.shared.settings import ModelSpec
+
+FIRST_WINDOW = timedelta(hours=24)
+TRIGGER = "drift"
+
+
+class BaselineUnavailable(RuntimeError):
+    """The champion's baseline cannot be found or read; the message says why."""
+
+
+@dataclass(frozen=True)
+class DriftCheckSettings:
+    spec: ModelSpec
+    capture_bucket: str
+    artifact_bucket: str
+    endpoint_name: str
+    state_machine_arn: str
+    thresholds: Thresholds
+    min_rows: int
+    cooldown_minutes: int
+
+
+@dataclass(frozen=True)
+class Champion:
+    model_package_arn: str
+    baseline_uri: str
+    baseline: dict[str, Any]
+
+
+def run_drift_check(
+    *,
+    s3: Any,
+    sagemaker: Any,
+    stepfunctions: Any,
+    settings: DriftCheckSettings,
+    window_end: datetime,
+) -> dict[str, Any] | None:
+    """Check one window, maybe start retraining, store the report; None without an endpoint."""
+    state = endpoint_state.describe(sagemaker, settings.endpoint_name)
+    if state is None:
+        return None
+    champion = champion_baseline(sagemaker, s3, state.champion.model_package_arn)
+    stored = win.load_state(s3, settings.artifact_bucket)
+    start = stored.last_window_end or window_end - FIRST_WINDOW
+    accumulator = DriftAccumulator(champion.baseline)
+    stats = capture.ParseStats()
+    for chunk in win.iter_feature_chunks(
+        s3,
+        bucket=settings.capture_bucket,
+        endpoint_name=settings.endpoint_name,
+        variant=endpoint_state.CHAMPION,
+        start=start,
+        end=window_end,
+        stats=stats,
+    ):
+        accumulator.add(chunk)
+    critical = [f.name for f in settings.spec.features if f.critical]
+    report = accumulator.report(settings.thresholds, critical=critical, min_rows=settings.min_rows)
+    decision = _decide(stepfunctions, settings, report, stored, window_end)
+    report |= {
+        "window": {"start": win.iso(start), "end": win.iso(window_end)},
+        "champion_model_package_arn": champion.model_package_arn,
+        "baseline_uri": champion.baseline_uri,
+        "malformed_lines": stats.malformed,
+        "retrain_started": decision.execution_arn is not None,
+        "retrain_execution_arn": decision.execution_arn,
+        "skipped_reason": decision.skipped_reason,
+    }
+    s3.put_object(
+        Bucket=settings.artifact_bucket,
+        Key=win.report_key(window_end),
+        Body=json.dumps(report, indent=1).encode(),
+        ContentType="application/json",
+    )
+    if report["status"] == "ok":
+        started = window_end if decision.execution_arn else stored.last_retrain_started_at
+        win.save_state(
+            s3,
+            settings.artifact_bucket,
+            replace(stored, last_window_end=window_end, last_retrain_started_at=started),
+        )
+    return report
+
+
+def champion_baseline(sagemaker: Any, s3: Any, model_package_arn: str | None) -> Champion:
+    """The champion's baseline, from the ``baseline_uri`` its model package carries."""
+    if not model_package_arn:
+        raise BaselineUnavailable("the champion variant's model has no model package")
+    package = sagemaker.describe_model_package(ModelPackageName=model_package_arn)
+    uri = (package.get("CustomerMetadataProperties") or {}).get("baseline_uri") or (
+        package.get("ModelMetrics", {})
+        .get("ModelDataQuality", {})
+        .get("Statistics", {})
+        .get("S3Uri")
+    )
+    if not uri:
+        raise BaselineUnavailable(f"model package {model_package_arn} has no baseline_uri")
+    try:
+        bucket, key = s3uri.parse(uri)
+        baseline = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        DriftAccumulator(baseline)
+    except ClientError as exc:
+        raise BaselineUnavailable(f"baseline {uri} cannot be read: {exc}") from None
+    except (ValueError, BaselineError) as exc:
+        raise BaselineUnavailable(f"baseline {uri} is corrupt: {exc}") from None
+    return Champion(model_package_arn=model_package_arn, baseline_uri=uri, baseline=baseline)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    execution_arn: str | None = None
+    skipped_reason: str | None = None
+
+
+def _decide(
+    stepfunctions: Any,
+    settings: DriftCheckSettings,
+    report: dict[str, Any],
+    stored: win.DriftState,
+    window_end: datetime,
+) -> _Decision:
+    if report["status"] != "ok":
+        return _Decision(skipped_reason=report["status"])
+    if not report["drifted"]:
+        return _Decision(skipped_reason="no_drift")
+    cooldown = timedelta(minutes=settings.cooldown_minutes)
+    if stored.last_retrain_started_at and window_end - stored.last_retrain_started_at < cooldown:
+        return _Decision(skipped_reason="cooldown")
+    running = stepfunctions.list_executions(
+        stateMachineArn=settings.state_machine_arn, statusFilter="RUNNING", maxResults=1
+    )["executions"]
+    if running:
+        return _Decision(skipped_reason="pipeline_running")
+    return _Decision(execution_arn=start_retraining(stepfunctions, settings, window_end))
+
+
+def execution_name(window_end: datetime) -> str:
+    """One name per window, so two racing checks start one execution."""
+    return f"drift-{window_end:%Y%m%dT%H%M%S}"
+
+
+def start_retraining(stepfunctions: Any, settings: DriftCheckSettings, window_end: datetime) -> str:
+    """Start the pipeline on the dataset's latest version; the execution ARN either way."""
+    name = execution_name(window_end)
+    body = json.dumps({"dataset": settings.spec.dataset, "version_id": None, "trigger": TRIGGER})
+    try:
+        response = stepfunctions.start_execution(
+            stateMachineArn=settings.state_machine_arn, name=name, input=body
+        )
+    except stepfunctions.exceptions.ExecutionAlreadyExists:
+        # Another check of the same window won the race; its execution is this window's.
+        return _execution_arn(settings.state_machine_arn, name)
+    return response["executionArn"]
+
+
+def _execution_arn(state_machine_arn: str, name: str) -> str:
+    return f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"

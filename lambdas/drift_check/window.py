@@ -1,0 +1,108 @@
+"""The drift check's memory in S3 and the captured inputs of one window."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from lambdas.shared import capture
+
+STATE_KEY = "monitoring/drift/state.json"
+REPORT_PREFIX = "monitoring/drift/reports/"
+CHUNK_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class DriftState:
+    last_window_end: datetime | None = None
+    last_retrain_started_at: datetime | None = None
+
+
+def load_state(s3: Any, bucket: str) -> DriftState:
+    """The stored state, or an empty one on the first run."""
+    try:
+        body = s3.get_object(Bucket=bucket, Key=STATE_KEY)["Body"].read()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            return DriftState()
+        raise
+    raw = json.loads(body)
+    return DriftState(**{k: _time(raw.get(k)) for k in DriftState.__dataclass_fields__})
+
+
+def save_state(s3: Any, bucket: str, state: DriftState) -> None:
+    body = {k: iso(v) if v else None for k, v in asdict(state).items()}
+    s3.put_object(Bucket=bucket, Key=STATE_KEY, Body=json.dumps(body).encode())
+
+
+def report_key(window_end: datetime) -> str:
+    return f"{REPORT_PREFIX}{iso(window_end)}.json"
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iter_feature_chunks(
+    s3: Any,
+    *,
+    bucket: str,
+    endpoint_name: str,
+    variant: str,
+    start: datetime,
+    end: datetime,
+    stats: capture.ParseStats,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[dict[str, list[Any]]]:
+    """Column chunks of the instances captured in (start, end]; malformed lines go to ``stats``."""
+    batch: list[dict[str, Any]] = []
+    for key in _capture_keys(s3, bucket, endpoint_name, variant, start, end):
+        lines = s3.get_object(Bucket=bucket, Key=key)["Body"].iter_lines()
+        for record in capture.parse_lines(lines, stats):
+            if not isinstance(record.features, dict) or not _inside(record, start, end, stats):
+                continue
+            batch.append(record.features)
+            if len(batch) >= chunk_rows:
+                yield _columns(batch)
+                batch = []
+    if batch:
+        yield _columns(batch)
+
+
+def _capture_keys(
+    s3: Any, bucket: str, endpoint_name: str, variant: str, start: datetime, end: datetime
+) -> Iterator[str]:
+    paginator = s3.get_paginator("list_objects_v2")
+    for prefix in capture.hour_prefixes(endpoint_name, variant, start, end):
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                yield item["Key"]
+
+
+def _inside(record: capture.CapturedRecord, start: datetime, end: datetime, stats: Any) -> bool:
+    moment = _time(record.inference_time)
+    if moment is None:
+        stats.malformed += 1
+        return False
+    return start < moment <= end
+
+
+def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Records → columns; a key absent from some records reads as missing there."""
+    names = dict.fromkeys(name for record in records for name in record)
+    return {name: [record.get(name) for record in records] for name in names}
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None

@@ -1,0 +1,215 @@
+"""PrepareRetrainingData: a new dataset version = the latest version + labelled production traffic.
+
+Production inputs come from the champion's data capture; their labels come from
+feedback, joined on the inference id. The training schema stays as it is, so the
+inference ids a version includes are recorded beside it, in
+``datasets/{dataset}/lineage/{version_id}.json``, and never added twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from lambdas.shared import capture, s3uri
+from lambdas.shared.capture import CapturedRecord, ParseStats
+from lambdas.shared.endpoint_state import CHAMPION
+from lambdas.shared.settings import ModelSpec
+from lambdas.validate_data import dataset as datasets
+
+
+@dataclass
+class JoinStats:
+    """Why captured records did not become rows."""
+
+    malformed_lines: int = 0
+    already_included: int = 0
+    unlabelled: int = 0
+    malformed_feedback: int = 0
+    incomplete: int = 0
+
+
+@dataclass(frozen=True)
+class LabelledRow:
+    inference_id: str
+    features: Mapping[str, Any]
+    actual: Any
+
+
+def join_feedback(
+    records: Iterable[CapturedRecord],
+    feedback: Mapping[str, Any],
+    *,
+    features: list[str],
+    exclude: set[str],
+    stats: JoinStats,
+) -> list[LabelledRow]:
+    """Captured records that have feedback, in capture order, each inference id once."""
+    rows: list[LabelledRow] = []
+    seen: set[str] = set()
+    for record in records:
+        if record.inference_id in seen:
+            continue
+        seen.add(record.inference_id)
+        if record.inference_id in exclude:
+            stats.already_included += 1
+        elif record.inference_id not in feedback:
+            stats.unlabelled += 1
+        elif not isinstance(record.features, dict) or any(f not in record.features for f in features):
+            stats.incomplete += 1
+        else:
+            rows.append(LabelledRow(record.inference_id, record.features, feedback[record.inference_id]))
+    return rows
+
+
+def append_rows(base: bytes, header: list[str], target: str, rows: list[LabelledRow]) -> bytes:
+    """The base CSV, byte for byte, followed by the rows in the header's column order."""
+    newline = "\r\n" if b"\r\n" in base[:4096] else "\n"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=newline)
+    for row in rows:
+        writer.writerow(
+            [_cell(row.actual if column == target else row.features.get(column)) for column in header]
+        )
+    separator = b"" if not base or base.endswith(b"\n") else newline.encode()
+    return base + separator + out.getvalue().encode("utf-8")
+
+
+def prepare_retraining_data(
+    s3: Any,
+    *,
+    data_bucket: str,
+    capture_bucket: str,
+    endpoint_name: str,
+    spec: ModelSpec,
+    dataset: str,
+    run_id: str,
+) -> dict[str, Any]:
+    """Put the new dataset version (or keep the latest when nothing new is labelled)."""
+    if not isinstance(run_id, str) or not run_id:
+        raise ValueError(f"run_id {run_id!r} is not a run id")
+    datasets.check_name(dataset)
+    key = datasets.dataset_key(dataset)
+    base_version_id = datasets.resolve_version(s3, data_bucket, dataset, None)
+    base = s3.get_object(Bucket=data_bucket, Key=key, VersionId=base_version_id)["Body"].read()
+    header, base_rows = _shape(base)
+    included = _included_ids(s3, data_bucket, dataset, base_version_id)
+
+    stats = JoinStats()
+    records = _captured_records(s3, capture_bucket, endpoint_name, stats)
+    feedback = _feedback(s3, capture_bucket, {r.inference_id for r in records} - included, stats)
+    rows = join_feedback(
+        records, feedback, features=spec.feature_names, exclude=included, stats=stats
+    )
+
+    captures_uri = s3uri.build(capture_bucket, capture.variant_prefix(endpoint_name, CHAMPION))
+    version_id = base_version_id
+    if rows:
+        version_id = s3.put_object(
+            Bucket=data_bucket,
+            Key=key,
+            Body=append_rows(base, header, spec.target, rows),
+            ContentType="text/csv",
+            Metadata={"source": "retraining", "base-version-id": base_version_id, "run-id": run_id},
+        )["VersionId"]
+    result = {
+        "version_id": version_id,
+        "base_version_id": base_version_id,
+        "rows": base_rows + len(rows),
+        "captured_rows": len(rows),
+        "sources": [
+            {"kind": "dataset", "uri": s3uri.build(data_bucket, key), "version_id": base_version_id},
+            {
+                "kind": "captures",
+                "uri": captures_uri,
+                "feedback_uri": s3uri.build(capture_bucket, f"{capture.FEEDBACK_PREFIX}/"),
+                "rows": len(rows),
+            },
+        ],
+        "skipped": asdict(stats),
+    }
+    if rows:
+        lineage = {
+            "dataset": dataset,
+            "run_id": run_id,
+            **result,
+            "inference_ids": [*sorted(included), *(r.inference_id for r in rows)],
+        }
+        s3.put_object(
+            Bucket=data_bucket,
+            Key=datasets.lineage_key(dataset, version_id),
+            Body=json.dumps(lineage, indent=2).encode("utf-8"),
+            ContentType="application/json",
+        )
+    return result
+
+
+def _shape(base: bytes) -> tuple[list[str], int]:
+    """The header and the number of data rows of a CSV."""
+    reader = csv.reader(io.StringIO(base.decode("utf-8-sig", errors="replace")))
+    header = [name.strip() for name in next(reader, [])]
+    if not header:
+        raise datasets.DatasetNotFound("the latest dataset version is empty: no header row")
+    return header, sum(1 for record in reader if record)
+
+
+def _included_ids(s3: Any, bucket: str, dataset: str, version_id: str) -> set[str]:
+    """Inference ids already in this version, from its lineage (none for a pushed version)."""
+    try:
+        body = s3.get_object(Bucket=bucket, Key=datasets.lineage_key(dataset, version_id))["Body"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            return set()
+        raise
+    return set(json.loads(body.read()).get("inference_ids") or [])
+
+
+def _captured_records(
+    s3: Any, bucket: str, endpoint_name: str, stats: JoinStats
+) -> list[CapturedRecord]:
+    """Every record the champion variant captured, oldest key first."""
+    parse_stats = ParseStats()
+    records: list[CapturedRecord] = []
+    for key in sorted(_keys(s3, bucket, capture.variant_prefix(endpoint_name, CHAMPION))):
+        if not key.endswith(".jsonl"):
+            continue
+        lines = s3.get_object(Bucket=bucket, Key=key)["Body"].read().splitlines()
+        records.extend(capture.parse_lines(lines, parse_stats))
+    stats.malformed_lines += parse_stats.malformed
+    return records
+
+
+def _feedback(s3: Any, bucket: str, wanted: set[str], stats: JoinStats) -> dict[str, Any]:
+    """The actual value of each wanted inference id that has feedback."""
+    actuals: dict[str, Any] = {}
+    for key in _keys(s3, bucket, f"{capture.FEEDBACK_PREFIX}/"):
+        inference_id = key.rsplit("/", 1)[-1].removesuffix(".json")
+        if inference_id not in wanted:
+            continue
+        try:
+            answer = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+            actual = answer["actual"]
+        except (ValueError, KeyError, TypeError):
+            stats.malformed_feedback += 1
+            continue
+        if actual is None or answer.get("inference_id", inference_id) != inference_id:
+            stats.malformed_feedback += 1
+            continue
+        actuals[inference_id] = actual
+    return actuals
+
+
+def _keys(s3: Any, bucket: str, prefix: str) -> Iterable[str]:
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents") or []:
+            yield item["Key"]
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)

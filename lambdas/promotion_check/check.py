@@ -1,0 +1,197 @@
+"""The scheduled promotion check: compare challenger and champion, then act and report."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from lambdas.promotion_check import decision as decisions
+from lambdas.promotion_check.evidence import (
+    read_captures,
+    read_feedback,
+    variant_health,
+)
+from lambdas.shared import endpoint_state, settings
+from lambdas.shared.capture import ParseStats
+from lambdas.shared.endpoint_state import CHALLENGER, CHAMPION, EndpointState
+from lambdas.shared.settings import ModelSpec
+
+logger = logging.getLogger(__name__)
+
+REPORT_PREFIX = "monitoring/promotion"
+
+DeployInvoker = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class DeployFailed(RuntimeError):
+    """The deploy function answered a promote or retire with an error."""
+
+
+@dataclass(frozen=True)
+class PromotionSettings:
+    endpoint_name: str
+    capture_bucket: str
+    artifact_bucket: str
+    model_spec: ModelSpec
+    margin: float
+    min_labelled: int
+    deploy_function_name: str
+
+    @classmethod
+    def from_env(cls) -> PromotionSettings:
+        return cls(
+            endpoint_name=settings.text(settings.ENDPOINT_NAME),
+            capture_bucket=settings.text(settings.CAPTURE_BUCKET),
+            artifact_bucket=settings.text(settings.ARTIFACT_BUCKET),
+            model_spec=settings.model_spec(),
+            margin=settings.number(settings.PROMOTION_MARGIN),
+            min_labelled=settings.integer(settings.PROMOTION_MIN_LABELLED),
+            deploy_function_name=settings.text(settings.DEPLOY_FUNCTION_NAME),
+        )
+
+
+@dataclass(frozen=True)
+class Clients:
+    sagemaker: Any
+    s3: Any
+    cloudwatch: Any
+
+
+def check_promotion(
+    clients: Clients,
+    config: PromotionSettings,
+    invoke_deploy: DeployInvoker,
+    *,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Decide promote, retire or wait for the challenger, act on it, and write the report."""
+    now = now or datetime.now(UTC)
+    state = endpoint_state.describe(clients.sagemaker, config.endpoint_name)
+    if state is None or state.challenger is None:
+        reason = "no endpoint" if state is None else "no challenger in shadow"
+        return {"decision": decisions.NONE, "reason": reason, "endpoint_name": config.endpoint_name}
+    report = compare(clients, config, state, now)
+    action = report["decision"]
+    if action in (decisions.PROMOTE, decisions.RETIRE):
+        report["evidence"]["deployment"] = invoke_deploy({"action": action})
+    key = f"{REPORT_PREFIX}/{now:%Y%m%dT%H%M%SZ}.json"
+    clients.s3.put_object(
+        Bucket=config.artifact_bucket,
+        Key=key,
+        Body=json.dumps(report, indent=2, default=str).encode(),
+        ContentType="application/json",
+    )
+    report["report_uri"] = f"s3://{config.artifact_bucket}/{key}"
+    logger.info("promotion check: %s (%s)", action, report["reason"])
+    return report
+
+
+def compare(
+    clients: Clients, config: PromotionSettings, state: EndpointState, now: datetime
+) -> dict[str, Any]:
+    """The comparison report for the current challenger, with the decision it supports."""
+    spec = config.model_spec
+    start = clients.sagemaker.describe_endpoint_config(
+        EndpointConfigName=state.endpoint_config_name
+    )["CreationTime"]
+    stats = ParseStats()
+    captured = {
+        variant: read_captures(
+            clients.s3, config.capture_bucket, config.endpoint_name, variant, start, now, stats
+        )
+        for variant in (CHAMPION, CHALLENGER)
+    }
+    feedback_stats = ParseStats()
+    actuals = read_feedback(clients.s3, config.capture_bucket, start, now, feedback_stats)
+    # Sampling may differ per variant: only ids both variants saw are compared.
+    paired = [
+        i
+        for i in sorted(captured[CHAMPION].keys() & captured[CHALLENGER].keys())
+        if all(decisions.usable(spec.task, captured[v][i].output) for v in captured)
+    ]
+    labelled = [i for i in paired if i in actuals and decisions.usable(spec.task, actuals[i])]
+    outputs = {v: [captured[v][i].output for i in paired] for v in captured}
+    labelled_outputs = {v: [captured[v][i].output for i in labelled] for v in captured}
+    truth = [actuals[i] for i in labelled]
+    enough = len(labelled) >= config.min_labelled
+    metric = {
+        v: decisions.score(spec.metric, truth, labelled_outputs[v]) if enough else None
+        for v in captured
+    }
+    health = variant_health(
+        clients.cloudwatch, config.endpoint_name, [CHAMPION, CHALLENGER], start, now
+    )
+    verdict = decisions.decide(
+        champion_metric=metric[CHAMPION],
+        challenger_metric=metric[CHALLENGER],
+        direction=spec.direction,
+        labelled=len(labelled),
+        min_labelled=config.min_labelled,
+        margin=config.margin,
+        champion_error_rate=health[CHAMPION].error_rate,
+        challenger_error_rate=health[CHALLENGER].error_rate,
+    )
+    if verdict.decision != decisions.WAIT and state.status != "InService":
+        verdict = decisions.Decision(
+            decisions.WAIT,
+            f"endpoint is {state.status}; {verdict.decision} deferred: {verdict.reason}",
+        )
+    packages = {CHAMPION: state.champion, CHALLENGER: state.challenger}
+    return {
+        "decision": verdict.decision,
+        "reason": verdict.reason,
+        "endpoint_name": config.endpoint_name,
+        "checked_at": now.isoformat(),
+        **{
+            v: {
+                "model_package_arn": packages[v].model_package_arn,
+                "metric": metric[v],
+                "error_rate": health[v].error_rate,
+                "latency_p99": health[v].latency_p99,
+            }
+            for v in (CHAMPION, CHALLENGER)
+        },
+        "labelled": len(labelled),
+        "agreement": decisions.agreement(spec.task, outputs[CHAMPION], outputs[CHALLENGER]),
+        "evidence": {
+            "metric": spec.metric,
+            "direction": spec.direction,
+            "margin": config.margin,
+            "min_labelled": config.min_labelled,
+            "endpoint_config_name": state.endpoint_config_name,
+            "window_start": start.isoformat(),
+            "window_end": now.isoformat(),
+            "captured": {v: len(captured[v]) for v in captured},
+            "paired": len(paired),
+            "feedback": len(actuals),
+            "malformed_capture_lines": stats.malformed,
+            "malformed_feedback": feedback_stats.malformed,
+            "errors": stats.errors + feedback_stats.errors,
+            "health": {v: asdict(health[v]) for v in health},
+            "latency_unit": "ms",
+        },
+    }
+
+
+def lambda_invoker(lambda_client: Any, function_name: str) -> DeployInvoker:
+    """Invoke the deploy function synchronously; its error becomes :class:`DeployFailed`."""
+
+    def invoke(payload: dict[str, Any]) -> dict[str, Any]:
+        response = lambda_client.invoke(
+            FunctionName=function_name, Payload=json.dumps(payload).encode()
+        )
+        body = response["Payload"].read()
+        answer = json.loads(body) if body else {}
+        if response.get("FunctionError"):
+            error = answer if isinstance(answer, dict) else {}
+            raise DeployFailed(
+                f"{function_name} {payload.get('action')} failed: "
+                f"{error.get('errorType', 'Error')}: {error.get('errorMessage', body[:200])}"
+            )
+        return answer
+
+    return invoke

@@ -1,0 +1,150 @@
+"""Challenger against champion on the same labelled traffic: metrics, agreement, decision.
+
+Pure functions over plain lists, so the decision is tested without any AWS.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+PROMOTE = "promote"
+RETIRE = "retire"
+WAIT = "wait"
+NONE = "none"
+
+# Two regression predictions agree when within 10 % of each other, or 1 unit
+# for small values (minutes of an ETA, say), where 10 % is too strict.
+AGREEMENT_RELATIVE = 0.10
+AGREEMENT_ABSOLUTE = 1.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision: str
+    reason: str
+
+
+def score(metric: str, actual: Sequence[Any], predicted: Sequence[Any]) -> float | None:
+    """The primary metric of ``predicted`` against ``actual``; None when it cannot be computed."""
+    if not actual or len(actual) != len(predicted):
+        return None
+    if metric in ("rmse", "mae", "r2"):
+        y, p = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
+        error = p - y
+        if metric == "rmse":
+            return float(np.sqrt(np.mean(error**2)))
+        if metric == "mae":
+            return float(np.mean(np.abs(error)))
+        spread = float(np.sum((y - y.mean()) ** 2))
+        return None if spread == 0 else 1.0 - float(np.sum(error**2)) / spread
+    labels_true, labels_pred = [label(a) for a in actual], [label(p) for p in predicted]
+    if metric == "accuracy":
+        return sum(a == p for a, p in zip(labels_true, labels_pred, strict=True)) / len(actual)
+    if metric == "f1":
+        return _f1(labels_true, labels_pred)
+    return None
+
+
+def agreement(task: str, champion: Sequence[Any], challenger: Sequence[Any]) -> float | None:
+    """Share of paired predictions on which champion and challenger agree."""
+    if not champion:
+        return None
+    agreeing = sum(agree(task, a, b) for a, b in zip(champion, challenger, strict=True))
+    return agreeing / len(champion)
+
+
+def agree(task: str, champion: Any, challenger: Any) -> bool:
+    if task == "classification":
+        return label(champion) == label(challenger)
+    a, b = float(champion), float(challenger)
+    return abs(a - b) <= max(AGREEMENT_RELATIVE * abs(a), AGREEMENT_ABSOLUTE)
+
+
+def usable(task: str, value: Any) -> bool:
+    """Whether a prediction or actual can be scored: a finite number, or any class label."""
+    if value is None or isinstance(value, (dict, list)):
+        return False
+    if task == "classification":
+        return True
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def label(value: Any) -> Any:
+    """A class label comparable across JSON forms (1, 1.0 and True are the same class)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def improvement(champion: float, challenger: float, direction: str) -> float:
+    """Relative improvement of the challenger, positive when it is better."""
+    gain = champion - challenger if direction == "minimize" else challenger - champion
+    scale = abs(champion)
+    if scale == 0:
+        return 0.0 if gain == 0 else math.copysign(math.inf, gain)
+    return gain / scale
+
+
+def decide(
+    *,
+    champion_metric: float | None,
+    challenger_metric: float | None,
+    direction: str,
+    labelled: int,
+    min_labelled: int,
+    margin: float,
+    champion_error_rate: float | None,
+    challenger_error_rate: float | None,
+) -> Decision:
+    """Promote a clearly better challenger, retire a clearly worse one, else wait.
+
+    Error rates block a promotion only when both are known: locally and on a quiet
+    endpoint CloudWatch may have no data, and labelled quality decides then.
+    """
+    if labelled < min_labelled:
+        return Decision(WAIT, f"{labelled} of {min_labelled} labelled records")
+    if champion_metric is None or challenger_metric is None:
+        return Decision(WAIT, "the metric could not be computed on the labelled records")
+    gain = improvement(champion_metric, challenger_metric, direction)
+    compared = (
+        f"challenger {challenger_metric:.4g} vs champion {champion_metric:.4g} "
+        f"({gain:+.1%}, margin {margin:.1%})"
+    )
+    if gain > margin:
+        if (
+            champion_error_rate is not None
+            and challenger_error_rate is not None
+            and challenger_error_rate > champion_error_rate
+        ):
+            return Decision(
+                WAIT,
+                f"{compared}, but challenger error rate {challenger_error_rate:.2%} "
+                f"is above champion's {champion_error_rate:.2%}",
+            )
+        return Decision(PROMOTE, f"{compared}: challenger is better")
+    if gain < -margin:
+        return Decision(RETIRE, f"{compared}: challenger is worse")
+    return Decision(WAIT, f"{compared}: within the margin")
+
+
+def _f1(actual: list[Any], predicted: list[Any]) -> float:
+    """Binary F1 of class 1 for 0/1 labels, else macro F1 over the true classes."""
+    classes = set(actual) | set(predicted)
+    positives = [1] if classes <= {0, 1} else sorted(set(actual), key=str)
+    scores = []
+    for positive in positives:
+        tp = sum(a == positive and p == positive for a, p in zip(actual, predicted, strict=True))
+        fp = sum(a != positive and p == positive for a, p in zip(actual, predicted, strict=True))
+        fn = sum(a == positive and p != positive for a, p in zip(actual, predicted, strict=True))
+        scores.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+    return float(np.mean(scores))

@@ -1,0 +1,153 @@
+"""What the promotion check reads: both variants' captures, feedback, and CloudWatch."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from lambdas.shared import capture
+from lambdas.shared.capture import CapturedRecord, ParseStats
+
+NAMESPACE = "AWS/SageMaker"
+
+
+@dataclass(frozen=True)
+class VariantHealth:
+    """A variant's invocations, 5XX error rate and p99 model latency (ms) in a window."""
+
+    invocations: float | None
+    errors: float | None
+    error_rate: float | None
+    latency_p99: float | None
+
+
+def read_captures(
+    s3: Any,
+    bucket: str,
+    endpoint_name: str,
+    variant: str,
+    start: datetime,
+    end: datetime,
+    stats: ParseStats,
+) -> dict[str, CapturedRecord]:
+    """A variant's captured records in [start, end], by inference id."""
+    records: dict[str, CapturedRecord] = {}
+    for prefix in capture.hour_prefixes(endpoint_name, variant, start, end):
+        for key in _keys(s3, bucket, prefix):
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            for record in capture.parse_lines(body.splitlines(), stats):
+                records[record.inference_id] = record
+    return records
+
+
+def read_feedback(
+    s3: Any, bucket: str, start: datetime, end: datetime, stats: ParseStats
+) -> dict[str, Any]:
+    """Ground truth by inference id, from ``feedback/yyyy/mm/dd/hh/{inference_id}.json``."""
+    actuals: dict[str, Any] = {}
+    for prefix in feedback_hour_prefixes(start, end):
+        for key in _keys(s3, bucket, prefix):
+            stats.lines += 1
+            try:
+                body = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+                actuals[body["inference_id"]] = body["actual"]
+            except (KeyError, TypeError, ValueError) as exc:
+                stats.malformed += 1
+                if len(stats.errors) < 5:
+                    stats.errors.append(f"malformed feedback {key}: {exc}")
+    return actuals
+
+
+def feedback_hour_prefixes(start: datetime, end: datetime) -> list[str]:
+    hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    prefixes = []
+    while hour <= end:
+        prefixes.append(f"{capture.FEEDBACK_PREFIX}/{hour:%Y/%m/%d/%H}/")
+        hour += timedelta(hours=1)
+    return prefixes
+
+
+def variant_health(
+    cloudwatch: Any, endpoint_name: str, variants: list[str], start: datetime, end: datetime
+) -> dict[str, VariantHealth]:
+    """Per variant health from ``AWS/SageMaker``; missing data is None, not an error."""
+    period = _period(start, end)
+    queries = []
+    for index, variant in enumerate(variants):
+        dimensions = [
+            {"Name": "EndpointName", "Value": endpoint_name},
+            {"Name": "VariantName", "Value": variant},
+        ]
+        for metric, stat in (
+            ("Invocations", "Sum"),
+            ("Invocation5XXErrors", "Sum"),
+            ("ModelLatency", "p99"),
+        ):
+            queries.append(
+                {
+                    "Id": f"{metric.lower()}{index}",
+                    "MetricStat": {
+                        "Metric": {
+                            "Namespace": NAMESPACE,
+                            "MetricName": metric,
+                            "Dimensions": dimensions,
+                        },
+                        "Period": period,
+                        "Stat": stat,
+                    },
+                }
+            )
+    values: dict[str, list[float]] = {}
+    token = None
+    while True:
+        page = cloudwatch.get_metric_data(
+            MetricDataQueries=queries,
+            StartTime=start,
+            EndTime=end,
+            **({"NextToken": token} if token else {}),
+        )
+        for result in page.get("MetricDataResults", []):
+            values.setdefault(result["Id"], []).extend(result.get("Values", []))
+        token = page.get("NextToken")
+        if not token:
+            break
+    return {
+        variant: _health(
+            values.get(f"invocations{index}"),
+            values.get(f"invocation5xxerrors{index}"),
+            values.get(f"modellatency{index}"),
+        )
+        for index, variant in enumerate(variants)
+    }
+
+
+def _health(
+    invocations: list[float] | None, errors: list[float] | None, latency: list[float] | None
+) -> VariantHealth:
+    total = sum(invocations) if invocations else None
+    failed = sum(errors) if errors else (0.0 if total else None)
+    # ModelLatency is in microseconds; the report speaks milliseconds.
+    p99 = max(latency) / 1000 if latency else None
+    return VariantHealth(
+        invocations=total,
+        errors=failed,
+        error_rate=failed / total if total and failed is not None else None,
+        latency_p99=p99,
+    )
+
+
+def _period(start: datetime, end: datetime) -> int:
+    """One period over the whole window, so p99 is exact; hours for long windows."""
+    seconds = max(60.0, (end - start).total_seconds())
+    unit = 3600 if seconds > 3 * 3600 else 60
+    return int(math.ceil(seconds / unit) * unit)
+
+
+def _keys(s3: Any, bucket: str, prefix: str) -> list[str]:
+    keys = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys.extend(item["Key"] for item in page.get("Contents", []))
+    return keys

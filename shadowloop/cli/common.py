@@ -1,0 +1,40 @@
+"""What every command shares: the console, one-line errors, and the target."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from shadowloop.cli.target import resolve
+
+console = Console(highlight=False)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliError(click.ClickException):
+    """A one-line error and exit code 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def target_option(function: F) -> F:
+    """Add ``--target local|aws`` and pass the resolved Target as ``target``."""
+
+    @click.option(
+        "--target",
+        "target_name",
+        type=click.Choice(["local", "aws"]),
+        default=None,
+        help="Where to act: the local cloud (`shadowloop local up`) or the stacks deployed "
+        "to your AWS account. Default: $SHADOWLOOP_TARGET or local.",
+    )
+    @functools.wraps(function)
+    def wrapper(*args: Any, target_name: str | None, **kwargs: Any) -> Any:
+        return function(*args, target=resolve(target_name), **kwargs)
+
+    return wrapper  # type: ignore[return-value]

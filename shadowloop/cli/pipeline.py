@@ -1,0 +1,63 @@
+"""``shadowloop train`` and ``shadowloop models``: runs and the registry."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from lambdas.shared import registry
+from shadowloop.cli.common import CliError, console, target_option
+from shadowloop.cli.target import Target
+from shadowloop.ops import pipeline
+
+
+@click.command()
+@click.option("--dataset", default=None, help="Dataset name (default: the configured one).")
+@click.option("--version-id", default=None, help="Pin the run to this dataset version "
+              "(default: the latest).")
+@target_option
+def train(dataset: str | None, version_id: str | None, target: Target) -> None:
+    """Start a pipeline run and follow it: validate → train → evaluate → gate →
+    register → deploy as shadow. Ends with the model package, the gate's reason,
+    or the failure reason (exit code 1)."""
+    dataset = dataset or target.config.model.dataset
+    arn = pipeline.start(target, dataset, version_id=version_id)
+    console.print(f"run [bold]{arn.rsplit(':', 1)[-1]}[/] on {dataset}")
+    with console.status("starting") as status:
+        result = pipeline.follow(target, arn, on_state=lambda s: _step(status, s))
+    if result.result == "registered":
+        console.print(f"[green]registered[/] {result.model_package_arn}")
+    elif result.result == "rejected":
+        console.print(f"[yellow]rejected by the gate[/]: {result.reason}")
+    else:
+        raise CliError(f"run {result.status.lower()}: {result.reason}")
+
+
+def _step(status: object, state: str) -> None:
+    console.print(f"  [dim]→[/] {state}")
+    status.update(state)  # type: ignore[attr-defined]
+
+
+@click.command()
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@target_option
+def models(limit: int, target: Target) -> None:
+    """List registered model packages, newest first, with metrics and lineage."""
+    packages = registry.list_packages(
+        target.client("sagemaker"), target.output("ModelPackageGroupName"), limit=limit
+    )
+    if not packages:
+        console.print("no models registered yet: run `shadowloop train`")
+        return
+    table = Table("version", "status", "metric", "dataset", "dataset version", "trigger", "created")
+    for p in packages:
+        metric = f"{p.get('metric')}={_num(p.get('metric_value'))}"
+        table.add_row(
+            str(p.get("version")), str(p.get("status")), metric, str(p.get("dataset")),
+            str(p.get("version_id")), str(p.get("trigger")), str(p.get("created") or "")[:19],
+        )
+    console.print(table)
+
+
+def _num(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)

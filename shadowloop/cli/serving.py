@@ -1,0 +1,125 @@
+"""Serving commands: what serves now, promotion and rollback, and calls to the API."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from typing import Any
+
+import click
+
+from infra.config import ROOT, load_from_cdk_json
+from shadowloop.cli.common import CliError, console, target_option
+from shadowloop.cli.target import Target
+from shadowloop.ops.api import ApiClient, ApiError
+
+
+@click.command()
+@target_option
+def endpoint(target: Target) -> None:
+    """Show what serves now: the champion (production) and challenger (shadow) models."""
+    _show(target.invoke(target.output("DeployFunctionName"), {"action": "describe"}))
+
+
+@click.command()
+@target_option
+def promote(target: Target) -> None:
+    """Promote the shadow model to production now (its package becomes Approved)."""
+    _show(target.invoke(target.output("DeployFunctionName"), {"action": "promote"}))
+
+
+@click.command()
+@target_option
+def rollback(target: Target) -> None:
+    """Restore the previous champion as the only production model."""
+    _show(target.invoke(target.output("DeployFunctionName"), {"action": "rollback"}))
+
+
+@click.command()
+@click.argument("source", type=click.File("r"))
+@target_option
+def predict(source: Any, target: Target) -> None:
+    """Send records to POST /predict and print the answer.
+
+    SOURCE is a JSON file (or - for stdin) holding a list of records or
+    {"instances": [...]}. Against --target aws the request is signed with your
+    AWS credentials (SigV4), as the IAM-protected API requires.
+    """
+    try:
+        body = json.load(source)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{source.name} is not JSON: {exc}") from None
+    instances = body.get("instances") if isinstance(body, dict) else body
+    if not isinstance(instances, list):
+        raise CliError(f"{source.name} must hold a list of records or {{\"instances\": [...]}}")
+    _print_json(_call(target, lambda api: api.predict(instances)))
+
+
+@click.command()
+@click.argument("inference_id")
+@click.argument("actual")
+@target_option
+def feedback(inference_id: str, actual: str, target: Target) -> None:
+    """Send the true outcome ACTUAL for a prediction's INFERENCE_ID to POST /feedback."""
+    try:
+        value: Any = json.loads(actual)
+    except json.JSONDecodeError:
+        value = actual
+    _print_json(_call(target, lambda api: api.feedback(inference_id, value)))
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="API port on 127.0.0.1 (0 picks a free one).")
+@click.option("--moto-port", type=click.IntRange(1, 65535), default=5000, show_default=True,
+              help="Port of the local AWS endpoint other shells use.")
+def serve(port: int, moto_port: int) -> None:
+    """Serve the REST API on 127.0.0.1, on a local cloud started here.
+
+    On a fresh machine it first trains and deploys the default model, so the
+    first `curl` gets a real prediction. Stop with Ctrl-C.
+    """
+    from shadowloop.ops import bootstrap, localserver
+
+    with console.status("starting the local cloud") as status:
+        running = localserver.start(
+            workdir=ROOT / ".shadowloop" / "serve", config=load_from_cdk_json(),
+            moto_port=moto_port, api_port=port, on_step=status.update,
+        )
+        bootstrap.ensure_model(running.target, on_step=status.update)
+    console.print(f"API: [bold]{running.api_url}[/]  (local AWS endpoint {running.moto_url})")
+    console.print(f"try: curl -s -X POST {running.api_url}/predict -H 'Content-Type: application/json' "
+                  "-d @examples/predict.json")
+    _wait_for_interrupt(running.stop)
+
+
+def _wait_for_interrupt(stop: Any) -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        signal.pause()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        stop()
+
+
+def _call(target: Target, call: Any) -> Any:
+    if not target.api_url:
+        raise CliError(f"the {target.name} target has no API URL (is `shadowloop serve` running?)")
+    client = ApiClient(target.api_url, session=target.session if target.sign_requests else None)
+    try:
+        return call(client)
+    except ApiError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _show(state: Any) -> None:
+    _print_json(state)
+
+
+def _print_json(value: Any) -> None:
+    console.print_json(json.dumps(value, default=str))
+
+
+__all__ = ["endpoint", "feedback", "predict", "promote", "rollback", "serve"]

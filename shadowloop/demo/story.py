@@ -1,0 +1,244 @@
+"""The whole loop on the local cloud, told as one story.
+
+A model is trained and serves; the world changes (rain and slower traffic, so
+deliveries take longer in a new way); the scheduled drift check notices and starts
+retraining on a new dataset version that includes the captured traffic and its
+ground truth; the new model runs in shadow, wins on real feedback and is promoted.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from infra.config import Config
+from lambdas.shared import endpoint_state, registry
+from shadowloop.demo import traffic
+from shadowloop.localcloud.cloud import LocalCloud
+from shadowloop.ops import datasets, localserver, pipeline
+from shadowloop.ops.api import ApiClient
+
+Step = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """The data a story runs on."""
+
+    name: str
+    config: Config
+    training: pd.DataFrame
+    calm_traffic: pd.DataFrame
+    drifted_traffic: pd.DataFrame
+    shadow_traffic: pd.DataFrame
+    change: str
+
+
+@dataclass
+class Story:
+    """What happened, gathered as it happens (report.py turns it into files)."""
+
+    use_case: str
+    predictions_served: int = 0
+    feedback_sent: int = 0
+    dataset_versions: list[dict[str, Any]] | None = None
+    pipeline_runs: list[dict[str, Any]] | None = None
+    drift_checks: list[dict[str, Any]] | None = None
+    promotions: list[dict[str, Any]] | None = None
+    endpoint: dict[str, Any] | None = None
+    served_by: dict[str, Any] | None = None
+    traffic_rmse: dict[str, float] | None = None
+
+
+def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
+    """Run the story on a fresh local cloud and return what happened."""
+    story = Story(use_case=use_case.name, traffic_rmse={})
+    spec = use_case.config.model
+    step("starting the local cloud (synthesized stacks on moto)")
+    with LocalCloud(workdir=workdir, config=use_case.config) as cloud:
+        server, api_url = localserver.serve_api(cloud, port=0)
+        try:
+            target = localserver.target_for(cloud, api_url=api_url)
+            api = ApiClient(api_url)
+            send = _sender(api, story, spec.feature_names, spec.target, step)
+
+            step(f"1. pushing {len(use_case.training)} rows of training data")
+            datasets.push_bytes(target, _csv(use_case.training), spec.dataset, name="training",
+                                source="demo")
+            step("2. the pipeline trains, evaluates and registers v1; it goes to production")
+            first = pipeline.follow(target, pipeline.start(target, spec.dataset),
+                                    on_state=lambda s: step(f"     {s}"))
+            if first.result != "registered":
+                raise RuntimeError(f"the first run did not register a model: {first.reason}")
+
+            step(f"3. {len(use_case.calm_traffic)} requests of ordinary traffic, with feedback")
+            send("calm", use_case.calm_traffic)
+            _tick(cloud, step, "4. an hour passes: the scheduled drift check finds nothing to do")
+
+            step(f"5. {use_case.change}: {len(use_case.drifted_traffic)} requests, with feedback")
+            send("drifted", use_case.drifted_traffic)
+            _tick(cloud, step, "6. an hour passes: the drift check fires")
+            retrain = _drift_run(cloud)
+            if retrain is None:
+                step("     no retraining was started")
+            else:
+                step(f"     drift found: retraining run {retrain.name}")
+                for state in _states(cloud, retrain.arn):
+                    step(f"     {state}")
+                step(f"     run {retrain.status.lower()}")
+
+            step(f"7. {len(use_case.shadow_traffic)} more requests: the shadow model answers too")
+            send("shadow", use_case.shadow_traffic)
+            _tick(cloud, step, "8. an hour passes: the promotion check compares the two")
+
+            _gather(cloud, target, story, api)
+        finally:
+            server.shutdown()
+    return story
+
+
+def _sender(api: ApiClient, story: Story, features: list[str], target: str, step: Step) -> Any:
+    def send(label: str, frame: pd.DataFrame) -> None:
+        result = traffic.send(api, frame, features=features, target=target)
+        story.predictions_served += result.predictions
+        story.feedback_sent += result.feedback
+        assert story.traffic_rmse is not None
+        story.traffic_rmse[label] = result.rmse
+        step(f"     served {result.predictions} predictions (rmse {result.rmse:.2f} on the "
+             f"feedback), {result.feedback} outcomes sent back")
+
+    return send
+
+
+def _tick(cloud: LocalCloud, step: Step, message: str) -> None:
+    step(message)
+    assert cloud.scheduler is not None
+    # The demo window shows the hourly checks; the weekly retrain schedule is not due in it.
+    firings = cloud.scheduler.advance(
+        timedelta(hours=1), only=lambda rule: "retrain" not in rule.name.lower()
+    )
+    for firing in firings:
+        step(f"     fired {firing.rule} at {firing.at:%H:%M}")
+
+
+def _drift_run(cloud: LocalCloud) -> Any:
+    sfn = cloud.client("stepfunctions")
+    executions = sfn.list_executions(stateMachineArn=cloud.output("StateMachineArn"))["executions"]
+    drift = [e for e in executions if e["name"].startswith("drift-")]
+    if not drift:
+        return None
+    return cloud.wait(drift[0]["executionArn"])
+
+
+def _states(cloud: LocalCloud, execution_arn: str) -> list[str]:
+    events = cloud.client("stepfunctions").get_execution_history(
+        executionArn=execution_arn, maxResults=1000
+    )["events"]
+    return [e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")]
+
+
+def _gather(cloud: LocalCloud, target: Any, story: Story, api: ApiClient) -> None:
+    """Read the outcome back from the cloud itself: S3, the registry, the endpoint."""
+    spec = cloud.config.model
+    sagemaker = cloud.client("sagemaker")
+    story.dataset_versions = [
+        {"dataset": v.dataset, "version_id": v.version_id, "source": v.source}
+        for v in reversed(datasets.versions(target, spec.dataset))
+    ]
+    story.pipeline_runs = _pipeline_runs(cloud)
+    story.drift_checks = _reports(cloud, "monitoring/drift/reports/")
+    story.promotions = [_promotion(r) for r in _reports(cloud, "monitoring/promotion/")]
+    state = endpoint_state.describe(sagemaker, cloud.output("EndpointName"))
+    story.endpoint = {
+        "production": {"model_package_arn": state.champion.model_package_arn} if state else None,
+        "shadow": {"model_package_arn": state.challenger.model_package_arn}
+        if state and state.challenger else None,
+    }
+    probe = api.predict([_example(cloud)])
+    story.served_by = {k: probe.get(k) for k in ("model_package_arn", "model_version", "variant")}
+    story.predictions_served += len(probe["predictions"])
+    for run in story.pipeline_runs:
+        arn = run.get("model_package_arn")
+        if arn:
+            lineage = registry.describe_lineage(sagemaker, arn)
+            run["model_version"] = lineage["version"]
+            run["approval_status"] = lineage["approval_status"]
+
+
+def _pipeline_runs(cloud: LocalCloud) -> list[dict[str, Any]]:
+    sfn = cloud.client("stepfunctions")
+    executions = sfn.list_executions(stateMachineArn=cloud.output("StateMachineArn"))["executions"]
+    runs = []
+    for execution in sorted(executions, key=lambda e: e["startDate"]):
+        described = sfn.describe_execution(executionArn=execution["executionArn"])
+        outcome = pipeline.outcome(described)
+        output = outcome.output or {}
+        run_input = json.loads(described.get("input") or "{}")
+        gate = output.get("gate") or {}
+        runs.append(
+            {
+                "run_id": described["name"],
+                "trigger": run_input.get("trigger"),
+                "status": described["status"],
+                "result": outcome.result,
+                "dataset_version_id": (output.get("data") or {}).get("version_id"),
+                "model_package_arn": outcome.model_package_arn,
+                "gate": gate.get("decision"),
+                "gate_reason": gate.get("reason"),
+                "metrics": {
+                    "metric": gate.get("metric"),
+                    "candidate": gate.get("candidate"),
+                    "champion": gate.get("champion"),
+                },
+                "reason": outcome.reason,
+            }
+        )
+    return runs
+
+
+def _reports(cloud: LocalCloud, prefix: str) -> list[dict[str, Any]]:
+    s3 = cloud.client("s3")
+    bucket = cloud.output("ArtifactBucketName")
+    keys = sorted(
+        item["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for item in page.get("Contents", [])
+        if item["Key"].endswith(".json")
+    )
+    return [json.loads(s3.get_object(Bucket=bucket, Key=k)["Body"].read()) for k in keys]
+
+
+def _promotion(report: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "from": (report.get("champion") or {}).get("model_package_arn"),
+        "to": (report.get("challenger") or {}).get("model_package_arn"),
+        "decision": report.get("decision"),
+        "reason": report.get("reason"),
+        "evidence": {
+            "labelled": report.get("labelled"),
+            "agreement": report.get("agreement"),
+            "champion": report.get("champion"),
+            "challenger": report.get("challenger"),
+        },
+    }
+
+
+def _example(cloud: LocalCloud) -> dict[str, Any]:
+    """One record from the training data, to ask the final endpoint who answers."""
+    s3 = cloud.client("s3")
+    body = s3.get_object(
+        Bucket=cloud.output("DataBucketName"), Key=datasets.key(cloud.config.model.dataset)
+    )["Body"].read()
+    frame = pd.read_csv(io.BytesIO(body), nrows=1)
+    return {n: traffic._plain(frame.iloc[0][n]) for n in cloud.config.model.feature_names}
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode()

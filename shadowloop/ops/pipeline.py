@@ -1,0 +1,99 @@
+"""Pipeline runs: start one, follow it state by state, read its outcome."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from shadowloop.cli.target import Target
+
+TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a run ended, in the words a user needs."""
+
+    execution_arn: str
+    status: str
+    result: str  # "registered" | "rejected" | "failed"
+    model_package_arn: str | None
+    reason: str | None
+    output: dict[str, Any] | None
+
+
+def start(target: Target, dataset: str, *, version_id: str | None = None, trigger: str = "manual") -> str:
+    """Start a run; returns its execution ARN. The name is the run id."""
+    name = f"{trigger}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    return target.client("stepfunctions").start_execution(
+        stateMachineArn=target.output("StateMachineArn"),
+        name=name,
+        input=json.dumps({"dataset": dataset, "version_id": version_id, "trigger": trigger}),
+    )["executionArn"]
+
+
+def follow(
+    target: Target,
+    execution_arn: str,
+    *,
+    on_state: Callable[[str], None] = lambda _: None,
+    poll_seconds: float = 0.2,
+    timeout: float = 6 * 3600,
+) -> RunOutcome:
+    """Wait for a run to end, reporting each state it enters."""
+    sfn = target.client("stepfunctions")
+    seen = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        described = sfn.describe_execution(executionArn=execution_arn)
+        events = _history(sfn, execution_arn)
+        for event in events[seen:]:
+            if event["type"].endswith("StateEntered"):
+                on_state(event["stateEnteredEventDetails"]["name"])
+        seen = len(events)
+        if described["status"] in TERMINAL:
+            return outcome(described)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"run {execution_arn} still running after {timeout:.0f} s")
+        time.sleep(poll_seconds)
+
+
+def outcome(described: dict[str, Any]) -> RunOutcome:
+    """Read a finished execution: registered, rejected by the gate, or failed and why."""
+    output = json.loads(described["output"]) if described.get("output") else None
+    arn = described["executionArn"]
+    if described["status"] != "SUCCEEDED":
+        return RunOutcome(arn, described["status"], "failed", None, failure_reason(described), output)
+    gate = (output or {}).get("gate") or {}
+    if gate.get("decision") == "reject":
+        return RunOutcome(arn, "SUCCEEDED", "rejected", None, gate.get("reason"), output)
+    package = ((output or {}).get("model_package") or {}).get("arn")
+    return RunOutcome(arn, "SUCCEEDED", "registered", package, None, output)
+
+
+def failure_reason(described: dict[str, Any]) -> str:
+    """The handler's or job's own message, not the Step Functions wrapper around it."""
+    cause = described.get("cause") or ""
+    try:
+        parsed = json.loads(cause)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        cause = parsed.get("errorMessage") or parsed.get("Cause") or cause
+    return cause or described.get("error") or described["status"]
+
+
+def _history(sfn: Any, execution_arn: str) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
+    while True:
+        page = sfn.get_execution_history(**kwargs)
+        events.extend(page["events"])
+        if not page.get("nextToken"):
+            return events
+        kwargs["nextToken"] = page["nextToken"]

@@ -1,0 +1,51 @@
+"""GET /model against moto: the served package, its metrics and lineage."""
+
+from __future__ import annotations
+
+from lambdas.api.handler import handler
+from tests.integration.api.conftest import ENDPOINT, LINEAGE, deploy, register_package
+from tests.integration.api.events import LambdaContext, answer, rest_event
+
+
+def get_model():
+    return answer(handler(rest_event("GET", "/model"), LambdaContext()))
+
+
+def test_model_shows_the_champion_with_metrics_and_lineage(champion):
+    status, body = get_model()
+
+    assert status == 200
+    assert body["endpoint"] == ENDPOINT
+    assert body["status"] == "InService"
+    assert body["shadow"] is None
+    production = body["production"]
+    assert production["variant"] == "champion"
+    assert production["model_package_arn"] == champion
+    assert production["version"] == 1
+    assert production["approval_status"] == "Approved"
+    assert production["metrics"] == {"metric": "rmse", "value": 8.25, "champion_value": 8.9}
+    assert production["lineage"]["dataset_version_id"] == LINEAGE["dataset_version_id"]
+    assert production["lineage"]["trigger"] == "drift"
+    assert production["lineage"]["run_id"] == "run-20250131-0900"
+    assert production["lineage"]["code_version"] == "a1b2c3d"
+
+
+def test_model_without_an_endpoint_is_no_model_deployed(aws):
+    status, body = get_model()
+
+    assert status == 404
+    assert body["error"] == {
+        "code": "NoModelDeployed",
+        "message": f"endpoint '{ENDPOINT}' does not exist yet",
+    }
+
+
+def test_missing_metadata_shows_as_null(aws):
+    deploy(register_package({"run_id": "run-1"}))
+
+    status, body = get_model()
+
+    assert status == 200
+    assert body["production"]["metrics"] == {"metric": None, "value": None, "champion_value": None}
+    assert body["production"]["lineage"]["run_id"] == "run-1"
+    assert body["production"]["lineage"]["dataset"] is None

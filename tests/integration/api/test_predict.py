@@ -1,0 +1,131 @@
+"""POST /predict against moto: the answer, the inferences table and endpoint failures."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import boto3
+import pytest
+from botocore.exceptions import ReadTimeoutError
+
+from lambdas.api.handler import handler
+from tests.integration.api.conftest import TABLE, client_error
+from tests.integration.api.events import LambdaContext, answer, rest_event
+
+RECORD = {"distance_km": 4.2, "hour": 18, "city_zone": "north"}
+
+
+def post_predict(instances):
+    return answer(handler(rest_event("POST", "/predict", {"instances": instances}), LambdaContext()))
+
+
+def test_predict_answers_with_the_champion_package_and_one_id_per_record(champion, runtime):
+    runtime._predict = lambda instances: [10.0 + i for i in range(len(instances))]
+
+    status, body = post_predict([RECORD, {**RECORD, "hour": 9}])
+
+    assert status == 200
+    assert body["variant"] == "champion"
+    assert body["model_package_arn"] == champion
+    assert body["model_version"] == 1
+    assert [p["prediction"] for p in body["predictions"]] == [10.0, 11.0]
+    ids = [p["inference_id"] for p in body["predictions"]]
+    assert len(set(ids)) == 2 and all(len(i) == 32 for i in ids)
+
+
+def test_predict_sends_the_records_with_their_ids_and_the_batch_id(champion, runtime):
+    status, body = post_predict([RECORD])
+
+    sent = runtime.requests[0]
+    assert status == 200
+    assert sent["EndpointName"] == "shadowloop-dev"
+    assert json.loads(sent["Body"]) == {
+        "instances": [RECORD],
+        "inference_ids": [body["predictions"][0]["inference_id"]],
+    }
+    item = _item(body["predictions"][0]["inference_id"])
+    assert sent["InferenceId"] == item["batch_id"]["S"]
+
+
+def test_predict_remembers_every_inference_for_30_days(champion, runtime):
+    # Given a batch of three records
+    # When they are predicted
+    status, body = post_predict([RECORD] * 3)
+
+    # Then each inference is in the table with its model and an expiry 30 days on
+    assert status == 200
+    items = [_item(p["inference_id"]) for p in body["predictions"]]
+    assert len({i["batch_id"]["S"] for i in items}) == 1
+    for item in items:
+        assert item["variant"] == {"S": "champion"}
+        assert item["model_package_arn"] == {"S": champion}
+        assert item["prediction"] == {"N": "30.5"}
+        predicted_at = datetime.fromisoformat(item["predicted_at"]["S"])
+        expires_at = int(item["expires_at"]["N"])
+        assert expires_at == int((predicted_at + timedelta(days=30)).timestamp())
+
+
+def test_class_label_predictions_are_stored_as_text(champion, runtime):
+    runtime._predict = lambda instances: ["late"] * len(instances)
+
+    status, body = post_predict([RECORD])
+
+    assert status == 200
+    assert _item(body["predictions"][0]["inference_id"])["prediction"] == {"S": "late"}
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (client_error("ModelError", "Received server error (500) from model"), 502, "ModelError"),
+        (client_error("ThrottlingException", "Rate exceeded"), 503, "EndpointUnavailable"),
+        (client_error("ServiceUnavailable", "busy"), 503, "EndpointUnavailable"),
+        (
+            client_error("ValidationException", "Could not find endpoint shadowloop-dev."),
+            503,
+            "NoModelDeployed",
+        ),
+        (ReadTimeoutError(endpoint_url="https://runtime.sagemaker"), 504, "EndpointTimeout"),
+    ],
+)
+def test_endpoint_trouble_answers_with_a_json_error_and_the_request_id(
+    champion, runtime, error, status, code
+):
+    runtime.error = error
+    event = rest_event("POST", "/predict", {"instances": [RECORD]})
+
+    got_status, body = answer(handler(event, LambdaContext()))
+
+    assert (got_status, body["error"]["code"]) == (status, code)
+    assert body["request_id"] == event["requestContext"]["requestId"]
+    assert "Traceback" not in body["error"]["message"]
+
+
+def test_a_model_answer_without_predictions_is_a_bad_gateway(champion, runtime):
+    runtime._predict = lambda instances: []
+
+    status, body = post_predict([RECORD, RECORD])
+
+    assert status == 502
+    assert body["error"]["message"] == "the model returned 0 predictions for 2 records"
+
+
+def test_a_failure_inside_the_service_is_a_500_without_details(aws, runtime, monkeypatch):
+    # The inferences table is gone: an internal fault, not the caller's.
+    monkeypatch.setenv("INFERENCE_TABLE", "missing-table")
+    from tests.integration.api.conftest import LINEAGE, deploy, register_package
+
+    deploy(register_package(LINEAGE))
+
+    status, body = post_predict([RECORD])
+
+    assert status == 500
+    assert body["error"]["code"] == "InternalError"
+    assert "missing-table" not in body["error"]["message"]
+
+
+def _item(inference_id: str) -> dict:
+    return boto3.client("dynamodb").get_item(
+        TableName=TABLE, Key={"inference_id": {"S": inference_id}}
+    )["Item"]

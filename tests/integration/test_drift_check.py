@@ -1,0 +1,337 @@
+"""The scheduled drift check on moto: reports in S3 and the retraining it starts, or not."""
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import numpy as np
+import pytest
+from moto import mock_aws
+
+from lambdas.drift_check.handler import handler
+from lambdas.shared import capture
+from lambdas.shared.drift import build_baseline
+from lambdas.shared.settings import Feature
+
+ENDPOINT = "shadowloop-dev"
+SPEC = {
+    "dataset": "delivery-eta",
+    "target": "delivery_minutes",
+    "task": "regression",
+    "metric": "rmse",
+    "direction": "minimize",
+    "segment": None,
+    "features": [
+        {"name": "distance_km", "type": "numeric", "critical": True},
+        {"name": "rain_mm", "type": "numeric", "critical": False},
+        {"name": "city_zone", "type": "categorical", "critical": False},
+    ],
+}
+WINDOW_END = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+ROLE = "arn:aws:iam::123456789012:role/shadowloop"
+
+
+@dataclass
+class Context:
+    function_name: str = "drift-check"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:drift-check"
+    aws_request_id: str = "req-1"
+
+
+@dataclass
+class Aws:
+    s3: object
+    sagemaker: object
+    sfn: object
+    state_machine_arn: str
+    package_arn: str
+
+    def executions(self):
+        return self.sfn.list_executions(stateMachineArn=self.state_machine_arn)["executions"]
+
+    def report(self, window_end=WINDOW_END):
+        key = f"monitoring/drift/reports/{window_end:%Y-%m-%dT%H:%M:%SZ}.json"
+        return json.loads(self.s3.get_object(Bucket="artifacts", Key=key)["Body"].read())
+
+
+def deliveries(n, *, seed, shift=0.0):
+    rng = np.random.default_rng(seed)
+    return {
+        "distance_km": (rng.gamma(4.0, 1.5, n) + shift * 3.0).round(3).tolist(),
+        "rain_mm": (rng.exponential(2.0, n) + shift * 2.0).round(2).tolist(),
+        "city_zone": rng.choice(["north", "south", "east"], n).tolist(),
+    }
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    env = {
+        "MODEL_SPEC": json.dumps(SPEC),
+        "CAPTURE_BUCKET": "captures",
+        "ARTIFACT_BUCKET": "artifacts",
+        "ENDPOINT_NAME": ENDPOINT,
+        "DRIFT_THRESHOLDS": json.dumps({"psi_warn": 0.1, "psi_alert": 0.2, "drift_share": 0.5}),
+        "DRIFT_MIN_ROWS": "200",
+        "DRIFT_COOLDOWN_MINUTES": "360",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        s3, sagemaker, sfn = (
+            boto3.client("s3"),
+            boto3.client("sagemaker"),
+            boto3.client("stepfunctions"),
+        )
+        for bucket in ("captures", "artifacts"):
+            s3.create_bucket(Bucket=bucket)
+        features = [Feature(**f) for f in SPEC["features"]]
+        baseline = build_baseline([deliveries(20_000, seed=1)], features)
+        s3.put_object(
+            Bucket="artifacts", Key="runs/r1/baseline/statistics.json", Body=json.dumps(baseline)
+        )
+        package_arn = champion_endpoint(
+            sagemaker, "s3://artifacts/runs/r1/baseline/statistics.json"
+        )
+        definition = {"StartAt": "Train", "States": {"Train": {"Type": "Pass", "End": True}}}
+        machine = sfn.create_state_machine(
+            name="pipeline", definition=json.dumps(definition), roleArn=ROLE
+        )
+        monkeypatch.setenv("STATE_MACHINE_ARN", machine["stateMachineArn"])
+        yield Aws(s3, sagemaker, sfn, machine["stateMachineArn"], package_arn)
+
+
+def champion_endpoint(sagemaker, baseline_uri):
+    """endpoint → config → model → model package carrying baseline_uri."""
+    sagemaker.create_model_package_group(ModelPackageGroupName="delivery-eta")
+    package_arn = sagemaker.create_model_package(
+        ModelPackageGroupName="delivery-eta",
+        CustomerMetadataProperties={"baseline_uri": baseline_uri} if baseline_uri else {},
+        InferenceSpecification={
+            "Containers": [
+                {"Image": "sklearn:1.9-0", "ModelDataUrl": "s3://artifacts/model.tar.gz"}
+            ],
+            "SupportedContentTypes": ["application/json"],
+            "SupportedResponseMIMETypes": ["application/json"],
+        },
+    )["ModelPackageArn"]
+    sagemaker.create_model(
+        ModelName="champion-model",
+        ExecutionRoleArn=ROLE,
+        Containers=[{"ModelPackageName": package_arn}],
+    )
+    variant = {
+        "VariantName": "champion",
+        "ModelName": "champion-model",
+        "InitialInstanceCount": 1,
+        "InstanceType": "ml.m5.large",
+    }
+    sagemaker.create_endpoint_config(EndpointConfigName="config-1", ProductionVariants=[variant])
+    sagemaker.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName="config-1")
+    return package_arn
+
+
+def put_captures(s3, columns, *, at, batch=50, extra_lines=()):
+    """Captured requests of ``batch`` instances each, all at ``at``, in one capture file."""
+    n = len(next(iter(columns.values())))
+    lines = list(extra_lines)
+    for start in range(0, n, batch):
+        instances = [
+            {k: v[i] for k, v in columns.items()} for i in range(start, min(n, start + batch))
+        ]
+        ids = [str(uuid.uuid4()) for _ in instances]
+        request = {"instances": instances, "inference_ids": ids}
+        response = {"predictions": [30.0] * len(instances)}
+        lines.append(
+            capture.encode_line(
+                request, response, event_id=ids[0], inference_id=ids[0], inference_time=at
+            )
+        )
+    key = f"capture/{ENDPOINT}/champion/{at:%Y/%m/%d/%H}/{uuid.uuid4()}.jsonl"
+    s3.put_object(Bucket="captures", Key=key, Body="\n".join(lines).encode())
+
+
+def run(window_end=WINDOW_END):
+    return handler({"window_end": window_end.isoformat()}, Context())
+
+
+def test_drifted_captures_start_one_retraining_run(aws):
+    # Given an hour of shifted traffic on the champion
+    put_captures(
+        aws.s3, deliveries(1_500, seed=2, shift=0.6), at=WINDOW_END - timedelta(minutes=30)
+    )
+
+    # When the scheduled check runs
+    result = run()
+
+    # Then the report says drifted and the pipeline started with trigger drift
+    report = aws.report()
+    assert report["drifted"] is True and report["rows"] == 1_500
+    assert report["features"]["distance_km"]["drifted"] is True
+    assert report["champion_model_package_arn"] == aws.package_arn
+    assert report["window"] == {"start": "2026-11-22T12:00:00Z", "end": "2026-11-23T12:00:00Z"}
+    assert report["retrain_started"] is True and result["retrain_started"] is True
+    [execution] = aws.executions()
+    assert execution["name"] == "drift-20261123T120000"
+    started = aws.sfn.describe_execution(executionArn=execution["executionArn"])
+    assert json.loads(started["input"]) == {
+        "dataset": "delivery-eta",
+        "version_id": None,
+        "trigger": "drift",
+    }
+
+
+def test_same_distribution_starts_nothing(aws):
+    put_captures(aws.s3, deliveries(1_500, seed=3), at=WINDOW_END - timedelta(minutes=10))
+
+    run()
+
+    report = aws.report()
+    assert report["status"] == "ok" and report["drifted"] is False
+    assert report["skipped_reason"] == "no_drift"
+    assert aws.executions() == []
+
+
+def test_a_running_pipeline_means_no_second_run(aws):
+    aws.sfn.start_execution(stateMachineArn=aws.state_machine_arn, name="manual-1", input="{}")
+    put_captures(
+        aws.s3, deliveries(1_500, seed=4, shift=0.6), at=WINDOW_END - timedelta(minutes=10)
+    )
+
+    run()
+
+    assert aws.report()["skipped_reason"] == "pipeline_running"
+    assert [e["name"] for e in aws.executions()] == ["manual-1"]
+
+
+def test_drift_within_the_cooldown_starts_nothing(aws):
+    # Given a drift-triggered run one hour ago, and its execution finished since
+    first_end = WINDOW_END - timedelta(hours=1)
+    put_captures(aws.s3, deliveries(1_500, seed=5, shift=0.6), at=first_end - timedelta(minutes=10))
+    run(first_end)
+    [first] = aws.executions()
+    aws.sfn.stop_execution(executionArn=first["executionArn"])
+
+    # When the next window drifts too
+    put_captures(
+        aws.s3, deliveries(1_500, seed=6, shift=0.6), at=WINDOW_END - timedelta(minutes=10)
+    )
+    run()
+
+    # Then the cooldown holds it back
+    report = aws.report()
+    assert report["drifted"] is True and report["skipped_reason"] == "cooldown"
+    assert report["window"]["start"] == "2026-11-23T11:00:00Z"
+    assert len(aws.executions()) == 1
+
+
+def test_two_checks_of_the_same_window_start_exactly_one_run(aws):
+    put_captures(
+        aws.s3, deliveries(1_500, seed=7, shift=0.6), at=WINDOW_END - timedelta(minutes=10)
+    )
+
+    run()
+    run()
+
+    assert [e["name"] for e in aws.executions()] == ["drift-20261123T120000"]
+
+
+def test_racing_checks_share_the_deterministic_execution(aws, monkeypatch):
+    # Both checks read the state before either writes it back.
+    put_captures(
+        aws.s3, deliveries(1_500, seed=8, shift=0.6), at=WINDOW_END - timedelta(minutes=10)
+    )
+    from lambdas.drift_check import window
+
+    monkeypatch.setattr(window, "save_state", lambda *args: None)
+
+    run()
+    second = run()
+
+    assert second["retrain_execution_arn"].endswith(":drift-20261123T120000")
+    assert len(aws.executions()) == 1
+
+
+def test_malformed_capture_lines_are_skipped_and_counted(aws):
+    put_captures(
+        aws.s3,
+        deliveries(300, seed=9),
+        at=WINDOW_END - timedelta(minutes=5),
+        extra_lines=["{not json", json.dumps({"captureData": {}})],
+    )
+
+    run()
+
+    report = aws.report()
+    assert report["malformed_lines"] == 2
+    assert report["rows"] == 300
+
+
+def test_captures_outside_the_window_are_ignored(aws):
+    put_captures(aws.s3, deliveries(300, seed=10), at=WINDOW_END - timedelta(minutes=5))
+    put_captures(aws.s3, deliveries(300, seed=11, shift=2.0), at=WINDOW_END + timedelta(minutes=5))
+
+    run()
+
+    assert aws.report()["rows"] == 300
+
+
+def test_an_insufficient_window_keeps_accumulating(aws):
+    # Given 150 rows in the first window: too few to judge
+    put_captures(aws.s3, deliveries(150, seed=12), at=WINDOW_END - timedelta(minutes=50))
+    run(WINDOW_END - timedelta(minutes=30))
+    assert aws.report(WINDOW_END - timedelta(minutes=30))["status"] == "insufficient_data"
+
+    # When 150 more arrive and the next check runs
+    put_captures(aws.s3, deliveries(150, seed=13), at=WINDOW_END - timedelta(minutes=10))
+    run()
+
+    # Then the window still starts where the first did and holds all 300 rows
+    report = aws.report()
+    assert report["status"] == "ok" and report["rows"] == 300
+    assert report["window"]["start"] == "2026-11-22T12:00:00Z"
+
+
+def test_missing_baseline_raises_and_starts_nothing(aws, capsys):
+    aws.s3.delete_object(Bucket="artifacts", Key="runs/r1/baseline/statistics.json")
+    put_captures(
+        aws.s3, deliveries(1_500, seed=14, shift=0.6), at=WINDOW_END - timedelta(minutes=10)
+    )
+
+    with pytest.raises(RuntimeError, match="cannot be read"):
+        run()
+
+    assert aws.executions() == []
+    assert '"BaselineUnavailable"' in capsys.readouterr().out
+
+
+def test_corrupt_baseline_raises(aws):
+    aws.s3.put_object(
+        Bucket="artifacts", Key="runs/r1/baseline/statistics.json", Body=b'{"features": []'
+    )
+
+    with pytest.raises(RuntimeError, match="corrupt"):
+        run()
+
+
+def test_drift_metrics_are_published_per_feature(aws, capsys):
+    put_captures(
+        aws.s3, deliveries(1_500, seed=15, shift=0.6), at=WINDOW_END - timedelta(minutes=10)
+    )
+
+    run()
+
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    dataset = next(b for b in blobs if "DatasetDrifted" in b)
+    assert dataset["DatasetDrifted"] == 1.0 and dataset["RowsChecked"] == 1_500.0
+    drifted = {b["Feature"]: b["FeatureDrifted"] for b in blobs if "FeatureDrifted" in b}
+    assert drifted == {"distance_km": 1.0, "rain_mm": 1.0, "city_zone": 0.0}
+
+
+def test_no_endpoint_yet_means_nothing_to_check(aws):
+    aws.sagemaker.delete_endpoint(EndpointName=ENDPOINT)
+
+    assert run() == {"status": "no_endpoint"}
+    assert aws.executions() == []

@@ -1,0 +1,81 @@
+"""The quality gate's decision on a candidate."""
+
+import pytest
+
+from lambdas.evaluation_gate.gate import EvaluationUnavailable, decide
+
+
+def evaluation(candidate, champion=None, metric="rmse"):
+    return {
+        "regression_metrics": {},
+        "shadowloop": {
+            "metric": metric,
+            "candidate": {metric: candidate},
+            "champion": None if champion is None else {metric: champion},
+        },
+    }
+
+
+def test_first_model_passes_on_the_threshold_alone():
+    result = decide(evaluation(5.1), "rmse", "minimize", 12.0, 0.02)
+
+    assert result.decision == "pass"
+    assert result.champion is None
+    assert result.reason == "rmse 5.10 meets the ceiling 12.00; no champion to compare with"
+
+
+def test_candidate_above_the_ceiling_is_rejected():
+    result = decide(evaluation(13.2), "rmse", "minimize", 12.0, 0.02)
+
+    assert result.decision == "reject"
+    assert result.reason == "rmse 13.20 is above the ceiling 12.00"
+
+
+def test_regression_beyond_the_allowance_is_rejected_with_the_percentage():
+    result = decide(evaluation(7.9, champion=5.1), "rmse", "minimize", 12.0, 0.02)
+
+    assert result.decision == "reject"
+    assert result.reason == "rmse 7.90 is worse than the champion's 5.10 by 54.9 % (allowed 2.0 %)"
+    assert (result.candidate, result.champion) == (7.9, 5.1)
+
+
+def test_small_regression_within_the_allowance_passes():
+    result = decide(evaluation(5.15, champion=5.1), "rmse", "minimize", 12.0, 0.02)
+
+    assert result.decision == "pass"
+    assert "1.0 % worse than the champion's 5.10 (allowed 2.0 %)" in result.reason
+
+
+def test_better_than_the_champion_passes():
+    assert decide(evaluation(4.0, champion=5.1), "rmse", "minimize", 12.0, 0.0).passed
+
+
+@pytest.mark.parametrize(
+    ("candidate", "champion", "decision"),
+    [(0.80, 0.81, "pass"), (0.70, 0.81, "reject"), (0.55, None, "reject"), (0.65, None, "pass")],
+)
+def test_maximized_metric_uses_a_floor_and_a_downward_allowance(candidate, champion, decision):
+    result = decide(evaluation(candidate, champion, "r2"), "r2", "maximize", 0.6, 0.02)
+
+    assert result.decision == decision
+
+
+def test_negative_champion_score_keeps_the_allowance_pointing_the_right_way():
+    # r2 of -0.5 regressing to -0.505 is 1 % worse: within a 2 % allowance.
+    assert decide(evaluation(-0.505, -0.5, "r2"), "r2", "maximize", -1.0, 0.02).passed
+    assert not decide(evaluation(-0.6, -0.5, "r2"), "r2", "maximize", -1.0, 0.02).passed
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {},
+        {"shadowloop": {"candidate": {}}},
+        {"shadowloop": {"candidate": {"rmse": "5"}}},
+        {"shadowloop": {"candidate": {"rmse": float("nan")}}},
+        {"shadowloop": {"candidate": {"rmse": 5.0}, "champion": {"mae": 3.0}}},
+    ],
+)
+def test_evaluation_without_a_usable_metric_is_unavailable(document):
+    with pytest.raises(EvaluationUnavailable):
+        decide(document, "rmse", "minimize", 12.0, 0.02)

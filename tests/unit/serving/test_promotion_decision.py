@@ -1,0 +1,121 @@
+"""The promotion decision and the numbers behind it, as pure functions."""
+
+import math
+
+import pytest
+
+from lambdas.promotion_check.decision import (
+    PROMOTE,
+    RETIRE,
+    WAIT,
+    agreement,
+    decide,
+    improvement,
+    score,
+    usable,
+)
+
+
+def verdict(champion, challenger, *, direction="minimize", labelled=500, rates=(None, None)):
+    return decide(
+        champion_metric=champion,
+        challenger_metric=challenger,
+        direction=direction,
+        labelled=labelled,
+        min_labelled=200,
+        margin=0.02,
+        champion_error_rate=rates[0],
+        challenger_error_rate=rates[1],
+    )
+
+
+def test_too_few_labels_waits_and_says_how_many():
+    result = verdict(10.0, 5.0, labelled=38)
+
+    assert (result.decision, result.reason) == (WAIT, "38 of 200 labelled records")
+
+
+def test_clearly_lower_error_promotes():
+    assert verdict(10.0, 9.0).decision == PROMOTE
+
+
+def test_clearly_higher_error_retires():
+    result = verdict(10.0, 11.0)
+
+    assert result.decision == RETIRE
+    assert "worse" in result.reason
+
+
+def test_difference_within_the_margin_waits():
+    result = verdict(10.0, 9.9)
+
+    assert result.decision == WAIT
+    assert "within the margin" in result.reason
+
+
+def test_higher_challenger_error_rate_blocks_a_promotion():
+    result = verdict(10.0, 9.0, rates=(0.01, 0.05))
+
+    assert result.decision == WAIT
+    assert "error rate" in result.reason
+
+
+def test_equal_error_rates_allow_a_promotion():
+    assert verdict(10.0, 9.0, rates=(0.01, 0.01)).decision == PROMOTE
+
+
+def test_maximized_metric_promotes_a_higher_value():
+    assert verdict(0.80, 0.85, direction="maximize").decision == PROMOTE
+    assert verdict(0.80, 0.70, direction="maximize").decision == RETIRE
+
+
+def test_missing_metric_waits():
+    assert verdict(None, 9.0).decision == WAIT
+
+
+def test_improvement_is_relative_and_signed_by_direction():
+    assert improvement(10.0, 9.0, "minimize") == pytest.approx(0.1)
+    assert improvement(0.5, 0.6, "maximize") == pytest.approx(0.2)
+    assert improvement(0.0, 1.0, "minimize") == -math.inf
+
+
+@pytest.mark.parametrize(
+    ("metric", "expected"),
+    [("rmse", math.sqrt(5 / 3)), ("mae", 1.0), ("r2", 1 - 5 / 8)],
+)
+def test_regression_metrics(metric, expected):
+    assert score(metric, [1, 3, 5], [2, 3, 7]) == pytest.approx(expected)
+
+
+def test_classification_metrics():
+    actual, predicted = [1, 0, 1, 1], [1.0, 0, 0, True]
+
+    assert score("accuracy", actual, predicted) == pytest.approx(0.75)
+    # Binary F1 of class 1: tp=2, fp=0, fn=1.
+    assert score("f1", actual, predicted) == pytest.approx(0.8)
+
+
+def test_unsupported_metric_or_no_records_gives_none():
+    assert score("roc_auc", [1], [1]) is None
+    assert score("rmse", [], []) is None
+
+
+def test_regression_agreement_is_within_ten_percent_or_one_unit():
+    champion = [100.0, 100.0, 5.0, 5.0]
+    challenger = [109.0, 112.0, 5.9, 6.5]
+
+    assert agreement("regression", champion, challenger) == pytest.approx(0.5)
+
+
+def test_classification_agreement_is_equality():
+    assert agreement("classification", ["a", "b"], ["a", "c"]) == pytest.approx(0.5)
+    assert agreement("classification", [], []) is None
+
+
+def test_only_scorable_values_are_usable():
+    assert usable("regression", "12.5")
+    assert not usable("regression", None)
+    assert not usable("regression", "fast")
+    assert not usable("regression", float("nan"))
+    assert usable("classification", "approved")
+    assert not usable("classification", {"label": 1})

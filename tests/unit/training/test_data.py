@@ -1,0 +1,77 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+import data
+import evaluate
+import modelfiles
+from modelspec import ModelSpec
+
+
+def test_the_same_arguments_give_the_same_orders():
+    first = data.generate("monsoon", rows=500, seed=7)
+    again = data.generate("monsoon", rows=500, seed=7)
+    other_seed = data.generate("monsoon", rows=500, seed=8)
+
+    pd.testing.assert_frame_equal(first, again)
+    assert not first.equals(other_seed)
+
+
+def test_orders_have_the_documented_columns_and_sane_values(baseline_frame):
+    assert tuple(baseline_frame.columns) == data.COLUMNS
+    assert set(baseline_frame["city_zone"]) == set(data.ZONES)
+    assert baseline_frame.notna().all().all()
+    assert (baseline_frame["delivery_minutes"] > baseline_frame["prep_minutes"]).all()
+    assert baseline_frame["hour"].between(0, 23).all()
+    assert baseline_frame["traffic_index"].between(0, 10).all()
+
+
+def test_monsoon_brings_more_rain_and_traffic(baseline_frame, monsoon_frame):
+    assert monsoon_frame["rain_mm"].mean() > 5 * baseline_frame["rain_mm"].mean()
+    assert monsoon_frame["traffic_index"].mean() > baseline_frame["traffic_index"].mean() + 1
+
+
+def test_new_road_clears_the_east_and_lengthens_trips(baseline_frame):
+    new_road = data.generate("new_road", rows=len(baseline_frame), seed=0)
+
+    def east_traffic(frame):
+        return frame.loc[frame["city_zone"] == "east", "traffic_index"].mean()
+
+    assert east_traffic(new_road) < east_traffic(baseline_frame) - 2
+    assert new_road["distance_km"].median() > 1.2 * baseline_frame["distance_km"].median()
+
+
+def test_a_baseline_model_is_clearly_worse_in_the_monsoon(
+    spec: ModelSpec, baseline_pipeline, monsoon_pipeline, baseline_frame
+):
+    # Given models trained on baseline and on monsoon orders
+    fresh_monsoon = data.generate("monsoon", rows=1000, seed=99)
+
+    def rmse(pipeline, frame):
+        model = modelfiles.TrainedModel(pipeline=pipeline, spec=spec, metadata={})
+        return evaluate.score(model, frame, spec)["rmse"]
+
+    # When both answer for new monsoon orders
+    baseline_rmse = rmse(baseline_pipeline, fresh_monsoon)
+    monsoon_rmse = rmse(monsoon_pipeline, fresh_monsoon)
+
+    # Then the world changed (concept drift) and only retraining catches up
+    assert 4.0 <= rmse(baseline_pipeline, data.generate("baseline", 1000, seed=98)) <= 6.0
+    assert baseline_rmse > 1.5 * monsoon_rmse
+    assert monsoon_rmse < 6.0
+
+
+def test_an_unknown_scenario_names_the_known_ones():
+    with pytest.raises(ValueError, match="unknown scenario 'drought'.*baseline, monsoon, new_road"):
+        data.generate("drought")
+
+
+def test_main_writes_the_scenario_as_csv(tmp_path):
+    out = tmp_path / "orders.csv"
+
+    assert data.main(["--scenario", "monsoon", "--rows", "200", "--seed", "1", "--out", str(out)]) == 0
+
+    written = pd.read_csv(out)
+    expected = data.generate("monsoon", rows=200, seed=1)
+    assert list(written.columns) == list(data.COLUMNS)
+    np.testing.assert_allclose(written["delivery_minutes"], expected["delivery_minutes"])
