@@ -19,9 +19,7 @@ def build_app(config: Config, outdir: str | None = None, app: cdk.App | None = N
     app = app or cdk.App(outdir=outdir)
     tags = {"project": config.project, "environment": config.environment}
     data = DataStack(app, f"{config.prefix}-data", config=config)
-    serving = ServingStack(
-        app, f"{config.prefix}-serving", config=config, data=data
-    )
+    serving = ServingStack(app, f"{config.prefix}-serving", config=config, data=data)
     pipeline = PipelineStack(
         app,
         f"{config.prefix}-pipeline",
@@ -43,9 +41,9 @@ def build_app(config: Config, outdir: str | None = None, app: cdk.App | None = N
     return app
 
 
-def main() -> int:
+def main(app: cdk.App | None = None) -> int:
     """``cdk synth`` entry point: a bad config is one line on stderr and exit code 1."""
-    app = cdk.App()
+    app = app or cdk.App()
     try:
         config = load_config(
             app.node.try_get_context(CONTEXT_KEY), app.node.try_get_context(ENVIRONMENT_KEY)

@@ -37,13 +37,11 @@ def read_csv_dir(directory: Path) -> tuple[pd.DataFrame, str]:
     return frame, found[0].name
 
 
-def require_columns(frame: pd.DataFrame, names: list[str], where: str = "data") -> None:
+def require_columns(frame: pd.DataFrame, names: list[str]) -> None:
     """Fail with the first missing column's name."""
     missing = [name for name in names if name not in frame.columns]
     if missing:
-        raise DataError(
-            f"{where}: missing column {missing[0]!r} (found: {', '.join(frame.columns)})"
-        )
+        raise DataError(f"data: missing column {missing[0]!r} (found: {', '.join(frame.columns)})")
 
 
 def model_inputs(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import argparse
 import os
 import platform
 import sys
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +95,7 @@ def metadata(
             "numpy": np.__version__,
             "pandas": pd.__version__,
         },
-        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
 
 
@@ -103,9 +103,11 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict[str, An
     """Arguments as SageMaker passes them; unknown extra arguments are ignored."""
     parser = argparse.ArgumentParser(description="Train a candidate model.")
     parser.add_argument("--model-spec", "--model_spec", dest="model_spec", required=True)
-    parser.add_argument("--n_estimators", "--n-estimators", dest="n_estimators", type=int)
-    parser.add_argument("--max_depth", "--max-depth", dest="max_depth", type=_optional_int)
-    parser.add_argument("--learning_rate", "--learning-rate", dest="learning_rate", type=float)
+    # Absent hyperparameters stay absent (SUPPRESS), so "--max_depth None" can mean unlimited.
+    hyper = {"default": argparse.SUPPRESS}
+    parser.add_argument("--n_estimators", "--n-estimators", type=int, **hyper)
+    parser.add_argument("--max_depth", "--max-depth", type=depth, **hyper)
+    parser.add_argument("--learning_rate", "--learning-rate", type=float, **hyper)
     parser.add_argument(
         "--model-dir", type=Path, default=os.environ.get("SM_MODEL_DIR", "/opt/ml/model")
     )
@@ -115,11 +117,7 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict[str, An
         default=os.environ.get("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train"),
     )
     args, _ = parser.parse_known_args(argv)
-    given = {
-        name: getattr(args, name)
-        for name in DEFAULT_HYPERPARAMETERS
-        if getattr(args, name) is not None
-    }
+    given = {name: getattr(args, name) for name in DEFAULT_HYPERPARAMETERS if hasattr(args, name)}
     return args, given
 
 
@@ -140,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _optional_int(text: str) -> int | None:
+def depth(text: str) -> int | None:
     """A depth limit; empty, 'none' or 'null' mean unlimited."""
     if text.strip().lower() in ("", "none", "null"):
         return None

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 
 from aws_cdk import Duration, Fn, RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -25,17 +29,43 @@ NUMPY_LAYER = (
     "layer:AWSSDKPandas-Python311-Arm64:30"
 )
 
-# Only the lambdas package's Python sources go into the asset: every path is excluded,
-# then lambdas/ is re-included, then everything in it that is not a .py file is dropped.
-ASSET_EXCLUDE = [
-    "*",
-    ".*",
-    "!lambdas",
-    "!lambdas/**",
-    "lambdas/**/*.*",
-    "!lambdas/**/*.py",
-    "**/__pycache__",
-]
+LAMBDA_PACKAGE = ROOT / "lambdas"
+STAGING_DIR = ROOT / "build" / "lambda"
+
+
+def stage_lambda_package(package: Path = LAMBDA_PACKAGE, staging_dir: Path = STAGING_DIR) -> Path:
+    """Copy only the ``lambdas`` package's .py files into a directory named by their hash.
+
+    The function asset is that directory: staging it is faster than letting CDK
+    fingerprint the whole repository (virtualenv included) through exclude patterns.
+    """
+    sources = sorted(
+        path for path in package.rglob("*.py") if "__pycache__" not in path.parts
+    )
+    digest = hashlib.sha256()
+    for path in sources:
+        digest.update(path.relative_to(package.parent).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    target = staging_dir / digest.hexdigest()[:16]
+    if not target.exists():
+        # Build beside the target and rename, so concurrent synths never see half a copy.
+        staging_dir.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=staging_dir))
+        for path in sources:
+            destination = partial / path.relative_to(package.parent)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
+        try:
+            partial.rename(target)
+        except OSError:
+            shutil.rmtree(partial, ignore_errors=True)
+    return target
+
+
+def lambda_code() -> lambda_.Code:
+    """The one function asset (the staged ``lambdas`` package); CDK uploads it once."""
+    return lambda_.Code.from_asset(str(stage_lambda_package()))
+
 
 _SUPPRESSIONS = [
     NagPackSuppression(
@@ -98,7 +128,7 @@ class Function(Construct):
             runtime=lambda_.Runtime.PYTHON_3_11,
             architecture=lambda_.Architecture.ARM_64,
             handler=f"lambdas.{name}.handler.handler",
-            code=lambda_.Code.from_asset(str(ROOT), exclude=ASSET_EXCLUDE),
+            code=lambda_code(),
             memory_size=memory_size,
             timeout=timeout or Duration.seconds(30),
             layers=layers,

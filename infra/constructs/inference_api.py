@@ -109,7 +109,10 @@ class InferenceApi(Construct):
             ),
         )
         self.body_validator = self.api.add_request_validator(
-            "BodyValidator", request_validator_name="body", validate_request_body=True
+            "BodyValidator",
+            request_validator_name="body",
+            validate_request_body=True,
+            validate_request_parameters=True,
         )
         integration = apigw.LambdaIntegration(handler)
         self._post("predict", integration, "PredictRequest", predict_schema(max_batch))

@@ -52,7 +52,7 @@ class DataStack(Stack):
             "ArtifactBucketName": self.artifact_bucket.bucket_name,
             "CaptureBucketName": self.capture_bucket.bucket_name,
             "TopicArn": self.topic.topic_arn,
-            "ModelPackageGroupName": self.model_package_group.attr_model_package_group_name,
+            "ModelPackageGroupName": self.model_package_group_name,
             "KmsKeyArn": self.key.key_arn,
             "SageMakerRoleArn": self.sagemaker_role.role_arn,
             "CodeUri": self.training_code.uri,

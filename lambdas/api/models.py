@@ -13,7 +13,11 @@ from lambdas.shared import endpoint_state
 from lambdas.shared.endpoint_state import EndpointState, Variant
 
 # CustomerMetadataProperties keys written at registration, grouped for the caller.
-METRIC_KEYS = {"metric": "metric", "metric_value": "value", "champion_metric_value": "champion_value"}
+METRIC_KEYS = {
+    "metric": "metric",
+    "metric_value": "value",
+    "champion_metric_value": "champion_value",
+}
 LINEAGE_KEYS = (
     "dataset",
     "dataset_uri",

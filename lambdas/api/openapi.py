@@ -17,13 +17,16 @@ def document() -> str:
     """The OpenAPI document generated from the handler's routes, as stable JSON text."""
     from lambdas.api.handler import app
 
-    return app.get_openapi_json_schema(
-        title=TITLE,
-        version=VERSION,
-        summary="Predictions, ground-truth feedback and the models behind the endpoint",
-        description="Errors share one shape: {\"error\": {\"code\", \"message\"}, \"request_id\"}. "
-        "Request bodies are limited to 256 KiB.",
-    ) + "\n"
+    return (
+        app.get_openapi_json_schema(
+            title=TITLE,
+            version=VERSION,
+            summary="Predictions, ground-truth feedback and the models behind the endpoint",
+            description='Errors share one shape: {"error": {"code", "message"}, "request_id"}. '
+            "Request bodies are limited to 256 KiB.",
+        )
+        + "\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -101,7 +101,9 @@ def invoke(
     except (ConnectTimeoutError, EndpointConnectionError) as exc:
         raise errors.EndpointUnavailable(f"endpoint '{endpoint_name}' is unreachable") from exc
     predictions = _predictions(payload, len(records))
-    return Answer(variant=response.get("InvokedProductionVariant", "champion"), predictions=predictions)
+    return Answer(
+        variant=response.get("InvokedProductionVariant", "champion"), predictions=predictions
+    )
 
 
 def _predictions(payload: bytes | str, expected: int) -> list[Any]:

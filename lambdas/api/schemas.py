@@ -136,7 +136,10 @@ FEEDBACK_RESPONSE: dict[str, Any] = {
     "type": "object",
     "properties": {
         "inference_id": {"type": "string"},
-        "stored": {"type": "string", "examples": ["s3://captures/feedback/2025/01/31/09/ab12.json"]},
+        "stored": {
+            "type": "string",
+            "examples": ["s3://captures/feedback/2025/01/31/09/ab12.json"],
+        },
     },
 }
 MODEL_RESPONSE: dict[str, Any] = {
@@ -152,7 +155,9 @@ MODEL_RESPONSE: dict[str, Any] = {
 
 def responses(status: int, schema: dict[str, Any], errors: dict[int, str]) -> dict[int, Any]:
     """The OpenAPI responses of one route: its success body and its error answers."""
-    out: dict[int, Any] = {status: {"description": "success", "content": {_JSON: {"schema": schema}}}}
+    out: dict[int, Any] = {
+        status: {"description": "success", "content": {_JSON: {"schema": schema}}}
+    }
     for code, description in errors.items():
         out[code] = {"description": description, "content": {_JSON: {"schema": ERROR}}}
     return out

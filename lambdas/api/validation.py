@@ -43,9 +43,7 @@ def parse_body(
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type != JSON_CONTENT_TYPE:
         shown = repr(content_type) if content_type else "none"
-        raise errors.UnsupportedMediaType(
-            f"Content-Type must be {JSON_CONTENT_TYPE}, got {shown}"
-        )
+        raise errors.UnsupportedMediaType(f"Content-Type must be {JSON_CONTENT_TYPE}, got {shown}")
     raw = _decode(body) if base64_encoded else body.encode("utf-8")
     if len(raw) > max_bytes:
         raise errors.PayloadTooLarge(
@@ -60,9 +58,7 @@ def parse_body(
     except UnicodeDecodeError:
         raise errors.InvalidJson("request body is not valid UTF-8") from None
     if not isinstance(document, dict):
-        raise errors.InvalidBody(
-            f"request body must be a JSON object, got {_json_type(document)}"
-        )
+        raise errors.InvalidBody(f"request body must be a JSON object, got {_json_type(document)}")
     return document
 
 

@@ -38,6 +38,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         raise
     if report is None:
         logger.info("no endpoint yet; nothing to check")
+        metrics.add_metric(name="RowsChecked", unit=MetricUnit.Count, value=0)
         return {"status": "no_endpoint"}
     publish_report(metrics, report)
     summary = {k: report[k] for k in ("status", "rows", "drifted", "drift_share", "window")}

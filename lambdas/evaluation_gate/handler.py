@@ -24,7 +24,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     spec = settings.model_spec()
     result = apply_gate(
         clients.s3(),
-        evaluation_uri=event.get("evaluation_uri"),
+        evaluation_uri=event.get("evaluation_uri", ""),
         metric=spec.metric,
         direction=spec.direction,
         threshold=settings.number(settings.GATE_THRESHOLD),

@@ -20,15 +20,15 @@ metrics = Metrics()
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    logger.append_keys(run_id=event.get("run_id"), dataset=event.get("dataset"))
+    logger.append_keys(run_id=event.get("run_id", ""), dataset=event.get("dataset"))
     result = prepare_retraining_data(
         clients.s3(),
         data_bucket=settings.text(settings.DATA_BUCKET),
         capture_bucket=settings.text(settings.CAPTURE_BUCKET),
         endpoint_name=settings.text(settings.ENDPOINT_NAME),
         spec=settings.model_spec(),
-        dataset=event.get("dataset"),
-        run_id=event.get("run_id"),
+        dataset=event.get("dataset", ""),
+        run_id=event.get("run_id", ""),
     )
     metrics.add_metric(name="RetrainingRows", unit=MetricUnit.Count, value=result["captured_rows"])
     logger.info("retraining data prepared", extra=result)

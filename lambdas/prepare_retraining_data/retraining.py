@@ -61,10 +61,14 @@ def join_feedback(
             stats.already_included += 1
         elif record.inference_id not in feedback:
             stats.unlabelled += 1
-        elif not isinstance(record.features, dict) or any(f not in record.features for f in features):
+        elif not isinstance(record.features, dict) or any(
+            f not in record.features for f in features
+        ):
             stats.incomplete += 1
         else:
-            rows.append(LabelledRow(record.inference_id, record.features, feedback[record.inference_id]))
+            rows.append(
+                LabelledRow(record.inference_id, record.features, feedback[record.inference_id])
+            )
     return rows
 
 
@@ -75,7 +79,10 @@ def append_rows(base: bytes, header: list[str], target: str, rows: list[Labelled
     writer = csv.writer(out, lineterminator=newline)
     for row in rows:
         writer.writerow(
-            [_cell(row.actual if column == target else row.features.get(column)) for column in header]
+            [
+                _cell(row.actual if column == target else row.features.get(column))
+                for column in header
+            ]
         )
     separator = b"" if not base or base.endswith(b"\n") else newline.encode()
     return base + separator + out.getvalue().encode("utf-8")
@@ -108,7 +115,6 @@ def prepare_retraining_data(
         records, feedback, features=spec.feature_names, exclude=included, stats=stats
     )
 
-    captures_uri = s3uri.build(capture_bucket, capture.variant_prefix(endpoint_name, CHAMPION))
     version_id = base_version_id
     if rows:
         version_id = s3.put_object(
@@ -124,30 +130,41 @@ def prepare_retraining_data(
         "rows": base_rows + len(rows),
         "captured_rows": len(rows),
         "sources": [
-            {"kind": "dataset", "uri": s3uri.build(data_bucket, key), "version_id": base_version_id},
             {
-                "kind": "captures",
-                "uri": captures_uri,
-                "feedback_uri": s3uri.build(capture_bucket, f"{capture.FEEDBACK_PREFIX}/"),
-                "rows": len(rows),
+                "kind": "dataset",
+                "uri": s3uri.build(data_bucket, key),
+                "version_id": base_version_id,
             },
+            _captures_source(capture_bucket, endpoint_name, len(rows)),
         ],
         "skipped": asdict(stats),
     }
     if rows:
-        lineage = {
-            "dataset": dataset,
-            "run_id": run_id,
-            **result,
-            "inference_ids": [*sorted(included), *(r.inference_id for r in rows)],
-        }
-        s3.put_object(
-            Bucket=data_bucket,
-            Key=datasets.lineage_key(dataset, version_id),
-            Body=json.dumps(lineage, indent=2).encode("utf-8"),
-            ContentType="application/json",
-        )
+        ids = [*sorted(included), *(row.inference_id for row in rows)]
+        _write_lineage(s3, data_bucket, dataset, run_id, result, ids)
     return result
+
+
+def _captures_source(bucket: str, endpoint_name: str, rows: int) -> dict[str, Any]:
+    return {
+        "kind": "captures",
+        "uri": s3uri.build(bucket, capture.variant_prefix(endpoint_name, CHAMPION)),
+        "feedback_uri": s3uri.build(bucket, f"{capture.FEEDBACK_PREFIX}/"),
+        "rows": rows,
+    }
+
+
+def _write_lineage(
+    s3: Any, bucket: str, dataset: str, run_id: str, result: dict[str, Any], ids: list[str]
+) -> None:
+    """The new version's sources plus every inference id it holds, so none is added twice."""
+    lineage = {"dataset": dataset, "run_id": run_id, **result, "inference_ids": ids}
+    s3.put_object(
+        Bucket=bucket,
+        Key=datasets.lineage_key(dataset, result["version_id"]),
+        Body=json.dumps(lineage, indent=2).encode("utf-8"),
+        ContentType="application/json",
+    )
 
 
 def _shape(base: bytes) -> tuple[list[str], int]:

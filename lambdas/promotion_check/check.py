@@ -107,19 +107,16 @@ def compare(
     }
     feedback_stats = ParseStats()
     actuals = read_feedback(clients.s3, config.capture_bucket, start, now, feedback_stats)
-    # Sampling may differ per variant: only ids both variants saw are compared.
-    paired = [
-        i
-        for i in sorted(captured[CHAMPION].keys() & captured[CHALLENGER].keys())
-        if all(decisions.usable(spec.task, captured[v][i].output) for v in captured)
-    ]
-    labelled = [i for i in paired if i in actuals and decisions.usable(spec.task, actuals[i])]
-    outputs = {v: [captured[v][i].output for i in paired] for v in captured}
-    labelled_outputs = {v: [captured[v][i].output for i in labelled] for v in captured}
-    truth = [actuals[i] for i in labelled]
-    enough = len(labelled) >= config.min_labelled
+    joined = decisions.join(
+        spec.task,
+        {v: {i: r.output for i, r in records.items()} for v, records in captured.items()},
+        actuals,
+    )
+    labelled = len(joined.truth)
     metric = {
-        v: decisions.score(spec.metric, truth, labelled_outputs[v]) if enough else None
+        v: decisions.score(spec.metric, joined.truth, joined.labelled[v])
+        if labelled >= config.min_labelled
+        else None
         for v in captured
     }
     health = variant_health(
@@ -129,7 +126,7 @@ def compare(
         champion_metric=metric[CHAMPION],
         challenger_metric=metric[CHALLENGER],
         direction=spec.direction,
-        labelled=len(labelled),
+        labelled=labelled,
         min_labelled=config.min_labelled,
         margin=config.margin,
         champion_error_rate=health[CHAMPION].error_rate,
@@ -155,8 +152,10 @@ def compare(
             }
             for v in (CHAMPION, CHALLENGER)
         },
-        "labelled": len(labelled),
-        "agreement": decisions.agreement(spec.task, outputs[CHAMPION], outputs[CHALLENGER]),
+        "labelled": labelled,
+        "agreement": decisions.agreement(
+            spec.task, joined.paired[CHAMPION], joined.paired[CHALLENGER]
+        ),
         "evidence": {
             "metric": spec.metric,
             "direction": spec.direction,
@@ -166,7 +165,7 @@ def compare(
             "window_start": start.isoformat(),
             "window_end": now.isoformat(),
             "captured": {v: len(captured[v]) for v in captured},
-            "paired": len(paired),
+            "paired": len(joined.paired[CHAMPION]),
             "feedback": len(actuals),
             "malformed_capture_lines": stats.malformed,
             "malformed_feedback": feedback_stats.malformed,

@@ -29,6 +29,32 @@ class Decision:
     reason: str
 
 
+@dataclass(frozen=True)
+class Joined:
+    """Both variants' predictions on the same requests, and the truth where it is known."""
+
+    paired: dict[str, list[Any]]
+    labelled: dict[str, list[Any]]
+    truth: list[Any]
+
+
+def join(task: str, predictions: dict[str, dict[str, Any]], actuals: dict[str, Any]) -> Joined:
+    """Join variants' predictions by inference id, then feedback on the same ids.
+
+    Capture sampling may differ per variant, so only ids every variant saw (with a
+    scorable prediction) are compared; unlabelled ones still count for agreement.
+    """
+    variants = list(predictions)
+    common = set.intersection(*(set(p) for p in predictions.values())) if predictions else set()
+    paired = [i for i in sorted(common) if all(usable(task, predictions[v][i]) for v in variants)]
+    labelled = [i for i in paired if i in actuals and usable(task, actuals[i])]
+    return Joined(
+        paired={v: [predictions[v][i] for i in paired] for v in variants},
+        labelled={v: [predictions[v][i] for i in labelled] for v in variants},
+        truth=[actuals[i] for i in labelled],
+    )
+
+
 def score(metric: str, actual: Sequence[Any], predicted: Sequence[Any]) -> float | None:
     """The primary metric of ``predicted`` against ``actual``; None when it cannot be computed."""
     if not actual or len(actual) != len(predicted):

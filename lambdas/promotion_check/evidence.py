@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from lambdas.shared import capture
 from lambdas.shared.capture import CapturedRecord, ParseStats
+
+logger = logging.getLogger(__name__)
 
 NAMESPACE = "AWS/SageMaker"
 
@@ -74,32 +79,65 @@ def variant_health(
     cloudwatch: Any, endpoint_name: str, variants: list[str], start: datetime, end: datetime
 ) -> dict[str, VariantHealth]:
     """Per variant health from ``AWS/SageMaker``; missing data is None, not an error."""
+    # Whole minutes: CloudWatch refuses a window shorter than its one-minute resolution.
+    start = start.replace(second=0, microsecond=0)
+    end = end.replace(second=0, microsecond=0) + timedelta(minutes=1)
     period = _period(start, end)
-    queries = []
-    for index, variant in enumerate(variants):
-        dimensions = [
-            {"Name": "EndpointName", "Value": endpoint_name},
-            {"Name": "VariantName", "Value": variant},
-        ]
-        for metric, stat in (
-            ("Invocations", "Sum"),
-            ("Invocation5XXErrors", "Sum"),
-            ("ModelLatency", "p99"),
-        ):
-            queries.append(
-                {
-                    "Id": f"{metric.lower()}{index}",
-                    "MetricStat": {
-                        "Metric": {
-                            "Namespace": NAMESPACE,
-                            "MetricName": metric,
-                            "Dimensions": dimensions,
-                        },
-                        "Period": period,
-                        "Stat": stat,
-                    },
-                }
-            )
+    sums = _metric_values(
+        cloudwatch,
+        [
+            _query(f"{metric.lower()}{index}", endpoint_name, variant, metric, "Sum", period)
+            for index, variant in enumerate(variants)
+            for metric in ("Invocations", "Invocation5XXErrors")
+        ],
+        start,
+        end,
+    )
+    # Latency is reported, never decided on, so a failed percentile query only
+    # leaves it null (some CloudWatch emulations do not compute percentiles).
+    try:
+        latency = _metric_values(
+            cloudwatch,
+            [
+                _query(f"latency{index}", endpoint_name, variant, "ModelLatency", "p99", period)
+                for index, variant in enumerate(variants)
+            ],
+            start,
+            end,
+        )
+    except (ClientError, BotoCoreError) as exc:
+        logger.warning("p99 ModelLatency unavailable: %s", exc)
+        latency = {}
+    return {
+        variant: _health(
+            sums.get(f"invocations{index}"),
+            sums.get(f"invocation5xxerrors{index}"),
+            latency.get(f"latency{index}"),
+        )
+        for index, variant in enumerate(variants)
+    }
+
+
+def _query(
+    query_id: str, endpoint_name: str, variant: str, metric: str, stat: str, period: int
+) -> dict[str, Any]:
+    dimensions = [
+        {"Name": "EndpointName", "Value": endpoint_name},
+        {"Name": "VariantName", "Value": variant},
+    ]
+    return {
+        "Id": query_id,
+        "MetricStat": {
+            "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": dimensions},
+            "Period": period,
+            "Stat": stat,
+        },
+    }
+
+
+def _metric_values(
+    cloudwatch: Any, queries: list[dict[str, Any]], start: datetime, end: datetime
+) -> dict[str, list[float]]:
     values: dict[str, list[float]] = {}
     token = None
     while True:
@@ -113,15 +151,7 @@ def variant_health(
             values.setdefault(result["Id"], []).extend(result.get("Values", []))
         token = page.get("NextToken")
         if not token:
-            break
-    return {
-        variant: _health(
-            values.get(f"invocations{index}"),
-            values.get(f"invocation5xxerrors{index}"),
-            values.get(f"modellatency{index}"),
-        )
-        for index, variant in enumerate(variants)
-    }
+            return values
 
 
 def _health(

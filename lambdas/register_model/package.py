@@ -94,7 +94,7 @@ class Candidate:
         return properties
 
 
-# Candidate attributes named as the registry's lineage properties (code_version comes from settings).
+# Lineage held by the candidate; code_version comes from the settings.
 _LINEAGE_FIELDS = tuple(name for name in registry.LINEAGE_PROPERTIES if name != "code_version")
 
 

@@ -65,7 +65,8 @@ def resolve_champion(
     champion = find_champion(sagemaker, endpoint_name=endpoint_name, group=group)
     prefix = f"runs/{run_id}/champion/"
     if champion.model_data_url:
-        _copy_artifact(s3, champion, artifact_bucket, f"{prefix}model.tar.gz")
+        owner = champion.model_package_arn or "the endpoint's production model"
+        _copy_artifact(s3, owner, champion.model_data_url, artifact_bucket, f"{prefix}model.tar.gz")
     s3.put_object(
         Bucket=artifact_bucket,
         Key=f"{prefix}champion.json",
@@ -79,10 +80,9 @@ def resolve_champion(
     }
 
 
-def _copy_artifact(s3: Any, champion: Champion, bucket: str, key: str) -> None:
-    owner = champion.model_package_arn or "the endpoint's production model"
+def _copy_artifact(s3: Any, owner: str, model_data_url: str, bucket: str, key: str) -> None:
     try:
-        source_bucket, source_key = s3uri.parse(champion.model_data_url)
+        source_bucket, source_key = s3uri.parse(model_data_url)
         s3.copy({"Bucket": source_bucket, "Key": source_key}, bucket, key)
     except ValueError as exc:
         raise ChampionArtifactsMissing(f"champion {owner}: {exc}") from None
@@ -91,7 +91,7 @@ def _copy_artifact(s3: Any, champion: Champion, bucket: str, key: str) -> None:
         if code not in ("404", "NoSuchKey", "NoSuchBucket", "403", "AccessDenied"):
             raise
         raise ChampionArtifactsMissing(
-            f"champion {owner}: model artifact {champion.model_data_url} cannot be read ({code})"
+            f"champion {owner}: model artifact {model_data_url} cannot be read ({code})"
         ) from None
 
 

@@ -21,7 +21,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = resolve_champion(
         clients.sagemaker(),
         clients.s3(),
-        run_id=event.get("run_id"),
+        run_id=event.get("run_id", ""),
         endpoint_name=settings.text(settings.ENDPOINT_NAME),
         group=settings.text(settings.MODEL_PACKAGE_GROUP),
         artifact_bucket=settings.text(settings.ARTIFACT_BUCKET),

@@ -13,7 +13,9 @@ import boto3
 from botocore.config import Config
 
 # Throttling is retried by the SDK with its adaptive mode before it surfaces.
-_CONFIG = Config(retries={"max_attempts": 5, "mode": "adaptive"}, connect_timeout=5, read_timeout=30)
+_CONFIG = Config(
+    retries={"max_attempts": 5, "mode": "adaptive"}, connect_timeout=5, read_timeout=30
+)
 
 
 @lru_cache(maxsize=None)

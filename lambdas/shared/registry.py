@@ -71,7 +71,7 @@ def describe_lineage(sagemaker: Any, arn: str) -> dict[str, Any]:
 
 def list_packages(sagemaker: Any, group: str, *, limit: int | None = None) -> list[dict[str, Any]]:
     """The group's packages, newest first, each with its headline lineage."""
-    packages = []
+    packages: list[dict[str, Any]] = []
     for summary in _summaries(sagemaker, group):
         if limit is not None and len(packages) >= limit:
             break

@@ -92,7 +92,7 @@ def read_rows(s3: Any, bucket: str, key: str, version_id: str | None = None) -> 
     extra = {"VersionId": version_id} if version_id else {}
     body = s3.get_object(Bucket=bucket, Key=key, **extra)["Body"]
     try:
-        yield from csv.reader(codecs.getreader("utf-8-sig")(body, errors="replace"))
+        yield from csv.reader(codecs.getreader("utf-8-sig")(body, "replace"))
     finally:
         body.close()
 

@@ -26,7 +26,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             clients.s3(),
             data_bucket=settings.text(settings.DATA_BUCKET),
             spec=settings.model_spec(),
-            dataset=event.get("dataset"),
+            dataset=event.get("dataset", ""),
             version_id=event.get("version_id"),
         )
     except DatasetInvalid:

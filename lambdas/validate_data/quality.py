@@ -26,6 +26,9 @@ class Limits:
     max_distinct: int = 10_000
 
 
+DEFAULT_LIMITS = Limits()
+
+
 @dataclass
 class Examples:
     """A count of offending rows plus the first few row numbers, for messages."""
@@ -128,23 +131,26 @@ class QualityReport:
         return not self.errors
 
 
-def check(records: Iterable[list[str]], spec: ModelSpec, limits: Limits = Limits()) -> QualityReport:
+def check(
+    records: Iterable[list[str]], spec: ModelSpec, limits: Limits = DEFAULT_LIMITS
+) -> QualityReport:
     """Check CSV records (header first) against the model spec."""
     records = iter(records)
     header = next(records, None)
     if header is None:
-        return QualityReport(rows=0, errors=["the file is empty: no header row"], warnings=[], columns={})
+        return QualityReport(
+            rows=0, errors=["the file is empty: no header row"], warnings=[], columns={}
+        )
     header = [name.strip() for name in header]
-    profiles = _profiles(spec, limits)
+    expected = _profiles(spec, limits)
     errors = _header_errors(header, spec)
     warnings = [
         f"column {name!r} is not in the model spec; training ignores it"
         for name in header
-        if name not in profiles
+        if name not in expected
     ]
-    if errors:
-        rows = sum(1 for record in records if record)
-        return QualityReport(rows=rows, errors=errors, warnings=warnings, columns={})
+    # Profile the columns that are there even when others are missing: the report shows both.
+    profiles = {name: profile for name, profile in expected.items() if name in header}
     scan = _scan(records, header, profiles, limits)
     errors += scan.errors(limits)
     warnings += scan.warnings(limits)
@@ -168,7 +174,9 @@ def _header_errors(header: list[str], spec: ModelSpec) -> list[str]:
     errors = []
     if spec.target not in header:
         errors.append(f"missing target column {spec.target!r}")
-    errors += [f"missing feature column {name!r}" for name in spec.feature_names if name not in header]
+    errors += [
+        f"missing feature column {name!r}" for name in spec.feature_names if name not in header
+    ]
     repeated = sorted({name for name in header if header.count(name) > 1})
     errors += [f"column {name!r} appears more than once in the header" for name in repeated]
     return errors
@@ -193,7 +201,9 @@ class _Scan:
         for profile in self.profiles.values():
             errors += _column_errors(profile, self.rows, limits)
         if self.rows < limits.min_rows:
-            errors.append(f"only {_plural(self.rows, 'row')}; at least {limits.min_rows} are needed")
+            errors.append(
+                f"only {_plural(self.rows, 'row')}; at least {limits.min_rows} are needed"
+            )
         if self.rows and self.duplicates / self.rows > limits.max_duplicate_share:
             errors.append(
                 f"{_plural(self.duplicates, 'duplicate row')} ({self.duplicates / self.rows:.1%}); "

@@ -8,7 +8,7 @@ from typing import Any
 from lambdas.shared import s3uri
 from lambdas.shared.settings import ModelSpec
 from lambdas.validate_data import dataset as datasets
-from lambdas.validate_data.quality import Limits, QualityReport, check
+from lambdas.validate_data.quality import DEFAULT_LIMITS, Limits, QualityReport, check
 
 # How many errors the failure message quotes; the report holds them all.
 QUOTED_ERRORS = 3
@@ -25,7 +25,7 @@ def validate_dataset(
     spec: ModelSpec,
     dataset: str,
     version_id: str | None,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """Pin the version, check the snapshot, always write the report, then pass or raise."""
     datasets.check_name(dataset)

@@ -24,6 +24,7 @@ from typing import Any
 import boto3
 
 from infra.config import ROOT, Config, load_from_cdk_json
+from shadowloop.localcloud.cloudwatch import Percentiles
 from shadowloop.localcloud.functions import FunctionRuntime
 from shadowloop.localcloud.jobs import JobRunner
 from shadowloop.localcloud.metrics import EmbeddedMetrics
@@ -110,7 +111,7 @@ class LocalCloud:
         )
         self.jobs = JobRunner(workdir=self.workdir / "jobs", s3=lambda: self.client("s3"))
         self.endpoints = LocalEndpoints(self.workdir / "endpoints")
-        for part in (self.runtime, self.jobs, self.endpoints):
+        for part in (self.runtime, self.jobs, self.endpoints, Percentiles()):
             part.install()
             self._stack.callback(part.uninstall)
 

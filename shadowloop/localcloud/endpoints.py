@@ -26,7 +26,7 @@ import tarfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,6 +74,7 @@ class ModelError(ServiceException):
 
     def __init__(self, message: str, original_status_code: int):
         super().__init__(message)
+        # moto serializes the error's members from attributes named as in the API model.
         self.OriginalStatusCode = original_status_code
         self.OriginalMessage = message
 
@@ -558,12 +559,3 @@ def _micros_since(started: float) -> int:
 
 def _truthy(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
-
-
-def patch_points() -> Iterator[tuple[Any, str]]:
-    """The moto attributes this module replaces (existing ones) or adds (the rest)."""
-    yield SageMakerModelBackend, "create_endpoint_config"
-    yield SageMakerModelBackend, "create_endpoint"
-    yield FakeEndpointConfig, "create_from_cloudformation_json"
-    yield SageMakerResponse, "create_endpoint_config"
-    yield SageMakerRuntimeResponse, "invoke_endpoint"

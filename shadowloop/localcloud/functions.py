@@ -89,7 +89,6 @@ class FunctionRuntime:
     def invoke(self, function: str, event: Any) -> Any:
         """Run the function's handler on ``event``; raises FunctionFailed on a handler error."""
         spec = self.deployment.function(function)
-        handler = _load(spec.handler)
         request_id = str(uuid.uuid4())
         context = _Context(
             function_name=spec.name,
@@ -98,6 +97,8 @@ class FunctionRuntime:
             aws_request_id=request_id,
         )
         with self._lock, self._environment(spec), self._captured(spec) as output:
+            # Imported under the function's environment: Powertools reads it at import.
+            handler = _load(spec.handler)
             try:
                 result = handler(event, context)
             except Exception as exc:  # a handler error is the function's answer, as on AWS

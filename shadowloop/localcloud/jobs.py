@@ -26,6 +26,9 @@ from moto.sagemaker.models import SageMakerModelBackend
 PATCHED_TRAINING = (SageMakerModelBackend, "create_training_job")
 PATCHED_PROCESSING = (SageMakerModelBackend, "create_processing_job")
 CONTAINER_ROOT = "/opt/ml"
+# A job gets a whole instance on AWS; here it shares a laptop, and threaded
+# boosting on oversubscribed cores is many times slower than one thread.
+_LOCAL_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
 class JobRunner:
@@ -80,6 +83,7 @@ class JobRunner:
             return _fail_training(job, f"ClientError: {exc}")
         user_hps = {k: v for k, v in hyperparameters.items() if not k.startswith("sagemaker_")}
         env = {
+            **_LOCAL_THREADS,
             "SM_MODEL_DIR": str(model_dir),
             "SM_OUTPUT_DATA_DIR": str(output_dir / "data"),
             "SM_OUTPUT_DIR": str(output_dir),
@@ -123,7 +127,10 @@ class JobRunner:
         command = [local(a) for a in (spec.get("ContainerEntrypoint") or [])]
         command += [local(a) for a in (spec.get("ContainerArguments") or [])]
         # The image's python3 is this environment's interpreter.
-        env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+        env = {
+            **_LOCAL_THREADS,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
         timeout = (job.stopping_condition or {}).get("MaxRuntimeInSeconds", 86400)
         error = self._run(command, cwd=root, env=env, timeout=timeout, log=root / "job.log")
         if error is not None:

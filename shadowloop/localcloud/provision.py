@@ -176,7 +176,14 @@ class Provisioner:
                 Bucket=name, VersioningConfiguration={"Status": "Enabled"}
             )
         if "BucketEncryption" in props:
-            rules = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            # CloudFormation and the S3 API name the same setting differently.
+            rules = [
+                {
+                    "ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
+                    **({"BucketKeyEnabled": rule["BucketKeyEnabled"]} if "BucketKeyEnabled" in rule else {}),
+                }
+                for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
             s3.put_bucket_encryption(
                 Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules}
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from functools import lru_cache
 from types import ModuleType
 from typing import Any
@@ -17,6 +18,7 @@ def _module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("shadowloop_training_data", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return module
 

@@ -87,7 +87,7 @@ def serve_api(cloud: LocalCloud, *, port: int) -> tuple[Any, str]:
         lambda event: cloud.invoke(function, event),
         routes=deployment.api_routes,
         port=port,
-        validators={f"{m} {p}": s for (m, p), s in deployment.api_models.items()},
+        validators=dict(deployment.api_models),
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     host, bound = server.server_address[:2]

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from moto import mock_aws
 
-from lambdas.drift_check.handler import handler
+from lambdas.drift_check.handler import _settings, handler
+from lambdas.drift_check.monitor import start_retraining
 from lambdas.shared import capture
 from lambdas.shared.drift import build_baseline
 from lambdas.shared.settings import Feature
@@ -66,8 +67,14 @@ def deliveries(n, *, seed, shift=0.0):
     }
 
 
+@pytest.fixture(scope="module")
+def baseline():
+    features = [Feature(**f) for f in SPEC["features"]]
+    return json.dumps(build_baseline([deliveries(20_000, seed=1)], features))
+
+
 @pytest.fixture
-def aws(monkeypatch):
+def aws(monkeypatch, baseline):
     env = {
         "MODEL_SPEC": json.dumps(SPEC),
         "CAPTURE_BUCKET": "captures",
@@ -238,20 +245,15 @@ def test_two_checks_of_the_same_window_start_exactly_one_run(aws):
     assert [e["name"] for e in aws.executions()] == ["drift-20261123T120000"]
 
 
-def test_racing_checks_share_the_deterministic_execution(aws, monkeypatch):
-    # Both checks read the state before either writes it back.
-    put_captures(
-        aws.s3, deliveries(1_500, seed=8, shift=0.6), at=WINDOW_END - timedelta(minutes=10)
-    )
-    from lambdas.drift_check import window
+def test_racing_checks_share_the_deterministic_execution(aws):
+    # Both checks passed their guards before either started the pipeline.
+    settings = _settings()
 
-    monkeypatch.setattr(window, "save_state", lambda *args: None)
+    first = start_retraining(aws.sfn, settings, WINDOW_END)
+    second = start_retraining(aws.sfn, settings, WINDOW_END)
 
-    run()
-    second = run()
-
-    assert second["retrain_execution_arn"].endswith(":drift-20261123T120000")
-    assert len(aws.executions()) == 1
+    assert first == second
+    assert [e["name"] for e in aws.executions()] == ["drift-20261123T120000"]
 
 
 def test_malformed_capture_lines_are_skipped_and_counted(aws):
@@ -325,8 +327,8 @@ def test_drift_metrics_are_published_per_feature(aws, capsys):
 
     blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     dataset = next(b for b in blobs if "DatasetDrifted" in b)
-    assert dataset["DatasetDrifted"] == 1.0 and dataset["RowsChecked"] == 1_500.0
-    drifted = {b["Feature"]: b["FeatureDrifted"] for b in blobs if "FeatureDrifted" in b}
+    assert dataset["DatasetDrifted"] == [1.0] and dataset["RowsChecked"] == [1_500.0]
+    drifted = {b["Feature"]: b["FeatureDrifted"][0] for b in blobs if "FeatureDrifted" in b}
     assert drifted == {"distance_km": 1.0, "rain_mm": 1.0, "city_zone": 0.0}
 
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from lambdas.shared.drift import statistics as st
 from lambdas.shared.drift.baseline import BaselineError
+from lambdas.shared.drift.bins import EdgeBinner
 from lambdas.shared.drift.columns import to_categories, to_numeric
 
 # Up to this many rows the KS p-value is computed and a numeric feature must also show a
@@ -66,13 +67,13 @@ class _NumericState:
         stats = _field(feature, "numerical_statistics")
         kll = _field(_field(stats, "distribution"), "kll")
         sketch = _field(kll, "sketch")
-        self.integral = feature.get("inferred_type") == "Integral"
         self.low = float(_field(stats, "min"))
         self.high = float(_field(stats, "max"))
         self.std = float(_field(stats, "std_dev"))
         self.baseline_count = int(_field(_field(stats, "common"), "num_present"))
         self.edges = np.asarray(_field(sketch, "edges"), dtype=np.float64)
         self.baseline_cdf = np.asarray(_field(sketch, "cdf"), dtype=np.float64)
+        centroids = np.asarray(_field(sketch, "centroids"), dtype=np.float64)
         buckets = _field(kll, "buckets")
         counts = np.asarray([b["count"] for b in buckets], dtype=np.float64)
         self.baseline_shares = st.shares(counts)
@@ -85,6 +86,16 @@ class _NumericState:
             or not np.array_equal(self.edges[self.inner_positions], inner)
         ):
             raise BaselineError(f"feature {feature['name']!r}: sketch edges are inconsistent")
+        if centroids.size != self.edges.size - 1:
+            raise BaselineError(
+                f"feature {feature['name']!r}: sketch centroids do not fit the edges"
+            )
+        widths = np.diff(self.edges)
+        self.baseline_area = st.bin_area(
+            self.edges, self.baseline_cdf, np.diff(self.baseline_cdf) * centroids * widths
+        )
+        self.sums = np.zeros(self.edges.size + 1, dtype=np.float64)
+        self.binner = EdgeBinner(self.edges)
         self.counts = np.zeros(self.edges.size + 1, dtype=np.int64)
         self.below_sum = self.above_sum = 0.0
         self.below = self.above = 0
@@ -95,7 +106,9 @@ class _NumericState:
         self.missing += column.missing
         self.type_errors += column.type_errors
         x = column.values
-        self.counts += np.bincount(np.searchsorted(self.edges, x), minlength=self.counts.size)
+        index = self.binner.bin(x)
+        self.counts += np.bincount(index, minlength=self.counts.size)
+        self.sums += np.bincount(index, weights=x, minlength=self.sums.size)
         below, above = x[x < self.low], x[x > self.high]
         self.below += below.size
         self.above += above.size
@@ -132,12 +145,12 @@ class _NumericState:
         )
 
     def _wasserstein(self, current_cdf: np.ndarray, n: int) -> float:
-        if self.integral:
-            # Integer data: both CDFs are steps at the edges, so this sum is exact.
-            gaps = np.abs(self.baseline_cdf - current_cdf)[:-1]
-            inside = float(np.sum(gaps * np.diff(self.edges)))
-        else:
-            inside = st.wasserstein_from_cdfs(self.edges, self.baseline_cdf, current_cdf)
+        inner_counts = self.counts[1:-1]
+        offset = (self.sums[1:-1] - inner_counts * self.edges[:-1]) / n
+        current_area = st.bin_area(self.edges, current_cdf, offset)
+        inside = st.wasserstein_from_bins(
+            self.edges, self.baseline_cdf, self.baseline_area, current_cdf, current_area
+        )
         distance = inside + (self.below_sum + self.above_sum) / n
         # A constant baseline has no spread to normalise by; use the raw distance.
         return distance / self.std if self.std > 0 else distance

@@ -62,23 +62,36 @@ def kolmogorov_survival(lam: float) -> float:
     return float(min(max(total, 0.0), 1.0))
 
 
-def wasserstein_from_cdfs(
-    edges: np.ndarray, baseline_cdf: np.ndarray, current_cdf: np.ndarray
+def wasserstein_from_bins(
+    edges: np.ndarray,
+    baseline_cdf: np.ndarray,
+    baseline_area: np.ndarray,
+    current_cdf: np.ndarray,
+    current_area: np.ndarray,
 ) -> float:
-    """Integral of |F_b - F_c| over [edges[0], edges[-1]], both CDFs linear between edges."""
+    """Integral of |F_b - F_c| over [edges[0], edges[-1]].
+
+    ``*_area`` is the integral of each CDF over each bin (edges[i], edges[i+1]]. Where the
+    gap keeps its sign across a bin, |integral of the gap| is exact; where the CDFs cross
+    inside a bin, the gap is taken as linear there.
+    """
     if edges.size < 2:
         return 0.0
     gap = baseline_cdf - current_cdf
-    widths = np.diff(edges)
     left, right = gap[:-1], gap[1:]
-    same_sign = left * right >= 0
-    # Where the gap changes sign inside a bin, integrate the two triangles exactly.
-    total = np.where(
-        same_sign,
-        (np.abs(left) + np.abs(right)) / 2,
-        (left**2 + right**2) / (2 * np.where(same_sign, 1.0, np.abs(left) + np.abs(right))),
-    )
-    return float(np.sum(total * widths))
+    crossing = left * right < 0
+    span = np.where(crossing, np.abs(left) + np.abs(right), 1.0)
+    triangles = (left**2 + right**2) / (2 * span) * np.diff(edges)
+    return float(np.sum(np.where(crossing, triangles, np.abs(baseline_area - current_area))))
+
+
+def bin_area(edges: np.ndarray, cdf: np.ndarray, mass_times_offset: np.ndarray) -> np.ndarray:
+    """Integral of a CDF over each bin (edges[i], edges[i+1]].
+
+    By parts: w * F(right edge) - sum over the bin's values of (x - left edge) / n, and that
+    sum is ``mass_times_offset`` (the bin's share times its mean's distance from the left edge).
+    """
+    return np.diff(edges) * cdf[1:] - mass_times_offset
 
 
 def _kl2(p: np.ndarray, q: np.ndarray) -> float:

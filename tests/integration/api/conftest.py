@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from typing import Any
@@ -109,10 +110,8 @@ def runtime(monkeypatch) -> FakeRuntime:
 
 def register_package(metadata: dict[str, str]) -> str:
     sagemaker = boto3.client("sagemaker")
-    try:
+    with contextlib.suppress(ClientError):  # the group outlives one package
         sagemaker.create_model_package_group(ModelPackageGroupName=GROUP)
-    except ClientError:
-        pass  # the group outlives one package
     return sagemaker.create_model_package(
         ModelPackageGroupName=GROUP,
         ModelApprovalStatus="Approved",

@@ -85,12 +85,18 @@ def test_records_that_do_not_fit_the_model_spec_are_unprocessable(api_env, insta
 
 def test_a_body_without_the_json_content_type_is_unsupported(api_env):
     event = rest_event(
-        "POST", "/predict", raw=json.dumps({"instances": [RECORD]}), headers={"Content-Type": "text/csv"}
+        "POST",
+        "/predict",
+        raw=json.dumps({"instances": [RECORD]}),
+        headers={"Content-Type": "text/csv"},
     )
 
     assert call(event) == (
         415,
-        {"code": "UnsupportedMediaType", "message": "Content-Type must be application/json, got 'text/csv'"},
+        {
+            "code": "UnsupportedMediaType",
+            "message": "Content-Type must be application/json, got 'text/csv'",
+        },
     )
 
 

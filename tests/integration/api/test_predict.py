@@ -10,14 +10,16 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 
 from lambdas.api.handler import handler
-from tests.integration.api.conftest import TABLE, client_error
+from tests.integration.api.conftest import LINEAGE, TABLE, client_error, deploy, register_package
 from tests.integration.api.events import LambdaContext, answer, rest_event
 
 RECORD = {"distance_km": 4.2, "hour": 18, "city_zone": "north"}
 
 
 def post_predict(instances):
-    return answer(handler(rest_event("POST", "/predict", {"instances": instances}), LambdaContext()))
+    return answer(
+        handler(rest_event("POST", "/predict", {"instances": instances}), LambdaContext())
+    )
 
 
 def test_predict_answers_with_the_champion_package_and_one_id_per_record(champion, runtime):
@@ -114,8 +116,6 @@ def test_a_model_answer_without_predictions_is_a_bad_gateway(champion, runtime):
 def test_a_failure_inside_the_service_is_a_500_without_details(aws, runtime, monkeypatch):
     # The inferences table is gone: an internal fault, not the caller's.
     monkeypatch.setenv("INFERENCE_TABLE", "missing-table")
-    from tests.integration.api.conftest import LINEAGE, deploy, register_package
-
     deploy(register_package(LINEAGE))
 
     status, body = post_predict([RECORD])

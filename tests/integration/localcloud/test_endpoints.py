@@ -67,21 +67,26 @@ def _tarball(files: dict[str, Path]) -> bytes:
     return buffer.getvalue()
 
 
-def _train(workdir: Path, frame: Any, hyperparameters: list[str]) -> bytes:
-    """Run train.py as SageMaker would and pack the model directory as model.tar.gz."""
-    code, channel, model_dir = workdir / "code", workdir / "train", workdir / "model"
+def _start_training(workdir: Path, frame: Any, hyperparameters: list[str]) -> subprocess.Popen:
+    """Run train.py as SageMaker would: cwd a copy of training/, SM_* paths, the spec."""
+    code, channel = workdir / "code", workdir / "train"
     shutil.copytree(TRAINING, code, ignore=shutil.ignore_patterns("__pycache__"))
-    channel.mkdir()
+    channel.mkdir(parents=True)
     frame.to_csv(channel / "orders.csv", index=False)
-    env = {**os.environ, "SM_MODEL_DIR": str(model_dir), "SM_CHANNEL_TRAIN": str(channel)}
-    subprocess.run(
+    env = {**os.environ, "SM_MODEL_DIR": str(workdir / "model"), "SM_CHANNEL_TRAIN": str(channel)}
+    return subprocess.Popen(
         [sys.executable, "train.py", "--model-spec", SPEC.to_json(), *hyperparameters],
         cwd=code,
         env=env,
-        check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
-    return _tarball({p.name: p for p in model_dir.iterdir()})
+
+
+def _model_tarball(workdir: Path, job: subprocess.Popen) -> bytes:
+    output, _ = job.communicate(timeout=300)
+    assert job.returncode == 0, output.decode()
+    return _tarball({p.name: p for p in (workdir / "model").iterdir()})
 
 
 @pytest.fixture(scope="module")
@@ -92,18 +97,20 @@ def data() -> Any:
 @pytest.fixture(scope="module")
 def artifacts(tmp_path_factory: pytest.TempPathFactory, data: Any) -> Artifacts:
     root = tmp_path_factory.mktemp("models")
-    (root / "champion").mkdir()
-    (root / "challenger").mkdir()
-    champion = _train(
-        root / "champion", data.generate("baseline", 2000, 1), ["--n_estimators", "80"]
+    # Both jobs run at once; the challenger learns another world with a much smaller model.
+    champion = _start_training(
+        root / "champion", data.generate("baseline", 1500, 1), ["--n_estimators", "60"]
     )
-    challenger = _train(
+    challenger = _start_training(
         root / "challenger",
-        data.generate("monsoon", 2000, 2),
+        data.generate("monsoon", 1500, 2),
         ["--n_estimators", "10", "--max_depth", "2"],
     )
-    sourcedir = _tarball({p.name: p for p in TRAINING.glob("*.py")})
-    return Artifacts(champion, challenger, sourcedir)
+    return Artifacts(
+        champion_model=_model_tarball(root / "champion", champion),
+        challenger_model=_model_tarball(root / "challenger", challenger),
+        sourcedir=_tarball({p.name: p for p in TRAINING.glob("*.py")}),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -413,7 +420,9 @@ def test_update_endpoint_switches_to_the_new_config(deployed, sagemaker, runtime
         EndpointName=ENDPOINT,
         EndpointConfigName="config-2",
         DeploymentConfig={
-            "BlueGreenUpdatePolicy": {"TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE"}}
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0}
+            }
         },
     )
 

@@ -54,9 +54,7 @@ def aws(monkeypatch):
         s3 = boto3.client("s3")
         for bucket in (DATA_BUCKET, ARTIFACT_BUCKET, CAPTURE_BUCKET):
             s3.create_bucket(Bucket=bucket)
-        s3.put_bucket_versioning(
-            Bucket=DATA_BUCKET, VersioningConfiguration={"Status": "Enabled"}
-        )
+        s3.put_bucket_versioning(Bucket=DATA_BUCKET, VersioningConfiguration={"Status": "Enabled"})
         boto3.client("sagemaker").create_model_package_group(ModelPackageGroupName=GROUP)
         yield
 

@@ -96,6 +96,8 @@ def test_text_in_a_numeric_column_names_the_column(s3, context):
     assert report["columns"]["rain_mm"]["invalid"] == 2
 
 
+# A step that fails before deciding anything has no metric to publish.
+@pytest.mark.filterwarnings("ignore:No application metrics")
 def test_unknown_dataset_or_version_is_named(s3, context):
     push_dataset(s3, to_csv(rows(60)))
 

@@ -14,6 +14,14 @@ def baseline():
     return json.loads(json.dumps(build_baseline([delivery_rows(50_000, seed=1)], FEATURES)))
 
 
+def rounded(value):
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    return [rounded(v) for v in value] if isinstance(value, list) else value
+
+
 def check(baseline, *chunks, **report_options):
     accumulator = DriftAccumulator(baseline)
     for chunk in chunks:
@@ -98,7 +106,8 @@ def test_chunked_check_equals_one_shot(baseline):
         for i in range(0, 9_000, 2_000)
     ]
 
-    assert check(baseline, *chunks) == check(baseline, current)
+    # Bin sums add up in a different order, so compare to 9 decimals.
+    assert rounded(check(baseline, *chunks)) == rounded(check(baseline, current))
 
 
 def test_chunked_baseline_equals_one_shot():
@@ -133,7 +142,7 @@ def test_csv_strings_and_json_numbers_give_the_same_report(baseline):
     current = delivery_rows(2_000, seed=14)
     as_text = {name: [str(v) for v in values] for name, values in current.items()}
 
-    assert check(baseline, as_text) == check(baseline, current)
+    assert rounded(check(baseline, as_text)) == rounded(check(baseline, current))
 
 
 def test_ks_pvalue_only_for_small_windows(baseline):

@@ -58,7 +58,7 @@ def test_normalised_wasserstein_is_close_to_the_exact_distance(raw_baseline, bas
         exact = stats.wasserstein_distance(raw_baseline[name], current[name])
         exact /= raw_baseline[name].std()
         got = accumulator.report()["features"][name]["wasserstein"]
-        assert got == pytest.approx(exact, rel=0.02, abs=2e-3), name
+        assert got == pytest.approx(exact, abs=1e-3), name
 
 
 def test_kolmogorov_survival_matches_scipy():
@@ -68,4 +68,4 @@ def test_kolmogorov_survival_matches_scipy():
 
 def test_a_feature_summary_stays_near_3_kb(baseline):
     sizes = [len(json.dumps(f)) for f in baseline["features"]]
-    assert max(sizes) < 3500
+    assert max(sizes) < 4096

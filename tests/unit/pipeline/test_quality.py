@@ -23,6 +23,8 @@ def test_missing_target_column_is_named():
     assert not report.passed
     assert report.errors == ["missing target column 'delivery_minutes'"]
     assert report.rows == 60
+    assert TARGET not in report.columns
+    assert report.columns["rain_mm"]["min"] is not None
 
 
 def test_missing_feature_column_is_named():
@@ -75,7 +77,9 @@ def test_feature_missing_share_warns_under_the_limit_and_fails_over_it():
 
     assert warned.passed
     assert "column 'hour': 3 values missing (3.0%)" in warned.warnings
-    assert failed.errors[0].startswith("column 'hour': 10.0% of values missing (rows 2, 3, 4, 5, 6, ...)")
+    assert failed.errors[0].startswith(
+        "column 'hour': 10.0% of values missing (rows 2, 3, 4, 5, 6, ...)"
+    )
 
 
 def test_too_few_rows_fail():

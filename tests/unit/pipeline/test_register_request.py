@@ -35,8 +35,17 @@ def state(**overrides):
             "report_uri": "s3://data/reports/validation/delivery-eta/v-42.json",
             "rows": 100,
         },
-        "training": {"TrainingJobStatus": "Completed", "ModelArtifacts": {"S3ModelArtifacts": MODEL}},
-        "gate": {"decision": "pass", "reason": "ok", "metric": "rmse", "candidate": 5.1, "champion": 5.2},
+        "training": {
+            "TrainingJobStatus": "Completed",
+            "ModelArtifacts": {"S3ModelArtifacts": MODEL},
+        },
+        "gate": {
+            "decision": "pass",
+            "reason": "ok",
+            "metric": "rmse",
+            "candidate": 5.1,
+            "champion": 5.2,
+        },
         "baseline": {"uri": "s3://artifacts/runs/run-7/baseline/statistics.json"},
         "champion": {"model_package_arn": "arn:aws:sagemaker:us-east-1:1:model-package/g/3"},
         "evaluation_uri": "s3://artifacts/runs/run-7/evaluation/evaluation.json",
@@ -60,7 +69,9 @@ def test_request_carries_container_metrics_and_full_lineage():
     }
     assert request["ModelPackageGroupName"] == "shadowloop-dev-models"
     assert request["ModelApprovalStatus"] == "Approved"
-    assert request["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"].endswith("evaluation.json")
+    assert request["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"].endswith(
+        "evaluation.json"
+    )
     assert request["ModelMetrics"]["ModelDataQuality"]["Statistics"]["S3Uri"].endswith(
         "statistics.json"
     )
@@ -95,7 +106,10 @@ def test_first_model_records_no_champion():
     ("overrides", "message"),
     [
         ({"training": {"TrainingJobStatus": "Failed"}}, "training job is 'Failed'"),
-        ({"gate": {"decision": "reject", "reason": "too slow"}}, "did not pass the candidate: too slow"),
+        (
+            {"gate": {"decision": "reject", "reason": "too slow"}},
+            "did not pass the candidate: too slow",
+        ),
         ({"baseline": {}}, "no 'baseline.uri'"),
         ({"data": None}, "no 'data'"),
     ],

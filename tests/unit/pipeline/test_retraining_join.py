@@ -23,7 +23,9 @@ def test_only_labelled_complete_new_records_join_once_in_capture_order():
     feedback = {"a": 31.0, "b": 29.5, "old": 12.0, "partial": 3.0}
     stats = JoinStats()
 
-    joined = join_feedback(stream, feedback, features=SPEC.feature_names, exclude={"old"}, stats=stats)
+    joined = join_feedback(
+        stream, feedback, features=SPEC.feature_names, exclude={"old"}, stats=stats
+    )
 
     assert [(row.inference_id, row.actual) for row in joined] == [("b", 29.5), ("a", 31.0)]
     assert (stats.already_included, stats.unlabelled, stats.incomplete) == (1, 1, 1)
@@ -34,7 +36,10 @@ def test_appended_rows_follow_the_header_order_and_keep_the_base_bytes():
     header = list(reversed(COLUMNS))
     features = {k: v for k, v in rows(1, seed=99)[0].items() if k != TARGET}
     joined = join_feedback(
-        [captured("x", features)], {"x": 42.5}, features=SPEC.feature_names, exclude=set(),
+        [captured("x", features)],
+        {"x": 42.5},
+        features=SPEC.feature_names,
+        exclude=set(),
         stats=JoinStats(),
     )
 

@@ -11,6 +11,7 @@ from lambdas.promotion_check.decision import (
     agreement,
     decide,
     improvement,
+    join,
     score,
     usable,
 )
@@ -119,3 +120,16 @@ def test_only_scorable_values_are_usable():
     assert not usable("regression", float("nan"))
     assert usable("classification", "approved")
     assert not usable("classification", {"label": 1})
+
+
+def test_join_pairs_ids_both_variants_saw_and_labels_the_known_ones():
+    predictions = {
+        "champion": {"a": 10.0, "b": 11.0, "c": 12.0, "d": None},
+        "challenger": {"a": 10.5, "c": 13.0, "d": 9.0},
+    }
+
+    joined = join("regression", predictions, {"a": 10.2, "b": 11.0, "d": 9.0})
+
+    assert joined.paired == {"champion": [10.0, 12.0], "challenger": [10.5, 13.0]}
+    assert joined.labelled == {"champion": [10.0], "challenger": [10.5]}
+    assert joined.truth == [10.2]

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from threadpoolctl import threadpool_limits
 
 TRAINING_DIR = Path(__file__).resolve().parents[3] / "training"
 if str(TRAINING_DIR) not in sys.path:
@@ -18,6 +19,13 @@ import train  # noqa: E402
 from infra.config import load_from_cdk_json  # noqa: E402
 
 ROWS = 3000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_openmp_thread():
+    """Boosting with OpenMP threads on a busy 2-core machine spins for seconds per fit."""
+    with threadpool_limits(limits=1, user_api="openmp"):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -55,3 +63,27 @@ def baseline_pipeline(baseline_frame, spec):
 @pytest.fixture(scope="session")
 def monsoon_pipeline(monsoon_frame, spec):
     return train.fit(monsoon_frame, spec, {})
+
+
+@pytest.fixture(scope="session")
+def late_spec(spec_dict) -> modelspec.ModelSpec:
+    """A classification spec on the same orders: is the delivery late (over 30 minutes)?"""
+    return modelspec.parse(
+        {
+            **spec_dict,
+            "target": "late",
+            "task": "classification",
+            "metric": "roc_auc",
+            "direction": "maximize",
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def late_frame(baseline_frame):
+    return baseline_frame.assign(late=baseline_frame["delivery_minutes"] > 30)
+
+
+@pytest.fixture(scope="session")
+def late_pipeline(late_frame, late_spec):
+    return train.fit(late_frame, late_spec, {"n_estimators": 30})

@@ -1,10 +1,9 @@
-import numpy as np
-import pandas as pd
-import pytest
-
 import data
 import evaluate
 import modelfiles
+import numpy as np
+import pandas as pd
+import pytest
 from modelspec import ModelSpec
 
 
@@ -69,7 +68,9 @@ def test_an_unknown_scenario_names_the_known_ones():
 def test_main_writes_the_scenario_as_csv(tmp_path):
     out = tmp_path / "orders.csv"
 
-    assert data.main(["--scenario", "monsoon", "--rows", "200", "--seed", "1", "--out", str(out)]) == 0
+    assert (
+        data.main(["--scenario", "monsoon", "--rows", "200", "--seed", "1", "--out", str(out)]) == 0
+    )
 
     written = pd.read_csv(out)
     expected = data.generate("monsoon", rows=200, seed=1)

@@ -1,10 +1,9 @@
 import json
 
-import pytest
-
 import data
 import evaluate
 import modelspec
+import pytest
 import train
 from modelfiles import TrainedModel
 
@@ -77,15 +76,10 @@ def test_a_champion_needing_a_dropped_column_is_not_compared(
     assert "missing column 'items'" in summary["champion_error"]
 
 
-def test_a_classifier_gets_binary_classification_statistics(spec_dict, baseline_frame):
-    late = baseline_frame.assign(late=baseline_frame["delivery_minutes"] > 30)
-    spec = modelspec.parse(
-        {**spec_dict, "target": "late", "task": "classification", "metric": "roc_auc",
-         "direction": "maximize"}
-    )
-    model = TrainedModel(pipeline=train.fit(late, spec, {"n_estimators": 30}), spec=spec, metadata={})
+def test_a_classifier_gets_binary_classification_statistics(late_spec, late_pipeline, late_frame):
+    model = TrainedModel(pipeline=late_pipeline, spec=late_spec, metadata={})
 
-    report = evaluate.evaluation_report(model, None, late, spec)
+    report = evaluate.evaluation_report(model, None, late_frame, late_spec)
 
     assert set(report["binary_classification_metrics"]) == {"accuracy", "f1", "auc"}
     assert report["shadowloop"]["candidate"]["roc_auc"] > 0.8

@@ -1,9 +1,8 @@
 import json
 
+import inference
 import numpy as np
 import pytest
-
-import inference
 from modelfiles import TrainedModel
 
 ORDER = {
@@ -65,12 +64,17 @@ def test_null_and_empty_values_are_imputed(model, spec):
 @pytest.mark.parametrize(
     ("instances", "message"),
     [
-        ([ORDER, ORDER, {k: v for k, v in ORDER.items() if k != "rain_mm"}],
-         "instance 2: missing feature 'rain_mm'"),
+        (
+            [ORDER, ORDER, {k: v for k, v in ORDER.items() if k != "rain_mm"}],
+            "instance 2: missing feature 'rain_mm'",
+        ),
         ([{**ORDER, "hour": "abc"}], "instance 0: feature 'hour' must be a number, got 'abc'"),
         ([ORDER, {**ORDER, "colour": "red"}], "instance 1: unknown feature 'colour'"),
         ([{**ORDER, "items": True}], "instance 0: feature 'items' must be a number, got True"),
-        ([{**ORDER, "distance_km": "inf"}], "instance 0: feature 'distance_km' must be a finite number, got 'inf'"),
+        (
+            [{**ORDER, "distance_km": "inf"}],
+            "instance 0: feature 'distance_km' must be a finite number, got 'inf'",
+        ),
         (["3.2,19"], "instance 0: expected an object of feature values"),
     ],
 )
@@ -86,15 +90,21 @@ def test_a_bad_instance_is_named_in_one_line(model, instances, message):
 @pytest.mark.parametrize(
     ("body", "content_type", "message"),
     [
-        ("<order/>", "text/xml",
-         "unsupported content type 'text/xml' (use application/json or text/csv)"),
+        (
+            "<order/>",
+            "text/xml",
+            "unsupported content type 'text/xml' (use application/json or text/csv)",
+        ),
         ('{"instances": [{"rain_mm": NaN}]}', "application/json", "NaN is not allowed"),
         ('{"instances": [{"rain_mm": Infinity}]}', "application/json", "Infinity is not allowed"),
         ('{"instances": [', "application/json", "request body is not valid JSON"),
         ('{"orders": []}', "application/json", 'expected {"instances"'),
         ('{"instances": []}', "application/json", "the request holds no instances"),
-        ('{"instances": [{}], "inference_ids": ["a", "b"]}', "application/json",
-         "inference_ids: expected 1 (one per instance), got 2"),
+        (
+            '{"instances": [{}], "inference_ids": ["a", "b"]}',
+            "application/json",
+            "inference_ids: expected 1 (one per instance), got 2",
+        ),
         (b"\xff\xfe", "text/csv", "request body is not UTF-8 text"),
     ],
 )
@@ -114,8 +124,21 @@ def test_a_csv_row_with_the_wrong_width_says_what_is_expected(model):
 
 
 def test_an_unsupported_accept_type_is_refused(model):
-    prediction = inference.predict_fn(inference.input_fn(json.dumps([ORDER]), "application/json"), model)
+    prediction = inference.predict_fn(
+        inference.input_fn(json.dumps([ORDER]), "application/json"), model
+    )
 
     assert inference.output_fn(prediction, "*/*")[1] == "application/json"
     with pytest.raises(inference.UnsupportedAccept, match="unsupported accept type 'image/png'"):
         inference.output_fn(prediction, "image/png")
+
+
+def test_a_classifier_answers_labels_with_class_probabilities(late_spec, late_pipeline):
+    model = TrainedModel(pipeline=late_pipeline, spec=late_spec, metadata={})
+    far = {**ORDER, "distance_km": 15.0, "traffic_index": 9.5}
+
+    document = json.loads(_answer(model, json.dumps([ORDER, far]))[0])
+
+    assert document["classes"] == [False, True]
+    assert document["predictions"] == [False, True]
+    assert all(sum(row) == pytest.approx(1.0) for row in document["probabilities"])

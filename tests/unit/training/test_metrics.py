@@ -2,9 +2,8 @@ import math
 
 import numpy as np
 import pytest
-from sklearn import metrics as skm
-
 from metrics import bootstrap_std, compute_metrics
+from sklearn import metrics as skm
 
 RNG = np.random.default_rng(0)
 Y_TRUE = RNG.normal(30, 8, 400)

@@ -1,8 +1,7 @@
 import json
 
-import pytest
-
 import modelspec
+import pytest
 from modelspec import SpecError
 
 

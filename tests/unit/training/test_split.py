@@ -1,8 +1,7 @@
+import data
 import numpy as np
 import pandas as pd
 import pytest
-
-import data
 from split import holdout_mask, holdout_rows
 
 
@@ -45,7 +44,9 @@ def test_an_int_column_read_back_as_float_keeps_its_rows_assignment():
 def test_only_the_named_columns_decide(baseline_frame, spec):
     with_extra = baseline_frame.assign(received_at=np.arange(len(baseline_frame)).astype(str))
 
-    np.testing.assert_array_equal(holdout_rows(with_extra, spec), holdout_rows(baseline_frame, spec))
+    np.testing.assert_array_equal(
+        holdout_rows(with_extra, spec), holdout_rows(baseline_frame, spec)
+    )
 
 
 @pytest.mark.parametrize("fraction", [0, 1, -0.1, 1.5])

@@ -1,13 +1,9 @@
 import json
-import subprocess
-import sys
-
-import pytest
 
 import data
 import evaluate
 import modelfiles
-import modelspec
+import pytest
 import train
 from features import DataError
 from modelspec import ModelSpec
@@ -29,18 +25,12 @@ def test_fit_learns_the_delivery_time_within_minutes(spec, baseline_pipeline, ba
     assert evaluate.score(model, holdout, spec)["rmse"] < 6.0
 
 
-def test_fit_trains_a_classifier_for_a_classification_spec(spec_dict, baseline_frame):
-    late = baseline_frame.assign(late=baseline_frame["delivery_minutes"] > 30)
-    spec = modelspec.parse(
-        {**spec_dict, "target": "late", "task": "classification", "metric": "f1",
-         "direction": "maximize"}
-    )
+def test_fit_trains_a_classifier_for_a_classification_spec(late_spec, late_pipeline, late_frame):
+    model = modelfiles.TrainedModel(pipeline=late_pipeline, spec=late_spec, metadata={})
+    holdout = late_frame[~train.training_rows(late_frame, late_spec)]
 
-    pipeline = train.fit(late, spec, {"n_estimators": 30})
-
-    assert set(pipeline.classes_) == {False, True}
-    model = modelfiles.TrainedModel(pipeline=pipeline, spec=spec, metadata={})
-    assert evaluate.score(model, late[late.index < 600], spec)["accuracy"] > 0.75
+    assert set(late_pipeline.classes_) == {False, True}
+    assert evaluate.score(model, holdout, late_spec)["accuracy"] > 0.75
 
 
 def test_a_missing_feature_column_is_named(spec, baseline_frame):
@@ -73,47 +63,66 @@ def test_metadata_traces_the_model_to_its_data(spec, baseline_frame, monkeypatch
     assert set(meta["library_versions"]) >= {"scikit-learn", "numpy", "pandas"}
 
 
-def _run_train(training_dir, tmp_path, spec_json, frame, *extra):
+def _run_main(tmp_path, monkeypatch, spec_json, frame, *extra):
     channel = tmp_path / "train"
     channel.mkdir()
     frame.to_csv(channel / "data.csv", index=False)
-    return subprocess.run(
-        [sys.executable, "train.py", "--model-spec", spec_json, *extra],
-        cwd=training_dir,
-        env={"SM_MODEL_DIR": str(tmp_path / "model"), "SM_CHANNEL_TRAIN": str(channel)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    monkeypatch.setenv("SM_MODEL_DIR", str(tmp_path / "model"))
+    monkeypatch.setenv("SM_CHANNEL_TRAIN", str(channel))
+    return train.main(["--model-spec", spec_json, *extra])
 
 
-def test_main_refuses_bad_data_with_one_line(training_dir, tmp_path, spec_dict, baseline_frame):
-    result = _run_train(
-        training_dir,
-        tmp_path, json.dumps(spec_dict), baseline_frame.drop(columns="traffic_index").head(50)
-    )
+def test_main_refuses_bad_data_with_one_line(tmp_path, monkeypatch, capsys, spec_dict):
+    frame = data.generate("baseline", rows=50).drop(columns="traffic_index")
 
-    assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "missing column 'traffic_index'" in result.stderr
+    code = _run_main(tmp_path, monkeypatch, json.dumps(spec_dict), frame)
+
+    assert code == 2
+    assert capsys.readouterr().err.startswith("error: data: missing column 'traffic_index'")
     assert not (tmp_path / "model").exists()
 
 
-def test_main_refuses_a_bad_spec_with_one_line(training_dir, tmp_path, baseline_frame):
-    result = _run_train(training_dir, tmp_path, '{"dataset": "eta"}', baseline_frame.head(50))
+def test_main_refuses_a_bad_spec_with_one_line(tmp_path, monkeypatch, capsys):
+    code = _run_main(tmp_path, monkeypatch, '{"dataset": "eta"}', data.generate(rows=50))
 
-    assert result.returncode == 2
-    assert result.stderr.strip() == "error: model spec: missing field 'features'"
+    assert code == 2
+    assert capsys.readouterr().err == "error: model spec: missing field 'features'\n"
 
 
-def test_main_ignores_arguments_it_does_not_know(training_dir, tmp_path, spec_dict):
-    small = data.generate("baseline", rows=300, seed=3)
+def test_main_refuses_a_channel_with_two_csv_files(tmp_path, monkeypatch, capsys, spec_dict):
+    channel = tmp_path / "train"
+    channel.mkdir()
+    (channel / "a.csv").write_text("x\n1\n")
+    (channel / "b.csv").write_text("x\n2\n")
 
-    result = _run_train(
-        training_dir,
-        tmp_path, json.dumps(spec_dict), small, "--n_estimators", "20", "--sagemaker_extra", "x"
+    code = train.main(["--model-spec", json.dumps(spec_dict), "--train", str(channel)])
+
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"error: expected exactly one CSV file in {channel}, found a.csv, b.csv\n"
     )
 
-    assert result.returncode == 0, result.stderr
-    metadata = json.loads((tmp_path / "model" / "metadata.json").read_text())
-    assert metadata["hyperparameters"]["n_estimators"] == 20
+
+def test_main_writes_the_model_files_and_ignores_unknown_arguments(
+    tmp_path, monkeypatch, spec_dict
+):
+    frame = data.generate("baseline", rows=300, seed=3)
+
+    code = _run_main(
+        tmp_path,
+        monkeypatch,
+        json.dumps(spec_dict),
+        frame,
+        "--n_estimators",
+        "20",
+        "--max_depth",
+        "None",
+        "--sagemaker_extra",
+        "x",
+    )
+
+    assert code == 0
+    model = modelfiles.load(tmp_path / "model")
+    assert model.metadata["hyperparameters"]["n_estimators"] == 20
+    assert model.pipeline.named_steps["model"].max_depth is None
+    assert model.spec.to_dict() == spec_dict

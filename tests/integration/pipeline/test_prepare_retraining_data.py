@@ -1,0 +1,116 @@
+"""PrepareRetrainingData against moto: the new dataset version and its lineage."""
+
+import json
+from datetime import UTC, datetime
+
+from lambdas.prepare_retraining_data.handler import handler
+from lambdas.shared.capture import encode_line
+from tests.integration.pipeline.conftest import (
+    CAPTURE_BUCKET,
+    DATA_BUCKET,
+    DATA_KEY,
+    DATASET,
+    ENDPOINT,
+    push_dataset,
+    read,
+)
+from tests.unit.pipeline.data import COLUMNS, TARGET, records, rows, to_csv
+
+WHEN = datetime(2026, 3, 2, 10, 15, tzinfo=UTC)
+HOUR = "2026/03/02/10"
+
+
+def capture_batch(s3, name, ids, variant="champion", seed=11):
+    """One captured request holding one instance per inference id."""
+    instances = [{k: v for k, v in r.items() if k != TARGET} for r in rows(len(ids), seed=seed)]
+    line = encode_line(
+        {"instances": instances, "inference_ids": ids},
+        {"predictions": [30.0] * len(ids)},
+        event_id=name,
+        inference_id=name,
+        inference_time=WHEN,
+    )
+    key = f"capture/{ENDPOINT}/{variant}/{HOUR}/{name}.jsonl"
+    s3.put_object(Bucket=CAPTURE_BUCKET, Key=key, Body=f"{line}\nnot json\n".encode())
+    return instances
+
+
+def feedback(s3, inference_id, actual):
+    body = {"inference_id": inference_id, "actual": actual, "received_at": "2026-03-02T11:00:00Z"}
+    key = f"feedback/{HOUR}/{inference_id}.json"
+    s3.put_object(Bucket=CAPTURE_BUCKET, Key=key, Body=json.dumps(body).encode())
+
+
+def prepare(context, run_id="run-1"):
+    return handler({"run_id": run_id, "dataset": DATASET}, context)
+
+
+def test_labelled_captures_become_a_new_dataset_version(s3, context):
+    # Given a dataset, one captured batch of three, feedback for two of them,
+    # and a shadow capture that must not count twice
+    base = to_csv(rows(50))
+    base_id = push_dataset(s3, base)
+    instances = capture_batch(s3, "batch-1", ["id-1", "id-2", "id-3"])
+    capture_batch(s3, "batch-1", ["id-1", "id-2", "id-3"], variant="challenger")
+    feedback(s3, "id-1", 41.5)
+    feedback(s3, "id-3", 27.0)
+
+    # When the step runs
+    result = prepare(context)
+
+    # Then a new version holds the base rows plus the two labelled ones, in column order
+    assert result["base_version_id"] == base_id
+    assert result["version_id"] != base_id
+    assert (result["rows"], result["captured_rows"]) == (52, 2)
+    assert result["skipped"]["malformed_lines"] == 1
+    assert result["skipped"]["unlabelled"] == 1
+    new = read(s3, DATA_BUCKET, DATA_KEY, result["version_id"])
+    assert new.startswith(base)
+    appended = records(new)[-2:]
+    assert [row[COLUMNS.index(TARGET)] for row in appended] == ["41.5", "27.0"]
+    assert appended[1][COLUMNS.index("city_zone")] == instances[2]["city_zone"]
+    assert appended[0][COLUMNS.index("distance_km")] == str(instances[0]["distance_km"])
+    head = s3.head_object(Bucket=DATA_BUCKET, Key=DATA_KEY, VersionId=result["version_id"])
+    assert head["Metadata"] == {
+        "source": "retraining",
+        "base-version-id": base_id,
+        "run-id": "run-1",
+    }
+    # And its lineage names both sources and the inference ids it includes
+    lineage = json.loads(
+        read(s3, DATA_BUCKET, f"datasets/{DATASET}/lineage/{result['version_id']}.json")
+    )
+    assert [source["kind"] for source in lineage["sources"]] == ["dataset", "captures"]
+    assert lineage["sources"][0]["version_id"] == base_id
+    assert lineage["inference_ids"] == ["id-1", "id-3"]
+
+
+def test_captures_already_included_are_not_added_again(s3, context):
+    # Given a retraining version that includes id-1
+    push_dataset(s3, to_csv(rows(50)))
+    capture_batch(s3, "batch-1", ["id-1", "id-2"])
+    feedback(s3, "id-1", 41.5)
+    first = prepare(context, "run-1")
+
+    # When feedback for id-2 arrives and the step runs again
+    feedback(s3, "id-2", 18.0)
+    second = prepare(context, "run-2")
+
+    # Then only id-2 is added on top of the first retraining version
+    assert second["base_version_id"] == first["version_id"]
+    assert (second["rows"], second["captured_rows"]) == (52, 1)
+    assert second["skipped"]["already_included"] == 1
+    new = read(s3, DATA_BUCKET, DATA_KEY, second["version_id"])
+    assert [row[COLUMNS.index(TARGET)] for row in records(new)[-2:]] == ["41.5", "18.0"]
+
+
+def test_nothing_labelled_keeps_the_latest_version(s3, context):
+    base_id = push_dataset(s3, to_csv(rows(50)))
+    capture_batch(s3, "batch-1", ["id-1"])
+
+    result = prepare(context)
+
+    assert result["version_id"] == result["base_version_id"] == base_id
+    assert (result["rows"], result["captured_rows"]) == (50, 0)
+    versions = s3.list_object_versions(Bucket=DATA_BUCKET, Prefix=DATA_KEY)["Versions"]
+    assert [v["VersionId"] for v in versions] == [base_id]

@@ -1,0 +1,72 @@
+"""Register against moto: the package in the registry and the lineage read back from it."""
+
+import pytest
+
+from lambdas.register_model.handler import handler
+from lambdas.register_model.package import RegistrationRefused
+from lambdas.shared import registry
+from tests.integration.pipeline.conftest import DATA_BUCKET, GROUP
+from tests.unit.pipeline.test_register_request import state
+
+
+def test_candidate_becomes_a_package_with_its_lineage(sagemaker, context):
+    # Given the state a passing run leaves (ValidateData's source_uri is not kept by the run)
+    event = state()
+    del event["data"]["source_uri"]
+
+    # When it is registered
+    result = handler(event, context)
+
+    # Then the registry holds the package, and its lineage reads back
+    assert result["version"] == 1
+    assert result["approval_status"] == "Approved"
+    lineage = registry.describe_lineage(sagemaker, result["arn"])
+    assert lineage["group"] == GROUP
+    assert lineage["dataset"] == "delivery-eta"
+    assert lineage["dataset_version_id"] == "v-42"
+    assert lineage["dataset_uri"] == f"s3://{DATA_BUCKET}/datasets/delivery-eta/data.csv"
+    assert lineage["code_version"] == "a1b2c3d"
+    assert lineage["trigger"] == "drift"
+    assert lineage["metric_value"] == 5.1
+    assert lineage["champion_metric_value"] == 5.2
+    assert lineage["training_job"] == "shadowloop-run-7"
+    assert lineage["model_data_url"] == event["training"]["ModelArtifacts"]["S3ModelArtifacts"]
+    assert lineage["evaluation_uri"] == event["evaluation_uri"]
+
+
+def test_packages_are_listed_newest_first(sagemaker, context, monkeypatch):
+    first = handler(state(run_id="run-1"), context)
+    monkeypatch.setenv("APPROVAL_STATUS", "PendingManualApproval")
+    second = handler(state(run_id="run-2", trigger="schedule"), context)
+
+    listed = registry.list_packages(sagemaker, GROUP)
+
+    assert [p["arn"] for p in listed] == [second["arn"], first["arn"]]
+    assert listed[0] | {"created": None} == {
+        "arn": second["arn"],
+        "version": 2,
+        "status": "PendingManualApproval",
+        "created": None,
+        "metric": "rmse",
+        "metric_value": 5.1,
+        "dataset": "delivery-eta",
+        "version_id": "v-42",
+        "trigger": "schedule",
+    }
+    assert registry.list_packages(sagemaker, GROUP, limit=1)[0]["arn"] == second["arn"]
+
+
+def test_rejected_candidate_is_not_registered(sagemaker, context):
+    event = state(gate={"decision": "reject", "reason": "rmse 13.20 is above the ceiling 12.00"})
+
+    with pytest.raises(RegistrationRefused, match="above the ceiling"):
+        handler(event, context)
+
+    assert registry.list_packages(sagemaker, GROUP) == []
+
+
+def test_unknown_package_is_a_named_error(sagemaker):
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:model-package/nope/1"
+
+    with pytest.raises(registry.ModelPackageNotFound, match=arn):
+        registry.describe_lineage(sagemaker, arn)
