@@ -34,8 +34,10 @@ RETRYABLE_ERRORS = [
 ]
 CODE_DIR = "/opt/ml/processing/input/code"
 EVALUATE_COMMAND = (
-    f"cd {CODE_DIR} && tar -xzf sourcedir.tar.gz && exec python3 evaluate.py \"$@\""
+    # The code input is the sourcedir asset; its object (and so file) name ends in .gz.
+    f"cd {CODE_DIR} && tar -xzf ./*.gz && exec python3 evaluate.py \"$@\""
 )
+EVALUATION_DIR = "/opt/ml/processing/output/evaluation"
 VOLUME_SIZE_GB = 30
 
 
@@ -81,7 +83,10 @@ class TrainingPipeline(Construct):
         self._config = config
         self._jobs = jobs
         self._topic = topic
-        self._fail = sfn.Fail(self, "Failed", error="PipelineFailed", cause="A pipeline step failed")
+        # The run fails with the failing step's own error, so `describe_execution` names it.
+        self._fail = sfn.Fail(
+            self, "Failed", error_path="$.error.Error", cause_path="$.error.Cause"
+        )
         self._notify_failed = self._notification(
             "NotifyFailed",
             "failed",
@@ -436,7 +441,14 @@ class TrainingPipeline(Construct):
                 "AppSpecification": {
                     "ImageUri": self._jobs.image_uri,
                     "ContainerEntrypoint": ["/bin/sh", "-c", EVALUATE_COMMAND, "evaluate"],
-                    "ContainerArguments": ["--model-spec", self._config.model.to_json()],
+                    # Every path is explicit, so the script needs no container defaults.
+                    "ContainerArguments": [
+                        "--model-spec",
+                        self._config.model.to_json(),
+                        *(arg for name, _, path in inputs[1:] for arg in (f"--{name}", path)),
+                        "--output",
+                        EVALUATION_DIR,
+                    ],
                 },
                 "ProcessingInputs": [
                     {
@@ -456,7 +468,7 @@ class TrainingPipeline(Construct):
                             "OutputName": "evaluation",
                             "S3Output": {
                                 "S3Uri": self._artifact_uri("evaluation"),
-                                "LocalPath": "/opt/ml/processing/output/evaluation",
+                                "LocalPath": EVALUATION_DIR,
                                 "S3UploadMode": "EndOfJob",
                             },
                         }

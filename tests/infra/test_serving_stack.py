@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk.assertions import Capture, Match
+from aws_cdk.assertions import Match
 
 from tests.infra.conftest import Synthesized, render
 
@@ -52,7 +52,6 @@ def test_post_methods_validate_their_body_against_json_schema_models(
     synthesized: Synthesized,
 ) -> None:
     template = synthesized.template("serving")
-    validator = Capture()
     template.has_resource_properties(
         "AWS::ApiGateway::RequestValidator", {"ValidateRequestBody": True}
     )
@@ -77,7 +76,6 @@ def test_post_methods_validate_their_body_against_json_schema_models(
     feedback = models["FeedbackRequest"]
     assert sorted(feedback["required"]) == ["actual", "inference_id"]
     assert sorted(feedback["properties"]["actual"]["type"]) == ["number", "string"]
-    del validator
 
 
 def test_stage_is_throttled_traced_and_access_logged(synthesized: Synthesized) -> None:

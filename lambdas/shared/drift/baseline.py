@@ -118,6 +118,8 @@ def _numeric_summary(name: str, values: np.ndarray, missing: int) -> dict[str, A
     low, high = float(values[0]), float(values[-1])
     quantiles = np.quantile(values, _SKETCH_PROBABILITIES)
     quantiles = np.array([float(f"{q:.{_EDGE_DIGITS}g}") for q in quantiles])
+    # Rounding must not move an edge outside the observed range.
+    quantiles = np.clip(quantiles, low, high)
     quantiles[0], quantiles[-1] = low, high
     inner = np.unique(quantiles[_PSI_POSITIONS])
     inner = inner[(inner >= low) & (inner < high)]

@@ -1,0 +1,80 @@
+"""Monitoring stack: schedules, the drift role's narrow permissions, alarms."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk.assertions import Match
+
+from tests.infra.conftest import Synthesized, render
+from tests.infra.test_serving_stack import _actions, _policy_statements
+
+
+def test_drift_check_runs_on_the_configured_schedule(synthesized: Synthesized) -> None:
+    synthesized.template("monitoring").has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "Name": f"{synthesized.config.prefix}-drift-check",
+            "ScheduleExpression": synthesized.config.drift.schedule,
+            "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [Match.string_like_regexp("DriftCheck"), "Arn"]}})],
+        },
+    )
+
+
+def test_retrain_schedule_starts_the_pipeline_with_a_schedule_trigger(
+    synthesized: Synthesized,
+) -> None:
+    rules = synthesized.resources("monitoring", "AWS::Events::Rule")
+    (retrain,) = [
+        r["Properties"]
+        for r in rules.values()
+        if r["Properties"]["Name"] == f"{synthesized.config.prefix}-retrain"
+    ]
+    assert retrain["ScheduleExpression"] == synthesized.config.retrain_schedule
+    (target,) = retrain["Targets"]
+    assert "StateMachineArn" in render(target["Arn"]) or "Import" in render(target["Arn"])
+    assert json.loads(target["Input"]) == {
+        "dataset": synthesized.config.model.dataset,
+        "version_id": None,
+        "trigger": "schedule",
+    }
+
+
+def test_drift_role_may_start_only_the_pipeline(synthesized: Synthesized) -> None:
+    statements = _policy_statements(synthesized, "monitoring", "DriftCheckRole")
+    starting = [s for s in statements if "states:StartExecution" in _actions(s)]
+    assert len(starting) == 1
+    assert _actions(starting[0]) == ["states:StartExecution"]
+    assert render(starting[0]["Resource"]).startswith("<Import:")
+    assert not any(s["Resource"] == "*" for s in starting)
+    listing = [s for s in statements if "states:ListExecutions" in _actions(s)]
+    assert render(listing[0]["Resource"]) == render(starting[0]["Resource"])
+    metrics = [s for s in statements if "cloudwatch:PutMetricData" in _actions(s)]
+    assert metrics[0]["Condition"] == {"StringEquals": {"cloudwatch:namespace": "shadowloop"}}
+
+
+def test_monitoring_alarms_notify_the_topic(synthesized: Synthesized) -> None:
+    prefix = synthesized.config.prefix
+    alarms = {
+        a["Properties"]["AlarmName"]: a["Properties"]
+        for a in synthesized.resources("monitoring", "AWS::CloudWatch::Alarm").values()
+    }
+    assert set(alarms) == {
+        f"{prefix}-pipeline-failed",
+        f"{prefix}-dataset-drifted",
+        f"{prefix}-drift-check-failing",
+    }
+    for alarm in alarms.values():
+        (action,) = alarm["AlarmActions"]
+        assert render(action).startswith("<Import:")
+    drifted = alarms[f"{prefix}-dataset-drifted"]
+    assert (drifted["Namespace"], drifted["MetricName"]) == ("shadowloop", "DatasetDrifted")
+    assert drifted["Dimensions"] == [{"Name": "service", "Value": "drift_check"}]
+    assert alarms[f"{prefix}-pipeline-failed"]["MetricName"] == "ExecutionsFailed"
+
+
+def test_dashboard_shows_feature_drift_variants_and_pipeline_runs(synthesized: Synthesized) -> None:
+    (dashboard,) = synthesized.resources("monitoring", "AWS::CloudWatch::Dashboard").values()
+    body = render(dashboard["Properties"]["DashboardBody"])
+    for expected in ("FeatureDrift", "DriftShare", "ModelLatency", "challenger", "ExecutionsFailed"):
+        assert expected in body

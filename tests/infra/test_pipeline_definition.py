@@ -1,0 +1,204 @@
+"""The pipeline state machine's definition: the flow, retries, catches and job requests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.infra.conftest import Synthesized
+
+TASKS = (
+    "PrepareRetrainingData",
+    "ValidateData",
+    "ResolveChampion",
+    "StartTraining",
+    "DescribeTraining",
+    "FetchTrainingArtifacts",
+    "DescribeFailedTraining",
+    "StartEvaluation",
+    "DescribeEvaluation",
+    "DescribeFailedEvaluation",
+    "Gate",
+    "ComputeBaseline",
+    "Register",
+    "Deploy",
+    "NotifySucceeded",
+    "NotifyRejected",
+)
+
+
+def test_every_task_retries_throttling_and_catches_into_notify_failed(
+    definition: dict[str, Any],
+) -> None:
+    states = definition["States"]
+    for name in TASKS:
+        state = states[name]
+        assert state["Type"] == "Task", name
+        (retry,) = state["Retry"]
+        assert "Lambda.TooManyRequestsException" in retry["ErrorEquals"], name
+        assert (retry["IntervalSeconds"], retry["BackoffRate"], retry["MaxAttempts"]) == (2, 2, 3)
+        assert state["Catch"] == [
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "NotifyFailed"}
+        ], name
+    assert states["NotifyFailed"]["Next"] == "Failed"
+    assert states["NotifyFailed"]["Catch"][0]["Next"] == "Failed"
+    assert states["Failed"]["Type"] == "Fail"
+
+
+def test_drift_runs_prepare_retraining_data_first(definition: dict[str, Any]) -> None:
+    states = definition["States"]
+    assert definition["StartAt"] == "Retraining?"
+    start = states["Retraining?"]
+    assert start["Choices"] == [
+        {"Variable": "$.trigger", "StringEquals": "drift", "Next": "PrepareRetrainingData"}
+    ]
+    assert start["Default"] == "ValidateData"
+    prepare = states["PrepareRetrainingData"]
+    assert prepare["ResultPath"] == "$.retraining"
+    assert prepare["ResultSelector"] == {"version_id.$": "$.Payload.version_id"}
+    use_version = states[prepare["Next"]]
+    assert (use_version["Type"], use_version["InputPath"], use_version["ResultPath"]) == (
+        "Pass",
+        "$.retraining.version_id",
+        "$.version_id",
+    )
+    assert use_version["Next"] == "ValidateData"
+
+
+def test_lambda_steps_send_explicit_payloads_and_keep_selected_results(
+    definition: dict[str, Any],
+) -> None:
+    states = definition["States"]
+    validate = states["ValidateData"]
+    assert validate["Parameters"]["Payload"] == {
+        "run_id.$": "$$.Execution.Name",
+        "dataset.$": "$.dataset",
+        "version_id.$": "$.version_id",
+    }
+    assert validate["ResultPath"] == "$.data"
+    assert set(validate["ResultSelector"]) == {
+        f"{k}.$" for k in ("dataset", "version_id", "snapshot_uri", "report_uri", "rows")
+    }
+    gate = states["Gate"]["Parameters"]["Payload"]
+    assert gate["evaluation_uri.$"].startswith("States.Format('s3://<Import:")
+    assert gate["evaluation_uri.$"].endswith("/runs/{}/evaluation/evaluation.json', $$.Execution.Name)")
+    register = states["Register"]
+    assert register["ResultPath"] == "$.model_package"
+    assert {"data.$", "training.$", "gate.$", "baseline.$", "champion.$"} <= set(
+        register["Parameters"]["Payload"]
+    )
+    deploy = states["Deploy"]["Parameters"]
+    assert deploy["Payload"] == {"action": "deploy", "model_package_arn.$": "$.model_package.arn"}
+    assert "serving" in deploy["FunctionName"].lower() or "Import" in deploy["FunctionName"]
+
+
+def test_training_job_request(synthesized: Synthesized, definition: dict[str, Any]) -> None:
+    config = synthesized.config
+    start = definition["States"]["StartTraining"]
+    assert start["Resource"].endswith(":states:::aws-sdk:sagemaker:createTrainingJob")
+    request = start["Parameters"]
+    assert request["TrainingJobName.$"] == "States.Format('{}-train', $$.Execution.Name)"
+    assert request["AlgorithmSpecification"] == {
+        "TrainingImage": "<Map:SklearnImage>",
+        "TrainingInputMode": "File",
+    }
+    hyperparameters = request["HyperParameters"]
+    assert hyperparameters["sagemaker_program"] == "train.py"
+    assert hyperparameters["sagemaker_submit_directory"].startswith("s3://")
+    # The toolkit json-decodes each value once: what the script receives is the spec's JSON text.
+    assert json.loads(hyperparameters["model-spec"]) == config.model.to_json()
+    for name, value in config.model.hyperparameters.items():
+        assert hyperparameters[name] == str(value)
+    assert all(isinstance(v, str) for v in hyperparameters.values())
+    (channel,) = request["InputDataConfig"]
+    assert channel["ChannelName"] == "train"
+    assert channel["DataSource"]["S3DataSource"]["S3Uri.$"] == "$.data.snapshot_uri"
+    assert request["ResourceConfig"]["InstanceType"] == config.compute.training_instance_type
+    assert request["StoppingCondition"] == {"MaxRuntimeInSeconds": config.compute.max_runtime_seconds}
+    assert request["OutputDataConfig"]["S3OutputPath.$"].endswith("/runs/{}/training', $$.Execution.Name)")
+    assert start["ResultSelector"] == {"TrainingJobArn.$": "$.TrainingJobArn"}
+
+
+def test_training_poll_loop_describes_before_waiting(
+    synthesized: Synthesized, definition: dict[str, Any]
+) -> None:
+    states = definition["States"]
+    assert states["StartTraining"]["Next"] == "DescribeTraining"
+    describe = states["DescribeTraining"]
+    assert describe["ResultSelector"] == {"TrainingJobStatus.$": "$.TrainingJobStatus"}
+    done = states[describe["Next"]]
+    assert done["Type"] == "Choice"
+    nexts = {
+        json.dumps({k: v for k, v in choice.items() if k != "Next"}, sort_keys=True): choice["Next"]
+        for choice in done["Choices"]
+    }
+    assert "FetchTrainingArtifacts" in nexts.values()
+    assert "DescribeFailedTraining" in nexts.values()
+    assert any("Stopped" in rule for rule in nexts)
+    wait = states[done["Default"]]
+    assert wait == {
+        "Type": "Wait",
+        "Seconds": synthesized.config.compute.poll_seconds,
+        "Next": "DescribeTraining",
+    }
+    fetch = states["FetchTrainingArtifacts"]
+    assert fetch["ResultSelector"]["ModelArtifacts"] == {
+        "S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts"
+    }
+    assert fetch["Next"] == "StartEvaluation"
+    failure = states[states["DescribeFailedTraining"]["Next"]]
+    assert failure["Parameters"]["Error"] == "TrainingFailed"
+    assert failure["ResultPath"] == "$.error"
+    assert failure["Next"] == "NotifyFailed"
+
+
+def test_evaluation_processing_job_request(
+    synthesized: Synthesized, definition: dict[str, Any]
+) -> None:
+    start = definition["States"]["StartEvaluation"]
+    assert start["Resource"].endswith(":states:::aws-sdk:sagemaker:createProcessingJob")
+    request = start["Parameters"]
+    assert request["ProcessingJobName.$"] == "States.Format('{}-evaluate', $$.Execution.Name)"
+    app = request["AppSpecification"]
+    assert app["ContainerEntrypoint"][:2] == ["/bin/sh", "-c"]
+    assert "python3 evaluate.py" in app["ContainerEntrypoint"][2]
+    assert app["ContainerArguments"] == ["--model-spec", synthesized.config.model.to_json()]
+    inputs = {i["InputName"]: i["S3Input"] for i in request["ProcessingInputs"]}
+    assert set(inputs) == {"code", "candidate", "champion", "data"}
+    assert inputs["candidate"]["S3Uri.$"] == "$.training.ModelArtifacts.S3ModelArtifacts"
+    assert inputs["champion"]["S3Uri.$"] == "$.champion.uri"
+    assert inputs["data"]["S3Uri.$"] == "$.data.snapshot_uri"
+    assert inputs["code"]["LocalPath"] == "/opt/ml/processing/input/code"
+    (output,) = request["ProcessingOutputConfig"]["Outputs"]
+    assert output["OutputName"] == "evaluation"
+    assert output["S3Output"]["S3Uri.$"].endswith("/runs/{}/evaluation', $$.Execution.Name)")
+    assert definition["States"]["DescribeEvaluation"]["Next"] == "EvaluationDone?"
+
+
+def test_gate_decides_between_register_and_deploy_or_rejection(definition: dict[str, Any]) -> None:
+    states = definition["States"]
+    passed = states[states["Gate"]["Next"]]
+    assert passed["Choices"] == [
+        {"Variable": "$.gate.decision", "StringEquals": "pass", "Next": "ComputeBaseline"}
+    ]
+    assert passed["Default"] == "NotifyRejected"
+    path, state = [], "ComputeBaseline"
+    while "Next" in states[state]:
+        path.append(state)
+        state = states[state]["Next"]
+    assert path == ["ComputeBaseline", "Register", "Deploy", "NotifySucceeded"]
+    assert states[state]["Type"] == "Succeed"
+    assert states[states["NotifyRejected"]["Next"]]["Type"] == "Succeed"
+    succeeded = states["NotifySucceeded"]["Parameters"]
+    assert json.loads(json.dumps(succeeded["Message"]))["status"] == "succeeded"
+    failed = states["NotifyFailed"]["Parameters"]["Message"]
+    assert failed["reason.$"] == "$.error.Cause"
+
+
+def test_state_machine_is_standard_logged_traced_and_named(synthesized: Synthesized) -> None:
+    (machine,) = synthesized.resources("pipeline", "AWS::StepFunctions::StateMachine").values()
+    props = machine["Properties"]
+    assert props["StateMachineName"] == f"{synthesized.config.prefix}-pipeline"
+    assert props["StateMachineType"] == "STANDARD"
+    assert props["TracingConfiguration"] == {"Enabled": True}
+    assert props["LoggingConfiguration"]["Level"] == "ALL"
