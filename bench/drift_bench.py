@@ -60,8 +60,9 @@ reference.columns = current.columns = [f"f{i}" for i in range(reference.shape[1]
 started = time.perf_counter()
 result = Report([DataDriftPreset()]).run(current, reference)
 seconds = time.perf_counter() - started
-drifted = [m for m in result.dict()["metrics"] if "DriftedColumnsCount" in m["metric_id"]]
-print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, drifted[0]["value"])
+drifted = [m for m in result.dict()["metrics"] if m["metric_name"].startswith("DriftedColumns")]
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(seconds, rss, int(drifted[0]["value"]["count"]))
 """
 
 

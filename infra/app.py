@@ -15,7 +15,7 @@ from infra.stacks.serving import ServingStack
 
 
 def build_app(config: Config, outdir: str | None = None, app: cdk.App | None = None) -> cdk.App:
-    """Create the four stacks of ``config`` in ``app`` (a new one by default) without synthesizing."""
+    """Create the four stacks of ``config`` in ``app`` (new by default); no synthesis."""
     app = app or cdk.App(outdir=outdir)
     tags = {"project": config.project, "environment": config.environment}
     data = DataStack(app, f"{config.prefix}-data", config=config)

@@ -39,11 +39,10 @@ class LoopDashboard(Construct):
         state_machine: sfn.IStateMachine,
     ) -> None:
         super().__init__(scope, construct_id)
-        feature_drift = cloudwatch.MathExpression(
-            expression=(
-                f"SEARCH('{{{NAMESPACE},Feature,service}} MetricName=\"FeatureDrift\" "
-                f"service=\"{DRIFT_SERVICE}\"', 'Maximum', 3600)"
-            ),
+        # The drift check publishes one metric per feature (dimension Feature): search for them.
+        search = f'{{{NAMESPACE},Feature,service}} MetricName="DriftPsi" service="{DRIFT_SERVICE}"'
+        feature_psi = cloudwatch.MathExpression(
+            expression=f"SEARCH('{search}', 'Maximum', 3600)",
             label="",
             period=Duration.hours(1),
             using_metrics={},
@@ -55,7 +54,7 @@ class LoopDashboard(Construct):
             widgets=[
                 [
                     cloudwatch.GraphWidget(
-                        title="Drift per feature", left=[feature_drift], width=WIDTH
+                        title="PSI per feature", left=[feature_psi], width=WIDTH
                     ),
                     cloudwatch.GraphWidget(
                         title="Share of drifted features",
@@ -67,7 +66,10 @@ class LoopDashboard(Construct):
                 [
                     cloudwatch.GraphWidget(
                         title="Invocations per variant",
-                        left=[_variant_metric(endpoint_name, v, "Invocations", "Sum") for v in VARIANTS],
+                        left=[
+                            _variant_metric(endpoint_name, v, "Invocations", "Sum")
+                            for v in VARIANTS
+                        ],
                         width=WIDTH,
                     ),
                     cloudwatch.GraphWidget(
@@ -83,7 +85,10 @@ class LoopDashboard(Construct):
                 [
                     cloudwatch.GraphWidget(
                         title="Model latency p99 per variant (µs)",
-                        left=[_variant_metric(endpoint_name, v, "ModelLatency", "p99") for v in VARIANTS],
+                        left=[
+                            _variant_metric(endpoint_name, v, "ModelLatency", "p99")
+                            for v in VARIANTS
+                        ],
                         width=WIDTH,
                     ),
                     cloudwatch.GraphWidget(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import CustomResource, Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -11,63 +13,79 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infra.constructs.nag import suppress, suppress_wildcards
+from infra.constructs.nag import FUNCTION_VERSIONS, suppress, suppress_wildcards
 
 VARIANTS = ("champion", "challenger")
 LATENCY_P99_MICROSECONDS = 1_000_000
+_AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+_ABOVE = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """One alarm per variant: ``{prefix}-{variant}-{suffix}``."""
+
+    suffix: str
+    metric_name: str
+    statistic: str
+    threshold: float
+    evaluation_periods: int
+    comparison: cloudwatch.ComparisonOperator
+    description: str
+
+
+GUARDS = (
+    _Guard("5xx", "Invocation5XXErrors", "Sum", 1, 2, _AT_LEAST, "answers with server errors"),
+    _Guard(
+        "latency-p99",
+        "ModelLatency",
+        "p99",
+        LATENCY_P99_MICROSECONDS,
+        3,
+        _ABOVE,
+        "has a p99 model latency above 1 s",
+    ),
+)
 
 
 class EndpointAlarms(Construct):
     """5xx and p99-latency alarms per variant; their names double as deployment rollback alarms."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, prefix: str, endpoint_name: str, topic: sns.ITopic
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        prefix: str,
+        endpoint_name: str,
+        topic: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
         self.alarms: list[cloudwatch.Alarm] = []
+        self.alarm_names: list[str] = []
         for variant in VARIANTS:
-            dimensions = {"EndpointName": endpoint_name, "VariantName": variant}
-            self.alarms.append(
-                cloudwatch.Alarm(
+            for guard in GUARDS:
+                name = f"{prefix}-{variant}-{guard.suffix}"
+                alarm = cloudwatch.Alarm(
                     self,
-                    f"{variant.capitalize()}Errors",
-                    alarm_name=f"{prefix}-{variant}-5xx",
-                    alarm_description=f"The {variant} variant answers with server errors",
+                    name.removeprefix(f"{prefix}-"),
+                    alarm_name=name,
+                    alarm_description=f"The {variant} variant {guard.description}",
                     metric=cloudwatch.Metric(
                         namespace="AWS/SageMaker",
-                        metric_name="Invocation5XXErrors",
-                        dimensions_map=dimensions,
-                        statistic="Sum",
+                        metric_name=guard.metric_name,
+                        dimensions_map={"EndpointName": endpoint_name, "VariantName": variant},
+                        statistic=guard.statistic,
                         period=Duration.minutes(1),
                     ),
-                    threshold=1,
-                    evaluation_periods=2,
-                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    threshold=guard.threshold,
+                    evaluation_periods=guard.evaluation_periods,
+                    comparison_operator=guard.comparison,
                     treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 )
-            )
-            self.alarms.append(
-                cloudwatch.Alarm(
-                    self,
-                    f"{variant.capitalize()}Latency",
-                    alarm_name=f"{prefix}-{variant}-latency-p99",
-                    alarm_description=f"The {variant} variant's p99 model latency is above 1 s",
-                    metric=cloudwatch.Metric(
-                        namespace="AWS/SageMaker",
-                        metric_name="ModelLatency",
-                        dimensions_map=dimensions,
-                        statistic="p99",
-                        period=Duration.minutes(1),
-                    ),
-                    threshold=LATENCY_P99_MICROSECONDS,
-                    evaluation_periods=3,
-                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            )
-        for alarm in self.alarms:
-            alarm.add_alarm_action(actions.SnsAction(topic))
-        self.alarm_names = [f"{prefix}-{v}-{kind}" for v in VARIANTS for kind in ("5xx", "latency-p99")]
+                alarm.add_alarm_action(actions.SnsAction(topic))
+                self.alarms.append(alarm)
+                self.alarm_names.append(name)
 
 
 class EndpointResource(Construct):
@@ -125,5 +143,5 @@ class EndpointResource(Construct):
         suppress_wildcards(
             self.provider,
             "The provider framework may invoke any version of the deploy function.",
-            r"^Resource::<.*\.Arn>:\*$",
+            FUNCTION_VERSIONS,
         )

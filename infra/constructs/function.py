@@ -12,10 +12,10 @@ from aws_cdk import Duration, Fn, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from infra.config import ROOT, Config
+from infra.constructs.nag import suppress, suppress_wildcards
 
 # AWS-managed public layers, referenced by ARN so the function asset stays plain source.
 # Powertools publishes the same version number in every region.
@@ -25,8 +25,7 @@ POWERTOOLS_LAYER = (
 )
 # AWS SDK for pandas 3.16 (numpy 2); its version numbers differ slightly between regions.
 NUMPY_LAYER = (
-    "arn:${AWS::Partition}:lambda:${AWS::Region}:336392948345:"
-    "layer:AWSSDKPandas-Python311-Arm64:30"
+    "arn:${AWS::Partition}:lambda:${AWS::Region}:336392948345:layer:AWSSDKPandas-Python311-Arm64:30"
 )
 
 LAMBDA_PACKAGE = ROOT / "lambdas"
@@ -39,9 +38,7 @@ def stage_lambda_package(package: Path = LAMBDA_PACKAGE, staging_dir: Path = STA
     The function asset is that directory: staging it is faster than letting CDK
     fingerprint the whole repository (virtualenv included) through exclude patterns.
     """
-    sources = sorted(
-        path for path in package.rglob("*.py") if "__pycache__" not in path.parts
-    )
+    sources = sorted(path for path in package.rglob("*.py") if "__pycache__" not in path.parts)
     digest = hashlib.sha256()
     for path in sources:
         digest.update(path.relative_to(package.parent).as_posix().encode() + b"\0")
@@ -65,14 +62,6 @@ def stage_lambda_package(package: Path = LAMBDA_PACKAGE, staging_dir: Path = STA
 def lambda_code() -> lambda_.Code:
     """The one function asset (the staged ``lambdas`` package); CDK uploads it once."""
     return lambda_.Code.from_asset(str(stage_lambda_package()))
-
-
-_SUPPRESSIONS = [
-    NagPackSuppression(
-        id="AwsSolutions-L1",
-        reason="Pinned to Python 3.11: the local loop and the managed layers are tested on 3.11.",
-    ),
-]
 
 
 def function_name(config: Config, name: str) -> str:
@@ -117,9 +106,15 @@ class Function(Construct):
         )
         # Written out instead of AWSLambdaBasicExecutionRole so the role is scoped to its log group.
         self.log_group.grant_write(self.role)
-        layers = [lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", Fn.sub(POWERTOOLS_LAYER))]
+        layers = [
+            lambda_.LayerVersion.from_layer_version_arn(
+                self, "Powertools", Fn.sub(POWERTOOLS_LAYER)
+            )
+        ]
         if needs_numpy:
-            layers.append(lambda_.LayerVersion.from_layer_version_arn(self, "Numpy", Fn.sub(NUMPY_LAYER)))
+            layers.append(
+                lambda_.LayerVersion.from_layer_version_arn(self, "Numpy", Fn.sub(NUMPY_LAYER))
+            )
         self.function = lambda_.Function(
             self,
             "Function",
@@ -143,17 +138,13 @@ class Function(Construct):
                 **environment,
             },
         )
-        NagSuppressions.add_resource_suppressions(self, _SUPPRESSIONS, apply_to_children=True)
-        NagSuppressions.add_resource_suppressions(
-            self.role,
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-IAM5",
-                    reason="X-Ray trace segments cannot be scoped to a resource.",
-                    applies_to=["Resource::*"],
-                )
-            ],
-            apply_to_children=True,
+        suppress(
+            self,
+            "L1",
+            "Pinned to Python 3.11: the local loop and the managed layers are tested on 3.11.",
+        )
+        suppress_wildcards(
+            self.role, "X-Ray trace segments cannot be scoped to a resource.", r"^Resource::\*$"
         )
 
 

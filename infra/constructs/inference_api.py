@@ -125,7 +125,9 @@ class InferenceApi(Construct):
     def _post(
         self, path: str, integration: apigw.Integration, model_name: str, schema: apigw.JsonSchema
     ) -> None:
-        model = self.api.add_model(model_name, content_type=JSON, model_name=model_name, schema=schema)
+        model = self.api.add_model(
+            model_name, content_type=JSON, model_name=model_name, schema=schema
+        )
         self.api.root.add_resource(path).add_method(
             "POST",
             integration,
@@ -160,4 +162,6 @@ class InferenceApi(Construct):
             "API Gateway's account-level CloudWatch role uses the AWS-managed push-to-logs policy.",
         )
         if use_api_key:
-            suppress(self.api, "APIG4", "serving.auth is api_key: a usage-plan API key is required.")
+            suppress(
+                self.api, "APIG4", "serving.auth is api_key: a usage-plan API key is required."
+            )

@@ -11,6 +11,9 @@ GRANT_WILDCARDS = (
     r"^Resource::.*/\*$",
 )
 
+# Invoking any version of a function: "<Fn.Arn>:*", or an imported ARN from another stack.
+FUNCTION_VERSIONS = r"^Resource::(<.*\.Arn>|.*ExportsOutputFnGetAtt.*Arn.*):\*$"
+
 
 def suppress_wildcards(construct: IConstruct, reason: str, *patterns: str) -> None:
     """Allow IAM5 only for the wildcard findings matching ``patterns`` (regexes), with a reason."""
@@ -30,5 +33,7 @@ def suppress_wildcards(construct: IConstruct, reason: str, *patterns: str) -> No
 def suppress(construct: IConstruct, rule: str, reason: str) -> None:
     """Suppress one cdk-nag rule on ``construct`` and its children, with a reason."""
     NagSuppressions.add_resource_suppressions(
-        construct, [NagPackSuppression(id=f"AwsSolutions-{rule}", reason=reason)], apply_to_children=True
+        construct,
+        [NagPackSuppression(id=f"AwsSolutions-{rule}", reason=reason)],
+        apply_to_children=True,
     )

@@ -30,11 +30,10 @@ def sklearn_image_uri(scope: Construct) -> str:
     """The image URI token for ``scope``'s stack; the mapping is added to that stack once."""
     stack = Stack.of(scope)
     mapping = stack.node.try_find_child(MAPPING_ID)
-    if mapping is None:
+    if not isinstance(mapping, CfnMapping):
         mapping = CfnMapping(
             stack,
             MAPPING_ID,
             mapping={region: {"uri": uri} for region, uri in image_uris_by_region().items()},
         )
-    assert isinstance(mapping, CfnMapping)
     return mapping.find_in_map(Aws.REGION, "uri")

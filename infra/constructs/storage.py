@@ -6,8 +6,9 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
-from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
+
+from infra.constructs.nag import suppress
 
 NONCURRENT_DAYS = 90
 CAPTURE_INFREQUENT_DAYS = 30
@@ -47,14 +48,10 @@ class Storage(Construct):
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )
-        NagSuppressions.add_resource_suppressions(
+        suppress(
             self.access_log_bucket,
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-S1",
-                    reason="This is the access-log bucket; logging it to itself would loop.",
-                )
-            ],
+            "S1",
+            "This is the access-log bucket; logging it to itself would loop.",
         )
         self.data_bucket = self._bucket("Data", "data/")
         self.artifact_bucket = self._bucket("Artifacts", "artifacts/")

@@ -35,7 +35,7 @@ RETRYABLE_ERRORS = [
 CODE_DIR = "/opt/ml/processing/input/code"
 EVALUATE_COMMAND = (
     # The code input is the sourcedir asset; its object (and so file) name ends in .gz.
-    f"cd {CODE_DIR} && tar -xzf ./*.gz && exec python3 evaluate.py \"$@\""
+    f'cd {CODE_DIR} && tar -xzf ./*.gz && exec python3 evaluate.py "$@"'
 )
 EVALUATION_DIR = "/opt/ml/processing/output/evaluation"
 VOLUME_SIZE_GB = 30
@@ -130,7 +130,10 @@ class TrainingPipeline(Construct):
             "$.retraining",
         )
         use_new_version = sfn.Pass(
-            self, "UseRetrainingVersion", input_path="$.retraining.version_id", result_path="$.version_id"
+            self,
+            "UseRetrainingVersion",
+            input_path="$.retraining.version_id",
+            result_path="$.version_id",
         )
         validate = self._invoke(
             "ValidateData",
@@ -232,7 +235,9 @@ class TrainingPipeline(Construct):
             status_field="TrainingJobStatus",
             result_path="$.training",
             then=evaluation,
-            artifacts={"ModelArtifacts": {"S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts"}},
+            artifacts={
+                "ModelArtifacts": {"S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts"}
+            },
         )
         main = validate.next(resolve).next(training)
         return (
@@ -292,7 +297,9 @@ class TrainingPipeline(Construct):
                 action=action,
                 # Run ids from EventBridge are generated names, so jobs cannot share a name prefix.
                 iam_resources=[
-                    Stack.of(self).format_arn(service="sagemaker", resource=job_type, resource_name="*")
+                    Stack.of(self).format_arn(
+                        service="sagemaker", resource=job_type, resource_name="*"
+                    )
                 ],
                 parameters=parameters,
                 **kwargs,  # type: ignore[arg-type]
@@ -312,7 +319,7 @@ class TrainingPipeline(Construct):
         then: sfn.IChainable,
         artifacts: dict[str, object] | None = None,
     ) -> sfn.IChainable:
-        """start → describe → done? (Completed → fetch → then; Failed/Stopped → failure; else wait)."""
+        """start → describe → done? (Completed → then; Failed/Stopped → failure; else wait)."""
         job_name = {name_field: sfn.JsonPath.format(f"{{}}-{job_suffix}", RUN_ID)}
         describe = self._sagemaker(
             f"Describe{label}",
@@ -341,7 +348,10 @@ class TrainingPipeline(Construct):
         failed = sfn.Pass(
             self,
             f"{label}Failed",
-            parameters={"Error": f"{label}Failed", "Cause.$": f"{result_path}_failure.FailureReason"},
+            parameters={
+                "Error": f"{label}Failed",
+                "Cause.$": f"{result_path}_failure.FailureReason",
+            },
             result_path="$.error",
         )
         wait = sfn.Wait(
@@ -351,7 +361,9 @@ class TrainingPipeline(Construct):
         )
         done = (
             sfn.Choice(self, f"{label}Done?")
-            .when(sfn.Condition.string_equals(f"{result_path}.{status_field}", "Completed"), completed)
+            .when(
+                sfn.Condition.string_equals(f"{result_path}.{status_field}", "Completed"), completed
+            )
             .when(
                 sfn.Condition.or_(
                     sfn.Condition.string_equals(f"{result_path}.{status_field}", "Failed"),
@@ -370,7 +382,7 @@ class TrainingPipeline(Construct):
             "sagemaker_program": "train.py",
             "sagemaker_submit_directory": self._jobs.code_uri,
             "sagemaker_region": Aws.REGION,
-            # The training toolkit json-decodes every hyperparameter once; the script gets JSON text.
+            # The toolkit json-decodes every hyperparameter once; the script gets JSON text.
             "model-spec": json.dumps(model.to_json()),
             **{name: str(value) for name, value in model.hyperparameters.items()},
         }
@@ -413,7 +425,7 @@ class TrainingPipeline(Construct):
                     "SHADOWLOOP_DATASET_VERSION_ID": sfn.JsonPath.string_at("$.data.version_id"),
                 },
                 # The code comes from S3 through the toolkit, so no network is needed; isolation
-                # stays off because the toolkit downloads sourcedir.tar.gz from inside the container.
+                # stays off because the toolkit downloads sourcedir.tar.gz from the container.
                 "EnableNetworkIsolation": False,
             },
             additional_iam_statements=[self._pass_role()],
@@ -430,8 +442,16 @@ class TrainingPipeline(Construct):
                 sfn.JsonPath.string_at("$.training.ModelArtifacts.S3ModelArtifacts"),
                 "/opt/ml/processing/input/candidate",
             ),
-            ("champion", sfn.JsonPath.string_at("$.champion.uri"), "/opt/ml/processing/input/champion"),
-            ("data", sfn.JsonPath.string_at("$.data.snapshot_uri"), "/opt/ml/processing/input/data"),
+            (
+                "champion",
+                sfn.JsonPath.string_at("$.champion.uri"),
+                "/opt/ml/processing/input/champion",
+            ),
+            (
+                "data",
+                sfn.JsonPath.string_at("$.data.snapshot_uri"),
+                "/opt/ml/processing/input/data",
+            ),
         ]
         return self._sagemaker(
             "StartEvaluation",
@@ -521,7 +541,10 @@ class TrainingPipeline(Construct):
         if status == "failed":
             # The failure path's own errors end the run instead of looping back into it.
             publish.add_retry(
-                errors=RETRYABLE_ERRORS, interval=Duration.seconds(2), backoff_rate=2, max_attempts=3
+                errors=RETRYABLE_ERRORS,
+                interval=Duration.seconds(2),
+                backoff_rate=2,
+                max_attempts=3,
             )
             publish.add_catch(self._fail, errors=[sfn.Errors.ALL], result_path="$.notify_error")
             return publish

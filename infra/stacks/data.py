@@ -18,7 +18,9 @@ from infra.constructs.training_code import TrainingCode
 class DataStack(Stack):
     """Everything the other stacks share: storage, the registry group and the training code."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: Config, **kwargs: Any) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: Config, **kwargs: Any
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         storage = Storage(self, "Storage", prefix=config.prefix)
         self.key = storage.key

@@ -1,9 +1,9 @@
-"""Monitoring stack: scheduled drift and promotion checks, the retrain schedule, alarms, dashboard."""
+"""Monitoring stack: drift and promotion checks, the retrain schedule, alarms, dashboard."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
@@ -15,7 +15,7 @@ from infra.config import Config
 from infra.constructs.dashboard import LoopDashboard
 from infra.constructs.function import Function
 from infra.constructs.monitoring_alarms import NAMESPACE, MonitoringAlarms
-from infra.constructs.nag import GRANT_WILDCARDS, suppress_wildcards
+from infra.constructs.nag import FUNCTION_VERSIONS, GRANT_WILDCARDS, suppress_wildcards
 from infra.constructs.sagemaker_access import allow_describe_serving
 from infra.stacks.data import DataStack
 from infra.stacks.pipeline import PipelineStack
@@ -83,7 +83,9 @@ class MonitoringStack(Stack):
         data.capture_bucket.grant_read(drift_role)
         data.artifact_bucket.grant_read_write(drift_role, "monitoring/*")
         data.artifact_bucket.grant_read(drift_role, "runs/*")
-        allow_describe_serving(drift_role, prefix=config.prefix, group=data.model_package_group_name)
+        allow_describe_serving(
+            drift_role, prefix=config.prefix, group=data.model_package_group_name
+        )
         self._allow_put_metrics(drift_role)
 
         self.promotion_check = Function(
@@ -91,7 +93,7 @@ class MonitoringStack(Stack):
             "PromotionCheck",
             config=config,
             name="promotion_check",
-            description="Compares the shadow challenger with the champion and promotes or retires it",
+            description="Compares the shadow challenger with the champion; promotes or retires it",
             memory_size=CHECK_MEMORY,
             timeout=CHECK_TIMEOUT,
             needs_numpy=True,
@@ -111,7 +113,9 @@ class MonitoringStack(Stack):
         data.artifact_bucket.grant_put(promotion_role, "monitoring/*")
         serving.table.grant_read_data(promotion_role)
         serving.deploy.function.grant_invoke(promotion_role)
-        allow_describe_serving(promotion_role, prefix=config.prefix, group=data.model_package_group_name)
+        allow_describe_serving(
+            promotion_role, prefix=config.prefix, group=data.model_package_group_name
+        )
         self._allow_put_metrics(promotion_role)
         promotion_role.add_to_principal_policy(
             # GetMetricData supports no resource scope.
@@ -127,7 +131,7 @@ class MonitoringStack(Stack):
                 r"^Resource::arn:.*:sagemaker:.*:(endpoint|endpoint-config|model)/"
                 + config.prefix
                 + r"-\*$",
-                r"^Resource::<.*\.Arn>:\*$",
+                FUNCTION_VERSIONS,
                 r"^Resource::\*$",
             )
 
@@ -147,7 +151,8 @@ class MonitoringStack(Stack):
             schedule=events.Schedule.expression(config.promotion.schedule),
             targets=[targets.LambdaFunction(self.promotion_check.function)],
         )
-        events.Rule(
+        retrain_input = {"dataset": config.model.dataset, "version_id": None, "trigger": "schedule"}
+        retrain = events.Rule(
             self,
             "RetrainSchedule",
             rule_name=f"{config.prefix}-retrain",
@@ -155,13 +160,13 @@ class MonitoringStack(Stack):
             schedule=events.Schedule.expression(config.retrain_schedule),
             targets=[
                 targets.SfnStateMachine(
-                    state_machine,
-                    input=events.RuleTargetInput.from_object(
-                        {"dataset": config.model.dataset, "version_id": None, "trigger": "schedule"}
-                    ),
+                    state_machine, input=events.RuleTargetInput.from_object(retrain_input)
                 )
             ],
         )
+        # The CDK drops null values from target input, but the pipeline needs "version_id": null.
+        cfn_retrain = cast(events.CfnRule, retrain.node.default_child)
+        cfn_retrain.add_property_override("Targets.0.Input", json.dumps(retrain_input))
 
         self.alarms = MonitoringAlarms(
             self,

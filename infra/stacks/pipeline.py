@@ -9,7 +9,7 @@ from constructs import Construct
 
 from infra.config import Config
 from infra.constructs.function import Function, retention
-from infra.constructs.nag import GRANT_WILDCARDS, suppress_wildcards
+from infra.constructs.nag import FUNCTION_VERSIONS, GRANT_WILDCARDS, suppress_wildcards
 from infra.constructs.sagemaker_access import (
     allow_describe_serving,
     allow_list_packages,
@@ -66,7 +66,9 @@ class PipelineStack(Stack):
         )
         allow_list_packages(resolve.role, group=group)
         suppress_wildcards(
-            resolve.role, "sagemaker:ListModelPackages supports no resource scope.", r"^Resource::\*$"
+            resolve.role,
+            "sagemaker:ListModelPackages supports no resource scope.",
+            r"^Resource::\*$",
         )
         allow_describe_serving(resolve.role, prefix=config.prefix, group=group)
         data.artifact_bucket.grant_read(resolve.role)
@@ -108,6 +110,7 @@ class PipelineStack(Stack):
                 "CODE_URI": data.training_code.uri,
                 "CODE_VERSION": data.training_code.version,
                 "DATA_BUCKET": data.data_bucket.bucket_name,
+                "ENDPOINT_INSTANCE_TYPE": config.compute.endpoint_instance_type,
             },
         )
         allow_register(register.role, group=group)
@@ -158,7 +161,7 @@ class PipelineStack(Stack):
             self.pipeline,
             "The state machine may invoke any version of its step functions, describe and create "
             "SageMaker jobs named after generated run ids, and write its own logs and traces.",
-            r"^Resource::<.*\.Arn>:\*$",
+            FUNCTION_VERSIONS,
             r"^Resource::arn:.*:sagemaker:.*:(training|processing)-job/\*$",
             r"^Resource::\*$",
         )
@@ -187,10 +190,12 @@ class PipelineStack(Stack):
         )
         suppress_wildcards(
             function.role,
-            "Grants on the project's own buckets, table and key; objects under the step's prefixes; "
+            "Grants on the project's buckets, table and key; objects under the step's prefixes; "
             "registry calls on the project's model package group.",
             *GRANT_WILDCARDS,
-            r"^Resource::arn:.*:sagemaker:.*:(endpoint|endpoint-config|model)/" + config.prefix + r"-\*$",
+            r"^Resource::arn:.*:sagemaker:.*:(endpoint|endpoint-config|model)/"
+            + config.prefix
+            + r"-\*$",
             r"^Resource::arn:.*:sagemaker:.*:model-package/.*/\*$",
         )
         return function

@@ -1,4 +1,4 @@
-"""Serving stack: the endpoint (via the deploy function), its alarms, the inference table and API."""
+"""Serving stack: the endpoint (via the deploy function), its alarms, inference table, API."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ class ServingStack(Stack):
             self,
             "Inferences",
             table_name=f"{config.prefix}-inferences",
-            partition_key=dynamodb.Attribute(name="inference_id", type=dynamodb.AttributeType.STRING),
+            partition_key=dynamodb.Attribute(
+                name="inference_id", type=dynamodb.AttributeType.STRING
+            ),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             time_to_live_attribute="expires_at",
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
@@ -49,7 +51,11 @@ class ServingStack(Stack):
             removal_policy=RemovalPolicy.RETAIN,
         )
         alarms = EndpointAlarms(
-            self, "EndpointAlarms", prefix=config.prefix, endpoint_name=self.endpoint_name, topic=data.topic
+            self,
+            "EndpointAlarms",
+            prefix=config.prefix,
+            endpoint_name=self.endpoint_name,
+            topic=data.topic,
         )
 
         self.deploy = Function(
@@ -57,7 +63,7 @@ class ServingStack(Stack):
             "Deploy",
             config=config,
             name="deploy",
-            description="Deploys model packages to the endpoint: champion, shadow challenger, promotion",
+            description="Deploys model packages: champion, shadow challenger, promotion, rollback",
             timeout=Duration.minutes(5),
             environment={
                 "ENDPOINT_NAME": self.endpoint_name,
@@ -82,7 +88,9 @@ class ServingStack(Stack):
             self.deploy.role,
             "The deploy function manages only the project's endpoint, configs and models "
             "(named with the project prefix) and the group's model packages.",
-            r"^Resource::arn:.*:sagemaker:.*:(endpoint|endpoint-config|model)/" + config.prefix + r"-\*$",
+            r"^Resource::arn:.*:sagemaker:.*:(endpoint|endpoint-config|model)/"
+            + config.prefix
+            + r"-\*$",
             r"^Resource::arn:.*:sagemaker:.*:model-package/.*/\*$",
         )
         self.endpoint = EndpointResource(
@@ -125,7 +133,9 @@ class ServingStack(Stack):
             "Describe calls on the project's own endpoint, configs, models and packages; "
             "feedback objects under feedback/; grants on the inference table and project key.",
             *GRANT_WILDCARDS,
-            r"^Resource::arn:.*:sagemaker:.*:(endpoint|endpoint-config|model)/" + config.prefix + r"-\*$",
+            r"^Resource::arn:.*:sagemaker:.*:(endpoint|endpoint-config|model)/"
+            + config.prefix
+            + r"-\*$",
         )
         self.api = InferenceApi(
             self,

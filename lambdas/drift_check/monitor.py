@@ -65,20 +65,7 @@ def run_drift_check(
     champion = champion_baseline(sagemaker, s3, state.champion.model_package_arn)
     stored = win.load_state(s3, settings.artifact_bucket)
     start = stored.last_window_end or window_end - FIRST_WINDOW
-    accumulator = DriftAccumulator(champion.baseline)
-    stats = capture.ParseStats()
-    for chunk in win.iter_feature_chunks(
-        s3,
-        bucket=settings.capture_bucket,
-        endpoint_name=settings.endpoint_name,
-        variant=endpoint_state.CHAMPION,
-        start=start,
-        end=window_end,
-        stats=stats,
-    ):
-        accumulator.add(chunk)
-    critical = [f.name for f in settings.spec.features if f.critical]
-    report = accumulator.report(settings.thresholds, critical=critical, min_rows=settings.min_rows)
+    report, stats = _compare(s3, settings, champion.baseline, start, window_end)
     decision = _decide(stepfunctions, settings, report, stored, window_end)
     report |= {
         "window": {"start": win.iso(start), "end": win.iso(window_end)},
@@ -103,6 +90,31 @@ def run_drift_check(
             replace(stored, last_window_end=window_end, last_retrain_started_at=started),
         )
     return report
+
+
+def _compare(
+    s3: Any,
+    settings: DriftCheckSettings,
+    baseline: dict[str, Any],
+    start: datetime,
+    end: datetime,
+) -> tuple[dict[str, Any], capture.ParseStats]:
+    """The drift report of the champion's captures in (start, end], read chunk by chunk."""
+    accumulator = DriftAccumulator(baseline)
+    stats = capture.ParseStats()
+    for chunk in win.iter_feature_chunks(
+        s3,
+        bucket=settings.capture_bucket,
+        endpoint_name=settings.endpoint_name,
+        variant=endpoint_state.CHAMPION,
+        start=start,
+        end=end,
+        stats=stats,
+    ):
+        accumulator.add(chunk)
+    critical = [f.name for f in settings.spec.features if f.critical]
+    report = accumulator.report(settings.thresholds, critical=critical, min_rows=settings.min_rows)
+    return report, stats
 
 
 def champion_baseline(sagemaker: Any, s3: Any, model_package_arn: str | None) -> Champion:

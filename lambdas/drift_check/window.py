@@ -84,7 +84,9 @@ def _capture_keys(
                 yield item["Key"]
 
 
-def _inside(record: capture.CapturedRecord, start: datetime, end: datetime, stats: Any) -> bool:
+def _inside(
+    record: capture.CapturedRecord, start: datetime, end: datetime, stats: capture.ParseStats
+) -> bool:
     moment = _time(record.inference_time)
     if moment is None:
         stats.malformed += 1

@@ -78,25 +78,27 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
             if first.result != "registered":
                 raise RuntimeError(f"the first run did not register a model: {first.reason}")
 
-            step(f"3. {len(use_case.calm_traffic)} requests of ordinary traffic, with feedback")
-            send("calm", use_case.calm_traffic)
-            _tick(cloud, step, "4. an hour passes: the scheduled drift check finds nothing to do")
+            hour = _Hour(cloud, step)
+            step(f"3. an hour of ordinary traffic: {len(use_case.calm_traffic)} requests, "
+                 "with feedback")
+            hour.passes(lambda: send("calm", use_case.calm_traffic))
+            step("   the scheduled drift check found nothing to do")
 
-            step(f"5. {use_case.change}: {len(use_case.drifted_traffic)} requests, with feedback")
-            send("drifted", use_case.drifted_traffic)
-            _tick(cloud, step, "6. an hour passes: the drift check fires")
+            step(f"4. {use_case.change}: an hour of {len(use_case.drifted_traffic)} requests, "
+                 "with feedback")
+            hour.passes(lambda: send("drifted", use_case.drifted_traffic))
             retrain = _drift_run(cloud)
             if retrain is None:
-                step("     no retraining was started")
+                step("   the drift check started no retraining")
             else:
-                step(f"     drift found: retraining run {retrain.name}")
+                step(f"5. the drift check found drift and started retraining: {retrain.name}")
                 for state in _states(cloud, retrain.arn):
                     step(f"     {state}")
-                step(f"     run {retrain.status.lower()}")
+                step(f"   run {retrain.status.lower()}")
 
-            step(f"7. {len(use_case.shadow_traffic)} more requests: the shadow model answers too")
-            send("shadow", use_case.shadow_traffic)
-            _tick(cloud, step, "8. an hour passes: the promotion check compares the two")
+            step(f"6. an hour of {len(use_case.shadow_traffic)} more requests: the shadow model "
+                 "answers too; then the promotion check compares the two")
+            hour.passes(lambda: send("shadow", use_case.shadow_traffic))
 
             _gather(cloud, target, story, api)
         finally:
@@ -117,15 +119,24 @@ def _sender(api: ApiClient, story: Story, features: list[str], target: str, step
     return send
 
 
-def _tick(cloud: LocalCloud, step: Step, message: str) -> None:
-    step(message)
-    assert cloud.scheduler is not None
-    # The demo window shows the hourly checks; the weekly retrain schedule is not due in it.
-    firings = cloud.scheduler.advance(
-        timedelta(hours=1), only=lambda rule: "retrain" not in rule.name.lower()
-    )
-    for firing in firings:
-        step(f"     fired {firing.rule} at {firing.at:%H:%M}")
+class _Hour:
+    """Simulated time: traffic flows during an hour, and the hourly schedules fire at its end."""
+
+    def __init__(self, cloud: LocalCloud, step: Step) -> None:
+        assert cloud.scheduler is not None
+        self.scheduler = cloud.scheduler
+        self.step = step
+        self.scheduler.now = self.scheduler.now.replace(minute=0)
+
+    def passes(self, traffic: Callable[[], None]) -> None:
+        self._advance(timedelta(minutes=5))
+        traffic()
+        self._advance(timedelta(minutes=55))
+
+    def _advance(self, delta: timedelta) -> None:
+        # The story shows the hourly checks; the weekly retrain is left to its own schedule.
+        for firing in self.scheduler.advance(delta, only=lambda r: "retrain" not in r.name):
+            self.step(f"     {firing.at:%H:%M} {firing.rule} ran")
 
 
 def _drift_run(cloud: LocalCloud) -> Any:

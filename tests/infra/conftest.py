@@ -52,7 +52,7 @@ def render(value: Any) -> str:
     """Flatten an intrinsic into text, with placeholders for what only CloudFormation knows."""
     if isinstance(value, str):
         return value
-    (function, argument), = value.items()
+    ((function, argument),) = value.items()
     if function == "Fn::Join":
         separator, parts = argument
         return separator.join(render(part) for part in parts)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
-import re
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -13,6 +13,7 @@ import pytest
 
 from infra.app import main
 from infra.config import CONTEXT_KEY, ENVIRONMENT_KEY, ROOT, ConfigError, load_config
+from lambdas.shared import settings
 from tests.infra.conftest import Synthesized, nag_errors
 
 
@@ -97,3 +98,22 @@ def test_cdk_entry_point_reports_a_bad_config_in_one_line(capsys: pytest.Capture
     assert err.count("\n") == 1
     assert "model.metric" in err
     assert "Traceback" not in err
+
+
+def test_functions_run_existing_handlers_with_known_settings(synthesized: Synthesized) -> None:
+    # Given every shadowloop function of every stack
+    functions = [
+        f["Properties"]
+        for name in synthesized.stacks
+        for f in synthesized.templates[name].find_resources("AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler", "").startswith("lambdas.")
+    ]
+    known = {value for name, value in vars(settings).items() if name.isupper()}
+    # Then each handler module exists and each variable is one the Lambdas read by name
+    assert len(functions) == 10
+    for function in functions:
+        module = function["Handler"].rsplit(".", 1)[0]
+        assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), module
+        variables = set(function["Environment"]["Variables"])
+        unknown = {v for v in variables - known if not v.startswith("POWERTOOLS_")}
+        assert unknown == set(), function["Handler"]

@@ -20,8 +20,7 @@ def _kms_buckets(synthesized: Synthesized) -> dict:
     return {
         logical_id: bucket
         for logical_id, bucket in synthesized.resources("data", "AWS::S3::Bucket").items()
-        if "aws:kms"
-        in str(bucket["Properties"].get("BucketEncryption", {}))
+        if "aws:kms" in str(bucket["Properties"].get("BucketEncryption", {}))
     }
 
 

@@ -16,7 +16,11 @@ def test_drift_check_runs_on_the_configured_schedule(synthesized: Synthesized) -
         {
             "Name": f"{synthesized.config.prefix}-drift-check",
             "ScheduleExpression": synthesized.config.drift.schedule,
-            "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [Match.string_like_regexp("DriftCheck"), "Arn"]}})],
+            "Targets": [
+                Match.object_like(
+                    {"Arn": {"Fn::GetAtt": [Match.string_like_regexp("DriftCheck"), "Arn"]}}
+                )
+            ],
         },
     )
 
@@ -76,5 +80,11 @@ def test_monitoring_alarms_notify_the_topic(synthesized: Synthesized) -> None:
 def test_dashboard_shows_feature_drift_variants_and_pipeline_runs(synthesized: Synthesized) -> None:
     (dashboard,) = synthesized.resources("monitoring", "AWS::CloudWatch::Dashboard").values()
     body = render(dashboard["Properties"]["DashboardBody"])
-    for expected in ("FeatureDrift", "DriftShare", "ModelLatency", "challenger", "ExecutionsFailed"):
+    for expected in (
+        "DriftPsi",
+        "DriftShare",
+        "ModelLatency",
+        "challenger",
+        "ExecutionsFailed",
+    ):
         assert expected in body

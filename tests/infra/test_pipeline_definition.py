@@ -81,7 +81,9 @@ def test_lambda_steps_send_explicit_payloads_and_keep_selected_results(
     }
     gate = states["Gate"]["Parameters"]["Payload"]
     assert gate["evaluation_uri.$"].startswith("States.Format('s3://<Import:")
-    assert gate["evaluation_uri.$"].endswith("/runs/{}/evaluation/evaluation.json', $$.Execution.Name)")
+    assert gate["evaluation_uri.$"].endswith(
+        "/runs/{}/evaluation/evaluation.json', $$.Execution.Name)"
+    )
     register = states["Register"]
     assert register["ResultPath"] == "$.model_package"
     assert {"data.$", "training.$", "gate.$", "baseline.$", "champion.$"} <= set(
@@ -114,8 +116,12 @@ def test_training_job_request(synthesized: Synthesized, definition: dict[str, An
     assert channel["ChannelName"] == "train"
     assert channel["DataSource"]["S3DataSource"]["S3Uri.$"] == "$.data.snapshot_uri"
     assert request["ResourceConfig"]["InstanceType"] == config.compute.training_instance_type
-    assert request["StoppingCondition"] == {"MaxRuntimeInSeconds": config.compute.max_runtime_seconds}
-    assert request["OutputDataConfig"]["S3OutputPath.$"].endswith("/runs/{}/training', $$.Execution.Name)")
+    assert request["StoppingCondition"] == {
+        "MaxRuntimeInSeconds": config.compute.max_runtime_seconds
+    }
+    assert request["OutputDataConfig"]["S3OutputPath.$"].endswith(
+        "/runs/{}/training', $$.Execution.Name)"
+    )
     assert start["ResultSelector"] == {"TrainingJobArn.$": "$.TrainingJobArn"}
 
 
@@ -162,7 +168,15 @@ def test_evaluation_processing_job_request(
     app = request["AppSpecification"]
     assert app["ContainerEntrypoint"][:2] == ["/bin/sh", "-c"]
     assert "python3 evaluate.py" in app["ContainerEntrypoint"][2]
-    assert app["ContainerArguments"] == ["--model-spec", synthesized.config.model.to_json()]
+    arguments = app["ContainerArguments"]
+    assert arguments[:2] == ["--model-spec", synthesized.config.model.to_json()]
+    options = dict(zip(arguments[2::2], arguments[3::2], strict=True))
+    assert options == {
+        "--candidate": "/opt/ml/processing/input/candidate",
+        "--champion": "/opt/ml/processing/input/champion",
+        "--data": "/opt/ml/processing/input/data",
+        "--output": "/opt/ml/processing/output/evaluation",
+    }
     inputs = {i["InputName"]: i["S3Input"] for i in request["ProcessingInputs"]}
     assert set(inputs) == {"code", "candidate", "champion", "data"}
     assert inputs["candidate"]["S3Uri.$"] == "$.training.ModelArtifacts.S3ModelArtifacts"

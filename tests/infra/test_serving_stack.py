@@ -24,7 +24,9 @@ def _actions(statement: dict) -> list[str]:
     return [actions] if isinstance(actions, str) else actions
 
 
-def test_endpoint_custom_resource_is_handled_by_the_deploy_function(synthesized: Synthesized) -> None:
+def test_endpoint_custom_resource_is_handled_by_the_deploy_function(
+    synthesized: Synthesized,
+) -> None:
     template = synthesized.template("serving")
     # Given the endpoint custom resource
     (endpoint,) = template.find_resources("Custom::ShadowloopEndpoint").values()
@@ -85,7 +87,9 @@ def test_stage_is_throttled_traced_and_access_logged(synthesized: Synthesized) -
         Match.object_like(
             {
                 "TracingEnabled": True,
-                "AccessLogSetting": Match.object_like({"Format": Match.string_like_regexp("requestId")}),
+                "AccessLogSetting": Match.object_like(
+                    {"Format": Match.string_like_regexp("requestId")}
+                ),
                 "MethodSettings": Match.array_with(
                     [
                         Match.object_like(
@@ -170,7 +174,11 @@ def test_functions_get_the_layers_tracing_and_powertools_settings(synthesized: S
             "Architectures": ["arm64"],
             "TracingConfig": {"Mode": "Active"},
             "Layers": [
-                {"Fn::Sub": Match.string_like_regexp("AWSLambdaPowertoolsPythonV3-python311-arm64:")}
+                {
+                    "Fn::Sub": Match.string_like_regexp(
+                        "AWSLambdaPowertoolsPythonV3-python311-arm64:"
+                    )
+                }
             ],
             "Environment": {
                 "Variables": Match.object_like(
