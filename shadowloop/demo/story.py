@@ -8,7 +8,6 @@ ground truth; the new model runs in shadow, wins on real feedback and is promote
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -172,9 +171,13 @@ def _gather(cloud: LocalCloud, target: Any, story: Story, api: ApiClient) -> Non
         "shadow": {"model_package_arn": state.challenger.model_package_arn}
         if state and state.challenger else None,
     }
-    probe = api.predict([_example(cloud)])
-    story.served_by = {k: probe.get(k) for k in ("model_package_arn", "model_version", "variant")}
-    story.predictions_served += len(probe["predictions"])
+    # GET /model reads the endpoint now; /predict names its model from a short-lived cache.
+    production = api.model()["production"]
+    story.served_by = {
+        "model_package_arn": production["model_package_arn"],
+        "model_version": production["version"],
+        "variant": production["variant"],
+    }
     for run in story.pipeline_runs:
         arn = run.get("model_package_arn")
         if arn:
@@ -239,16 +242,6 @@ def _promotion(report: dict[str, Any]) -> dict[str, Any]:
             "challenger": report.get("challenger"),
         },
     }
-
-
-def _example(cloud: LocalCloud) -> dict[str, Any]:
-    """One record from the training data, to ask the final endpoint who answers."""
-    s3 = cloud.client("s3")
-    body = s3.get_object(
-        Bucket=cloud.output("DataBucketName"), Key=datasets.key(cloud.config.model.dataset)
-    )["Body"].read()
-    frame = pd.read_csv(io.BytesIO(body), nrows=1)
-    return {n: traffic._plain(frame.iloc[0][n]) for n in cloud.config.model.feature_names}
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
