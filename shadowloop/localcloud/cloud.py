@@ -10,6 +10,7 @@ a simulated clock. It runs in-process (tests, ``shadowloop demo``) or behind a
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -60,15 +61,19 @@ class LocalCloud:
         self.workdir = workdir
         self.config = config or load_from_cdk_json()
         self.deployment: Deployment | None = None
+        self.assembly: Path | None = None
         self.scheduler: Scheduler | None = None
         self.session: boto3.Session | None = None
         self._stack = contextlib.ExitStack()
 
     # -- life cycle --------------------------------------------------------------------
 
-    def start(self, *, endpoint_url: str | None = None) -> LocalCloud:
+    def start(
+        self, *, endpoint_url: str | None = None, assembly_cache: Path | None = None
+    ) -> LocalCloud:
         """Start moto (in-process, or reached at ``endpoint_url``) and deploy the stacks."""
-        assembly = synthesize(self.config, self.workdir / "assembly")
+        assembly = synthesize(self.config, assembly_cache or ROOT / ".shadowloop" / "assembly")
+        self.assembly = assembly
         if endpoint_url is None:
             from moto import mock_aws
 
@@ -213,12 +218,15 @@ def synthesize(config: Config, cache: Path) -> Path:
             digest.update(path.relative_to(ROOT).as_posix().encode())
             digest.update(path.read_bytes())
     outdir = cache / digest.hexdigest()[:16]
-    if (outdir / "manifest.json").exists():
-        return outdir
-    from infra.app import build_app
+    cache.mkdir(parents=True, exist_ok=True)
+    # Parallel test workers share the cache: one synthesizes, the others wait for it.
+    with (cache / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (outdir / "manifest.json").exists():
+            from infra.app import build_app
 
-    with _environ(JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20"):
-        build_app(config, outdir=str(outdir)).synth()
+            with _environ(JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20"):
+                build_app(config, outdir=str(outdir)).synth()
     return outdir
 
 

@@ -19,6 +19,7 @@ import os
 import threading
 import traceback
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,9 +135,13 @@ class FunctionRuntime:
         buffer = io.StringIO()
         redirected = _redirect_log_handlers(buffer)
         try:
-            with contextlib.redirect_stdout(buffer):
+            # A function's warnings belong in its log, as on Lambda, not on the caller's terminal.
+            with contextlib.redirect_stdout(buffer), warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
                 yield buffer
         finally:
+            for warning in caught:
+                buffer.write(f"{warning.category.__name__}: {warning.message}\n")
             for handler, stream in redirected:
                 handler.setStream(stream)
             text = buffer.getvalue()
