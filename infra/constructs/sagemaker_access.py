@@ -70,7 +70,12 @@ def allow_register(role: iam.IRole, *, group: str) -> None:
     """Create (and tag) model packages in the group."""
     role.add_to_principal_policy(
         iam.PolicyStatement(
-            actions=["sagemaker:CreateModelPackage", "sagemaker:AddTags"],
+            # Describe reads back the version number the registry assigned.
+            actions=[
+                "sagemaker:CreateModelPackage",
+                "sagemaker:DescribeModelPackage",
+                "sagemaker:AddTags",
+            ],
             resources=_package_arns(role, group),
         )
     )
@@ -87,8 +92,15 @@ def allow_endpoint_management(
                 for verb in ("Create", "Delete", "Describe")
                 for resource in ("Endpoint", "EndpointConfig", "Model")
             ]
-            + ["sagemaker:UpdateEndpoint", "sagemaker:AddTags"],
+            + ["sagemaker:UpdateEndpoint", "sagemaker:AddTags", "sagemaker:ListTags"],
             resources=_serving_arns(role, prefix),
+        )
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            # Finding what to clean up on stack deletion; List* supports no resource scoping.
+            actions=["sagemaker:ListModels", "sagemaker:ListEndpointConfigs"],
+            resources=["*"],
         )
     )
     role.add_to_principal_policy(

@@ -87,11 +87,13 @@ class ServingStack(Stack):
         suppress_wildcards(
             self.deploy.role,
             "The deploy function manages only the project's endpoint, configs and models "
-            "(named with the project prefix) and the group's model packages.",
+            "(named with the project prefix) and the group's model packages; ListModels and "
+            "ListEndpointConfigs, used to clean up on stack deletion, support no resource scope.",
             r"^Resource::arn:.*:sagemaker:.*:(endpoint|endpoint-config|model)/"
             + config.prefix
             + r"-\*$",
             r"^Resource::arn:.*:sagemaker:.*:model-package/.*/\*$",
+            r"^Resource::\*$",
         )
         self.endpoint = EndpointResource(
             self,

@@ -11,7 +11,7 @@ def test_parses_the_wire_form_of_the_deployed_config(spec_dict):
     assert spec.to_dict() == spec_dict
     assert spec.target == "delivery_minutes"
     assert spec.names_of("categorical") == ["city_zone"]
-    assert spec.features[0].critical is True
+    assert [f.name for f in spec.features if f.critical] == ["rain_mm", "traffic_index"]
 
 
 def test_accepts_a_spec_json_encoded_twice(spec_dict):
