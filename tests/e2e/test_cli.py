@@ -1,0 +1,109 @@
+"""The `shadowloop` command against a local cloud: output, progress, one-line errors."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from click.testing import CliRunner
+
+from infra.config import load_from_cdk_json
+from shadowloop.cli import common, target as targets
+from shadowloop.cli.main import cli
+from shadowloop.ops import localserver
+from tests.e2e.conftest import generate
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+@pytest.fixture
+def run(monkeypatch, target):
+    """Invoke the CLI with --target local resolving to the in-process cloud."""
+    monkeypatch.setattr(common, "resolve", lambda name: target)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(cli, list(args))
+
+
+def test_push_train_and_list_models(run, target, tmp_path):
+    # Given a CSV of deliveries
+    data = tmp_path / "deliveries.csv"
+    generate("baseline", 1500, 0).to_csv(data, index=False)
+
+    # When it is pushed, trained on and listed
+    pushed = run("data", "push", str(data), "--dataset", "delivery-eta")
+    trained = run("train")
+    listed = run("models")
+
+    # Then push printed the S3 VersionId, train followed the run to its package
+    head = target.client("s3").head_object(
+        Bucket=target.output("DataBucketName"), Key="datasets/delivery-eta/data.csv"
+    )
+    assert pushed.exit_code == 0 and pushed.output.strip() == head["VersionId"]
+    assert trained.exit_code == 0, trained.output
+    assert "ValidateData" in trained.output and "Register" in trained.output
+    assert "registered arn:aws:sagemaker:" in trained.output
+    # And the registry lists it with its metric and dataset version
+    assert listed.exit_code == 0
+    assert "rmse=" in listed.output and head["VersionId"][:8] in listed.output
+
+
+def test_errors_are_one_line_with_a_non_zero_exit(run, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+
+    bad_file = run("data", "push", str(empty), "--dataset", "delivery-eta")
+    assert bad_file.exit_code == 1
+    assert bad_file.output.strip() == f"error: {empty} is empty"
+
+    unknown_version = run("train", "--version-id", "no-such-version")
+    assert unknown_version.exit_code == 1
+    (last,) = [line for line in unknown_version.output.splitlines() if line.startswith("error:")]
+    assert "no-such-version" in last and "Traceback" not in unknown_version.output
+
+    missing = run("data", "push", str(tmp_path / "nope.csv"), "--dataset", "x")
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+def test_no_running_local_cloud_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(targets, "STATE_FILE", tmp_path / "local.json")
+    monkeypatch.setattr(
+        common, "resolve", lambda name: targets.local_target(state_file=tmp_path / "local.json")
+    )
+    result = CliRunner().invoke(cli, ["models"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: no local cloud is running")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_local_up_serves_other_processes_over_http(monkeypatch, tmp_path):
+    # Given `shadowloop local up`: moto's server with the stacks deployed into it
+    state = tmp_path / "local.json"
+    monkeypatch.setattr(targets, "STATE_FILE", state)
+    monkeypatch.setattr(localserver, "STATE_FILE", state)
+    running = localserver.start(
+        workdir=tmp_path / "cloud", config=load_from_cdk_json(), moto_port=_free_port(),
+        api_port=None,
+    )
+    try:
+        # When another client finds it through the state file and pushes and trains
+        remote = targets.local_target(state_file=state)
+        assert remote.endpoint_url == running.moto_url
+        data = tmp_path / "deliveries.csv"
+        generate("baseline", 1200, 0).to_csv(data, index=False)
+        monkeypatch.setattr(common, "resolve", lambda name: remote)
+        runner = CliRunner()
+        pushed = runner.invoke(cli, ["data", "push", str(data), "--dataset", "delivery-eta"])
+        trained = runner.invoke(cli, ["train"])
+    finally:
+        running.stop()
+
+    # Then the run succeeded through HTTP alone
+    assert pushed.exit_code == 0, pushed.output
+    assert trained.exit_code == 0, trained.output
+    assert "registered" in trained.output
+    assert not state.exists()
