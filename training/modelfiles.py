@@ -64,7 +64,11 @@ def extract(tarball: Path, destination: Path) -> Path:
         # Checked by hand: the container's Python may predate tarfile's extraction filters.
         members = archive.getmembers()
         for member in members:
-            if member.issym() or member.islnk() or not (root / member.name).resolve().is_relative_to(root):
+            if (
+                member.issym()
+                or member.islnk()
+                or not (root / member.name).resolve().is_relative_to(root)
+            ):
                 raise InputError(f"model archive member {member.name!r} would land outside {root}")
         archive.extractall(destination, members=members)
     return destination

@@ -95,7 +95,7 @@ def metadata(
             "numpy": np.__version__,
             "pandas": pd.__version__,
         },
-        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "trained_at": datetime.now(timezone.utc),  # noqa: UP017 (the container may run Python 3.10).isoformat(timespec="seconds"),
     }
 
 

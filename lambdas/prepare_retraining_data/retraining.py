@@ -17,11 +17,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from lambdas.shared import capture, s3uri
+from lambdas.shared import capture, datasets, s3uri
 from lambdas.shared.capture import CapturedRecord, ParseStats
 from lambdas.shared.endpoint_state import CHAMPION
 from lambdas.shared.settings import ModelSpec
-from lambdas.validate_data import dataset as datasets
 
 
 @dataclass

@@ -6,7 +6,7 @@ friends), so the same code talks to AWS or to any compatible endpoint.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import boto3
@@ -18,7 +18,7 @@ _CONFIG = Config(
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     return boto3.client(service, config=_CONFIG)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lambdas.shared import s3uri
+from lambdas.shared import datasets, s3uri
 from lambdas.shared.settings import ModelSpec
-from lambdas.validate_data import dataset as datasets
 from lambdas.validate_data.quality import DEFAULT_LIMITS, Limits, QualityReport, check
 
 # How many errors the failure message quotes; the report holds them all.

@@ -11,7 +11,8 @@ from rich.console import Console
 
 from shadowloop.cli.target import resolve
 
-console = Console(highlight=False)
+# Soft wrap: ARNs and ids stay on one line, so they can be copied.
+console = Console(highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -37,15 +37,25 @@ def versions(dataset: str, target: Target) -> None:
     """List the versions of DATASET, newest first."""
     table = Table("version_id", "pushed", "bytes", "source", "latest")
     for v in datasets.versions(target, dataset):
-        table.add_row(v.version_id, f"{v.last_modified:%Y-%m-%d %H:%M:%S}", str(v.size), v.source,
-                      "yes" if v.latest else "")
+        table.add_row(
+            v.version_id,
+            f"{v.last_modified:%Y-%m-%d %H:%M:%S}",
+            str(v.size),
+            v.source,
+            "yes" if v.latest else "",
+        )
     console.print(table)
 
 
 @data.command()
-@click.option("--scenario", type=click.Choice(examples.scenarios()), default="baseline",
-              show_default=True, help="baseline, or a shifted world (monsoon: rain and slower "
-              "traffic change how long deliveries take).")
+@click.option(
+    "--scenario",
+    type=click.Choice(examples.scenarios()),
+    default="baseline",
+    show_default=True,
+    help="baseline, or a shifted world (monsoon: rain and slower "
+    "traffic change how long deliveries take).",
+)
 @click.option("--rows", type=click.IntRange(1, 10_000_000), default=5000, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)

@@ -23,18 +23,40 @@ def _shift(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> di
 
 
 @click.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"),
-              show_default=True, help="Where report.json, report.html and the plots go.")
-@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Run the story on your own tabular CSV instead of the delivery-ETA example.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out/demo"),
+    show_default=True,
+    help="Where report.json, report.html and the plots go.",
+)
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Run the story on your own tabular CSV instead of the delivery-ETA example.",
+)
 @click.option("--target", "target_column", help="With --data: the column to predict.")
-@click.option("--task", type=click.Choice(["regression", "classification"]),
-              help="With --data: the task (default: inferred from the target column).")
-@click.option("--shift", "shifts", multiple=True, callback=_shift, metavar="COL=DELTA_SD",
-              help="With --data: shift numeric column COL by DELTA_SD standard deviations in the "
-              "drifted traffic. Repeatable.")
-def demo(out: Path, data: Path | None, target_column: str | None, task: str | None,
-         shifts: dict[str, float]) -> None:
+@click.option(
+    "--task",
+    type=click.Choice(["regression", "classification"]),
+    help="With --data: the task (default: inferred from the target column).",
+)
+@click.option(
+    "--shift",
+    "shifts",
+    multiple=True,
+    callback=_shift,
+    metavar="COL=DELTA_SD",
+    help="With --data: shift numeric column COL by DELTA_SD standard deviations in the "
+    "drifted traffic. Repeatable.",
+)
+def demo(
+    out: Path,
+    data: Path | None,
+    target_column: str | None,
+    task: str | None,
+    shifts: dict[str, float],
+) -> None:
     """Tell the whole story on a fresh local cloud, about a minute on a laptop:
 
     \b
@@ -61,8 +83,10 @@ def demo(out: Path, data: Path | None, target_column: str | None, task: str | No
     started = time.monotonic()
     result = story.run(use_case, workdir=ROOT / ".shadowloop" / "demo", step=console.print)
     files = report.write(result, out)
-    console.print(f"\n[bold]done in {time.monotonic() - started:.0f} s[/]: "
-                  f"{result.predictions_served} predictions served; "
-                  f"serving {result.served_by and result.served_by.get('model_version') and 'v' + str(result.served_by['model_version'])}")
+    version = (result.served_by or {}).get("model_version")
+    console.print(
+        f"\n[bold]done in {time.monotonic() - started:.0f} s[/]: "
+        f"{result.predictions_served} predictions served; now serving v{version}"
+    )
     for kind, path in files.items():
         console.print(f"  {kind:8} {path}")

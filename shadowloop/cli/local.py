@@ -15,10 +15,19 @@ def local() -> None:
 
 
 @local.command()
-@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True,
-              help="Port of the local AWS endpoint.")
-@click.option("--api-port", type=click.IntRange(0, 65535), default=None,
-              help="Also serve the REST API on this port.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=5000,
+    show_default=True,
+    help="Port of the local AWS endpoint.",
+)
+@click.option(
+    "--api-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Also serve the REST API on this port.",
+)
 def up(port: int, api_port: int | None) -> None:
     """Start the local cloud and keep it running until Ctrl-C.
 
@@ -29,11 +38,16 @@ def up(port: int, api_port: int | None) -> None:
 
     with console.status("starting the local cloud") as status:
         running = localserver.start(
-            workdir=ROOT / ".shadowloop" / "local", config=load_from_cdk_json(),
-            moto_port=port, api_port=api_port, on_step=status.update,
+            workdir=ROOT / ".shadowloop" / "local",
+            config=load_from_cdk_json(),
+            moto_port=port,
+            api_port=api_port,
+            on_step=status.update,
         )
-    console.print(f"local cloud up: AWS endpoint [bold]{running.moto_url}[/]"
-                  + (f", API {running.api_url}" if running.api_url else ""))
+    console.print(
+        f"local cloud up: AWS endpoint [bold]{running.moto_url}[/]"
+        + (f", API {running.api_url}" if running.api_url else "")
+    )
     for key in ("DataBucketName", "StateMachineArn", "EndpointName"):
         console.print(f"  {key}: {running.target.outputs.get(key)}")
     _wait_for_interrupt(running.stop)

@@ -13,8 +13,9 @@ from shadowloop.ops import pipeline
 
 @click.command()
 @click.option("--dataset", default=None, help="Dataset name (default: the configured one).")
-@click.option("--version-id", default=None, help="Pin the run to this dataset version "
-              "(default: the latest).")
+@click.option(
+    "--version-id", default=None, help="Pin the run to this dataset version (default: the latest)."
+)
 @target_option
 def train(dataset: str | None, version_id: str | None, target: Target) -> None:
     """Start a pipeline run and follow it: validate → train → evaluate → gate →
@@ -53,8 +54,13 @@ def models(limit: int, target: Target) -> None:
     for p in packages:
         metric = f"{p.get('metric')}={_num(p.get('metric_value'))}"
         table.add_row(
-            str(p.get("version")), str(p.get("status")), metric, str(p.get("dataset")),
-            str(p.get("version_id")), str(p.get("trigger")), str(p.get("created") or "")[:19],
+            str(p.get("version")),
+            str(p.get("status")),
+            metric,
+            str(p.get("dataset")),
+            str(p.get("version_id")),
+            str(p.get("trigger")),
+            str(p.get("created") or "")[:19],
         )
     console.print(table)
 

@@ -52,7 +52,7 @@ def predict(source: Any, target: Target) -> None:
         raise CliError(f"{source.name} is not JSON: {exc}") from None
     instances = body.get("instances") if isinstance(body, dict) else body
     if not isinstance(instances, list):
-        raise CliError(f"{source.name} must hold a list of records or {{\"instances\": [...]}}")
+        raise CliError(f'{source.name} must hold a list of records or {{"instances": [...]}}')
     _print_json(_call(target, lambda api: api.predict(instances)))
 
 
@@ -70,10 +70,20 @@ def feedback(inference_id: str, actual: str, target: Target) -> None:
 
 
 @click.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
-              help="API port on 127.0.0.1 (0 picks a free one).")
-@click.option("--moto-port", type=click.IntRange(1, 65535), default=5000, show_default=True,
-              help="Port of the local AWS endpoint other shells use.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="API port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option(
+    "--moto-port",
+    type=click.IntRange(1, 65535),
+    default=5000,
+    show_default=True,
+    help="Port of the local AWS endpoint other shells use.",
+)
 def serve(port: int, moto_port: int) -> None:
     """Serve the REST API on 127.0.0.1, on a local cloud started here.
 
@@ -84,13 +94,18 @@ def serve(port: int, moto_port: int) -> None:
 
     with console.status("starting the local cloud") as status:
         running = localserver.start(
-            workdir=ROOT / ".shadowloop" / "serve", config=load_from_cdk_json(),
-            moto_port=moto_port, api_port=port, on_step=status.update,
+            workdir=ROOT / ".shadowloop" / "serve",
+            config=load_from_cdk_json(),
+            moto_port=moto_port,
+            api_port=port,
+            on_step=status.update,
         )
         bootstrap.ensure_model(running.target, on_step=status.update)
     console.print(f"API: [bold]{running.api_url}[/]  (local AWS endpoint {running.moto_url})")
-    console.print(f"try: curl -s -X POST {running.api_url}/predict -H 'Content-Type: application/json' "
-                  "-d @examples/predict.json")
+    console.print(
+        f"try: curl -s -X POST {running.api_url}/predict -H 'Content-Type: application/json' "
+        "-d @examples/predict.json"
+    )
     _wait_for_interrupt(running.stop)
 
 

@@ -35,7 +35,18 @@ def write(story: Story, out: Path) -> dict[str, Path]:
 def to_json(story: Story) -> dict[str, Any]:
     document = dataclasses.asdict(story)
     document["drift_checks"] = [_drift_entry(c) for c in story.drift_checks or []]
-    return document
+    return _finite(document)
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or Infinity: a statistic that could not be computed is null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _drift_entry(report: dict[str, Any]) -> dict[str, Any]:
@@ -43,8 +54,17 @@ def _drift_entry(report: dict[str, Any]) -> dict[str, Any]:
     for name, stats in (report.get("features") or {}).items():
         features[name] = {
             key: stats.get(key)
-            for key in ("type", "psi", "js", "wasserstein", "ks", "linf", "unseen_share", "drifted",
-                        "status")
+            for key in (
+                "type",
+                "psi",
+                "js",
+                "wasserstein",
+                "ks",
+                "linf",
+                "unseen_share",
+                "drifted",
+                "status",
+            )
             if key in stats
         }
     return {
@@ -86,7 +106,9 @@ def _plot_metrics(runs: list[dict[str, Any]], path: Path) -> Path:
         if not isinstance(value, (int, float)):
             continue
         version = run.get("model_version")
-        labels.append(f"v{version} ({run['trigger']})" if version else f"rejected ({run['trigger']})")
+        labels.append(
+            f"v{version} ({run['trigger']})" if version else f"rejected ({run['trigger']})"
+        )
         values.append(value)
         colours.append("tab:green" if run.get("gate") == "pass" else "tab:red")
     axis.bar(labels, values, color=colours)
@@ -105,8 +127,11 @@ def _plot_shadow(promotions: list[dict[str, Any]], path: Path) -> Path:
         last = decided[-1]["evidence"]
         champion = (last.get("champion") or {}).get("metric")
         challenger = (last.get("challenger") or {}).get("metric")
-        axis.bar(["champion", "challenger (shadow)"], [champion or 0, challenger or 0],
-                 color=["tab:blue", "tab:orange"])
+        axis.bar(
+            ["champion", "challenger (shadow)"],
+            [champion or 0, challenger or 0],
+            color=["tab:blue", "tab:orange"],
+        )
         axis.set_title(f"On {last.get('labelled')} labelled requests: {decided[-1]['decision']}")
         axis.set_ylabel("primary metric on live traffic with feedback")
     else:
@@ -136,15 +161,17 @@ def _html(document: dict[str, Any], files: dict[str, Path], path: Path) -> Path:
         for c in document["drift_checks"]
     )
     images = "".join(
-        f'<figure><img src="{files[k].name}" alt="{k}"></figure>' for k in ("drift", "metrics", "shadow")
+        f'<figure><img src="{files[k].name}" alt="{k}"></figure>'
+        for k in ("drift", "metrics", "shadow")
     )
+    serving = (document.get("served_by") or {}).get("model_package_arn")
     path.write_text(
         f"""<!doctype html><html><head><meta charset="utf-8"><title>shadowloop demo</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}td,th{{padding:.2em .6em;
 border-bottom:1px solid #ddd}}img{{max-width:100%}}</style></head><body>
-<h1>shadowloop: {html.escape(document['use_case'])}</h1>
-<p>{document['predictions_served']} predictions served, {document['feedback_sent']} outcomes
-fed back. Serving now: <code>{html.escape(str((document.get('served_by') or {}).get('model_package_arn')))}</code></p>
+<h1>shadowloop: {html.escape(document["use_case"])}</h1>
+<p>{document["predictions_served"]} predictions served, {document["feedback_sent"]} outcomes
+fed back. Serving now: <code>{html.escape(str(serving))}</code></p>
 <h2>Pipeline runs</h2><table><tr><th>run</th><th>trigger</th><th>status</th><th>gate</th>
 <th>dataset version</th><th>model version</th></tr>{rows}</table>
 <h2>Drift checks</h2><table><tr><th>window</th><th>drifted</th><th>drift share</th>
@@ -156,6 +183,4 @@ fed back. Serving now: <code>{html.escape(str((document.get('served_by') or {}).
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
     return str(value)

@@ -69,22 +69,28 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
             send = _sender(api, story, spec.feature_names, spec.target, step)
 
             step(f"1. pushing {len(use_case.training)} rows of training data")
-            datasets.push_bytes(target, _csv(use_case.training), spec.dataset, name="training",
-                                source="demo")
+            datasets.push_bytes(
+                target, _csv(use_case.training), spec.dataset, name="training", source="demo"
+            )
             step("2. the pipeline trains, evaluates and registers v1; it goes to production")
-            first = pipeline.follow(target, pipeline.start(target, spec.dataset),
-                                    on_state=lambda s: step(f"     {s}"))
+            first = pipeline.follow(
+                target, pipeline.start(target, spec.dataset), on_state=lambda s: step(f"     {s}")
+            )
             if first.result != "registered":
                 raise RuntimeError(f"the first run did not register a model: {first.reason}")
 
             hour = _Hour(cloud, step)
-            step(f"3. an hour of ordinary traffic: {len(use_case.calm_traffic)} requests, "
-                 "with feedback")
+            step(
+                f"3. an hour of ordinary traffic: {len(use_case.calm_traffic)} requests, "
+                "with feedback"
+            )
             hour.passes(lambda: send("calm", use_case.calm_traffic))
             step("   the scheduled drift check found nothing to do")
 
-            step(f"4. {use_case.change}: an hour of {len(use_case.drifted_traffic)} requests, "
-                 "with feedback")
+            step(
+                f"4. {use_case.change}: an hour of {len(use_case.drifted_traffic)} requests, "
+                "with feedback"
+            )
             hour.passes(lambda: send("drifted", use_case.drifted_traffic))
             retrain = _drift_run(cloud)
             if retrain is None:
@@ -95,8 +101,10 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
                     step(f"     {state}")
                 step(f"   run {retrain.status.lower()}")
 
-            step(f"6. an hour of {len(use_case.shadow_traffic)} more requests: the shadow model "
-                 "answers too; then the promotion check compares the two")
+            step(
+                f"6. an hour of {len(use_case.shadow_traffic)} more requests: the shadow model "
+                "answers too; then the promotion check compares the two"
+            )
             hour.passes(lambda: send("shadow", use_case.shadow_traffic))
 
             _gather(cloud, target, story, api)
@@ -112,8 +120,10 @@ def _sender(api: ApiClient, story: Story, features: list[str], target: str, step
         story.feedback_sent += result.feedback
         assert story.traffic_rmse is not None
         story.traffic_rmse[label] = result.rmse
-        step(f"     served {result.predictions} predictions (rmse {result.rmse:.2f} on the "
-             f"feedback), {result.feedback} outcomes sent back")
+        step(
+            f"     served {result.predictions} predictions (rmse {result.rmse:.2f} on the "
+            f"feedback), {result.feedback} outcomes sent back"
+        )
 
     return send
 
@@ -151,7 +161,9 @@ def _states(cloud: LocalCloud, execution_arn: str) -> list[str]:
     events = cloud.client("stepfunctions").get_execution_history(
         executionArn=execution_arn, maxResults=1000
     )["events"]
-    return [e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")]
+    return [
+        e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")
+    ]
 
 
 def _gather(cloud: LocalCloud, target: Any, story: Story, api: ApiClient) -> None:
@@ -169,7 +181,8 @@ def _gather(cloud: LocalCloud, target: Any, story: Story, api: ApiClient) -> Non
     story.endpoint = {
         "production": {"model_package_arn": state.champion.model_package_arn} if state else None,
         "shadow": {"model_package_arn": state.challenger.model_package_arn}
-        if state and state.challenger else None,
+        if state and state.challenger
+        else None,
     }
     # GET /model reads the endpoint now; /predict names its model from a short-lived cache.
     production = api.model()["production"]

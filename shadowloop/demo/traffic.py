@@ -39,7 +39,9 @@ def send(
         answer = api.predict(instances)
         actuals = batch[target].tolist()
         cutoff = int(round(len(actuals) * feedback_share))
-        for index, (prediction, actual) in enumerate(zip(answer["predictions"], actuals, strict=True)):
+        for index, (prediction, actual) in enumerate(
+            zip(answer["predictions"], actuals, strict=True)
+        ):
             result.predictions += 1
             if isinstance(prediction["prediction"], (int, float)):
                 result.squared_error += (prediction["prediction"] - actual) ** 2

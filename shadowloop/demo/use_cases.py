@@ -42,7 +42,9 @@ def from_csv(
         raise ValueError(f"{path} has {len(frame)} labelled rows; the story needs at least 200")
     task = task or _infer_task(frame[target])
     features = [
-        Feature(name=c, type="numeric" if pd.api.types.is_numeric_dtype(frame[c]) else "categorical")
+        Feature(
+            name=c, type="numeric" if pd.api.types.is_numeric_dtype(frame[c]) else "categorical"
+        )
         for c in frame.columns
         if c != target
     ]
@@ -61,7 +63,9 @@ def from_csv(
     )
     # A user's data has no known scale, so only the champion comparison gates it.
     limit = float("inf") if spec.direction == "minimize" else float("-inf")
-    config = dataclasses.replace(config, model=spec, gate=QualityGate(limit, config.gate.max_regression))
+    config = dataclasses.replace(
+        config, model=spec, gate=QualityGate(limit, config.gate.max_regression)
+    )
     cut = np.cumsum([0.6, 0.1, 0.15]) * len(frame)
     training, calm, later, shadow = np.split(frame, cut.astype(int))
     return UseCase(
@@ -71,7 +75,9 @@ def from_csv(
         calm_traffic=calm,
         drifted_traffic=_shift(later, shifts),
         shadow_traffic=_shift(shadow, shifts),
-        change="the world shifts (" + ", ".join(f"{c} by {d:+g} sd" for c, d in shifts.items()) + ")",
+        change="the world shifts ("
+        + ", ".join(f"{c} by {d:+g} sd" for c, d in shifts.items())
+        + ")",
     )
 
 

@@ -168,7 +168,11 @@ class LocalCloud:
         return names[0]
 
     def start_pipeline(
-        self, *, dataset: str, version_id: str | None = None, trigger: str = "manual",
+        self,
+        *,
+        dataset: str,
+        version_id: str | None = None,
+        trigger: str = "manual",
         name: str | None = None,
     ) -> str:
         """Start the pipeline the way the CLI does; returns the execution ARN."""

@@ -79,7 +79,9 @@ class FunctionRuntime:
                 result = runtime.invoke(function_name, event)
             except FunctionFailed as exc:
                 response_headers["x-amz-function-error"] = "Unhandled"
-                return json.dumps({"errorType": exc.error_type, "errorMessage": exc.message}).encode()
+                return json.dumps(
+                    {"errorType": exc.error_type, "errorMessage": exc.message}
+                ).encode()
             return json.dumps(result).encode()
 
         setattr(PATCHED[0], PATCHED[1], invoke)

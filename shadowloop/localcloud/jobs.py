@@ -72,7 +72,9 @@ class JobRunner:
         for directory in (code_dir, model_dir, output_dir / "data"):
             directory.mkdir(parents=True)
         try:
-            self._download_code(str(hyperparameters.get("sagemaker_submit_directory", "")), code_dir)
+            self._download_code(
+                str(hyperparameters.get("sagemaker_submit_directory", "")), code_dir
+            )
             channels = {}
             for channel in job.input_data_config or []:
                 name = channel["ChannelName"]

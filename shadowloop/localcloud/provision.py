@@ -9,6 +9,7 @@ with their names only. Assets are uploaded to the bootstrap bucket as
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -125,10 +126,8 @@ class Provisioner:
         kwargs: dict[str, Any] = {"Bucket": bucket}
         if self.region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
-        try:
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
             s3.create_bucket(**kwargs)
-        except s3.exceptions.BucketAlreadyOwnedByYou:
-            pass
 
     # -- stacks ------------------------------------------------------------------------
 
@@ -172,15 +171,17 @@ class Provisioner:
         self._ensure_bucket(name)
         s3 = self.client("s3")
         if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
-            s3.put_bucket_versioning(
-                Bucket=name, VersioningConfiguration={"Status": "Enabled"}
-            )
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         if "BucketEncryption" in props:
             # CloudFormation and the S3 API name the same setting differently.
             rules = [
                 {
                     "ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
-                    **({"BucketKeyEnabled": rule["BucketKeyEnabled"]} if "BucketKeyEnabled" in rule else {}),
+                    **(
+                        {"BucketKeyEnabled": rule["BucketKeyEnabled"]}
+                        if "BucketKeyEnabled" in rule
+                        else {}
+                    ),
                 }
                 for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
             ]

@@ -19,7 +19,12 @@ from shadowloop.localcloud.provision import RuleSpec
 
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _DAYS = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
-_MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,9 @@ class Scheduler:
         self.start_execution = start_execution
         self.now = now
 
-    def advance(self, delta: timedelta, *, only: Callable[[RuleSpec], bool] | None = None) -> list[Firing]:
+    def advance(
+        self, delta: timedelta, *, only: Callable[[RuleSpec], bool] | None = None
+    ) -> list[Firing]:
         """Move the clock forward and fire, in time order, every rule due on the way."""
         end = self.now + delta
         plan = sorted(

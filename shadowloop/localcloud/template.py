@@ -126,7 +126,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             function = self._functions().get(key)
             if function is not None:
                 return function(arg)

@@ -62,13 +62,15 @@ class ApiClient:
         except urllib.error.URLError as exc:
             raise ConnectionError(f"cannot reach the API at {url}: {exc.reason}") from None
 
-    def _signed(self, method: str, url: str, data: bytes | None, headers: dict[str, str]) -> dict[str, str]:
+    def _signed(
+        self, method: str, url: str, data: bytes | None, headers: dict[str, str]
+    ) -> dict[str, str]:
         assert self.session is not None
         credentials = self.session.get_credentials()
         if credentials is None:
             raise PermissionError("no AWS credentials to sign the request with")
         aws_request = AWSRequest(method=method, url=url, data=data, headers=headers)
-        SigV4Auth(credentials.get_frozen_credentials(), "execute-api", self.session.region_name).add_auth(
-            aws_request
-        )
+        SigV4Auth(
+            credentials.get_frozen_credentials(), "execute-api", self.session.region_name
+        ).add_auth(aws_request)
         return dict(aws_request.headers.items())

@@ -67,7 +67,9 @@ def versions(target: Target, dataset: str) -> list[DatasetVersion]:
     s3 = target.client("s3")
     bucket = target.output("DataBucketName")
     out = []
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key(dataset)):
+    for page in s3.get_paginator("list_object_versions").paginate(
+        Bucket=bucket, Prefix=key(dataset)
+    ):
         for item in page.get("Versions", []):
             if item["Key"] != key(dataset):
                 continue

@@ -34,7 +34,9 @@ class RunningCloud:
         self.cloud.stop()
 
 
-def target_for(cloud: LocalCloud, *, endpoint_url: str | None = None, api_url: str | None = None) -> Target:
+def target_for(
+    cloud: LocalCloud, *, endpoint_url: str | None = None, api_url: str | None = None
+) -> Target:
     """A CLI target for a local cloud started in this process."""
     assert cloud.session is not None and cloud.deployment is not None
     return Target(
@@ -48,7 +50,11 @@ def target_for(cloud: LocalCloud, *, endpoint_url: str | None = None, api_url: s
 
 
 def start(
-    *, workdir: Path, config: Config, moto_port: int, api_port: int | None,
+    *,
+    workdir: Path,
+    config: Config,
+    moto_port: int,
+    api_port: int | None,
     on_step: Callable[[str], None] = lambda _: None,
 ) -> RunningCloud:
     """Start moto's server on ``moto_port``, deploy into it, and serve the API if asked."""

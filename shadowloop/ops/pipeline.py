@@ -27,7 +27,9 @@ class RunOutcome:
     output: dict[str, Any] | None
 
 
-def start(target: Target, dataset: str, *, version_id: str | None = None, trigger: str = "manual") -> str:
+def start(
+    target: Target, dataset: str, *, version_id: str | None = None, trigger: str = "manual"
+) -> str:
     """Start a run; returns its execution ARN. The name is the run id."""
     name = f"{trigger}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     return target.client("stepfunctions").start_execution(
@@ -47,15 +49,16 @@ def follow(
 ) -> RunOutcome:
     """Wait for a run to end, reporting each state it enters."""
     sfn = target.client("stepfunctions")
-    seen = 0
+    seen: set[int] = set()
     deadline = time.monotonic() + timeout
     while True:
         described = sfn.describe_execution(executionArn=execution_arn)
-        events = _history(sfn, execution_arn)
-        for event in events[seen:]:
+        for event in sorted(_history(sfn, execution_arn), key=lambda e: e["id"]):
+            if event["id"] in seen:
+                continue
+            seen.add(event["id"])
             if event["type"].endswith("StateEntered"):
                 on_state(event["stateEnteredEventDetails"]["name"])
-        seen = len(events)
         if described["status"] in TERMINAL:
             return outcome(described)
         if time.monotonic() > deadline:
@@ -68,7 +71,9 @@ def outcome(described: dict[str, Any]) -> RunOutcome:
     output = json.loads(described["output"]) if described.get("output") else None
     arn = described["executionArn"]
     if described["status"] != "SUCCEEDED":
-        return RunOutcome(arn, described["status"], "failed", None, failure_reason(described), output)
+        return RunOutcome(
+            arn, described["status"], "failed", None, failure_reason(described), output
+        )
     gate = (output or {}).get("gate") or {}
     if gate.get("decision") == "reject":
         return RunOutcome(arn, "SUCCEEDED", "rejected", None, gate.get("reason"), output)

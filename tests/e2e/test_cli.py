@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from infra.config import load_from_cdk_json
-from shadowloop.cli import common, target as targets
+from shadowloop.cli import common
+from shadowloop.cli import target as targets
 from shadowloop.cli.main import cli
 from shadowloop.ops import localserver
 from tests.e2e.conftest import generate
@@ -86,7 +87,9 @@ def test_local_up_serves_other_processes_over_http(monkeypatch, tmp_path):
     monkeypatch.setattr(targets, "STATE_FILE", state)
     monkeypatch.setattr(localserver, "STATE_FILE", state)
     running = localserver.start(
-        workdir=tmp_path / "cloud", config=load_from_cdk_json(), moto_port=_free_port(),
+        workdir=tmp_path / "cloud",
+        config=load_from_cdk_json(),
+        moto_port=_free_port(),
         api_port=None,
     )
     try:

@@ -60,7 +60,9 @@ def test_the_demo_story_retrains_on_drift_and_promotes(tmp_path):
 
 def test_calm_traffic_raises_no_drift_and_starts_nothing(cloud, target, api_url):
     # Given a model in production and an hour of ordinary traffic
-    first = cloud.run_pipeline(dataset=DATASET, version_id=push(target, generate("baseline", 2500, 0)))
+    first = cloud.run_pipeline(
+        dataset=DATASET, version_id=push(target, generate("baseline", 2500, 0))
+    )
     assert first.status == "SUCCEEDED", first.cause
     cloud.scheduler.now = cloud.scheduler.now.replace(minute=0)
     cloud.scheduler.advance(timedelta(minutes=5))

@@ -153,11 +153,15 @@ def test_a_bad_dataset_fails_at_validation_and_registers_nothing(cloud, target, 
 
 def test_a_candidate_worse_than_the_champion_is_stopped_at_the_gate(cloud, target):
     # Given a champion trained on plenty of data
-    strong = cloud.run_pipeline(dataset=DATASET, version_id=push(target, generate("baseline", 3000, 0)))
+    strong = cloud.run_pipeline(
+        dataset=DATASET, version_id=push(target, generate("baseline", 3000, 0))
+    )
     assert strong.status == "SUCCEEDED", strong.cause
 
     # When a candidate is trained on a sliver of data
-    weak = cloud.run_pipeline(dataset=DATASET, version_id=push(target, generate("baseline", 120, 5)))
+    weak = cloud.run_pipeline(
+        dataset=DATASET, version_id=push(target, generate("baseline", 120, 5))
+    )
 
     # Then the gate rejects it, nothing new is registered, and the notification says why
     assert weak.status == "SUCCEEDED"

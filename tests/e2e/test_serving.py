@@ -13,7 +13,13 @@ from tests.e2e.conftest import DATASET, generate, push
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 FEATURES = [
-    "distance_km", "hour", "weekday", "rain_mm", "traffic_index", "prep_minutes", "items",
+    "distance_km",
+    "hour",
+    "weekday",
+    "rain_mm",
+    "traffic_index",
+    "prep_minutes",
+    "items",
     "city_zone",
 ]
 
@@ -52,7 +58,9 @@ def _send(api, frame, *, feedback=True):
     for start in range(0, len(frame), 50):
         batch = frame.iloc[start : start + 50]
         answer = api.predict(_records(batch))
-        for prediction, actual in zip(answer["predictions"], batch["delivery_minutes"], strict=True):
+        for prediction, actual in zip(
+            answer["predictions"], batch["delivery_minutes"], strict=True
+        ):
             if feedback:
                 api.feedback(prediction["inference_id"], float(actual))
         answers.append(answer)
@@ -94,7 +102,9 @@ def test_shadow_capture_promotion_and_rollback(cloud, target, api_url):
     predictions = [p for a in answers for p in a["predictions"]]
     assert {a["variant"] for a in answers} == {"champion"}
     assert {a["model_package_arn"] for a in answers} == {v1}
-    errors = [p["prediction"] - t for p, t in zip(predictions, traffic["delivery_minutes"], strict=True)]
+    errors = [
+        p["prediction"] - t for p, t in zip(predictions, traffic["delivery_minutes"], strict=True)
+    ]
     assert 3.0 < (sum(e * e for e in errors) / len(errors)) ** 0.5 < 20.0
 
     # And the captures hold both models' outputs for the same inference ids
@@ -118,7 +128,9 @@ def test_shadow_capture_promotion_and_rollback(cloud, target, api_url):
     assert report["labelled"] == len(ids)
     assert api.model()["production"]["model_package_arn"] == v2
     assert api.model()["shadow"] is None
-    assert sagemaker.describe_model_package(ModelPackageName=v2)["ModelApprovalStatus"] == "Approved"
+    assert (
+        sagemaker.describe_model_package(ModelPackageName=v2)["ModelApprovalStatus"] == "Approved"
+    )
 
     # When the previous champion is restored
     cloud.invoke(cloud.output("DeployFunctionName"), {"action": "rollback"})
@@ -173,5 +185,7 @@ def test_bad_requests_get_a_clear_answer_through_the_api(cloud, target, api_url)
             "Contents"
         ]
     ]
-    stored = json.loads(s3.get_object(Bucket=cloud.output("CaptureBucketName"), Key=key)["Body"].read())
+    stored = json.loads(
+        s3.get_object(Bucket=cloud.output("CaptureBucketName"), Key=key)["Body"].read()
+    )
     assert stored["actual"] == 30.0

@@ -6,7 +6,6 @@ import inspect
 import json
 
 import boto3
-import pytest
 from moto import mock_aws
 
 from shadowloop.localcloud import cloudwatch, functions, jobs
@@ -21,7 +20,12 @@ def _parameters(target: tuple[type, str]) -> list[str]:
 
 def test_lambda_invoke_keeps_its_signature():
     assert _parameters(functions.PATCHED) == [
-        "self", "function_name", "qualifier", "body", "headers", "response_headers",
+        "self",
+        "function_name",
+        "qualifier",
+        "body",
+        "headers",
+        "response_headers",
     ]
 
 
@@ -44,7 +48,10 @@ def test_invoke_runs_the_real_handler_and_reports_its_error(tmp_path):
     deployment = Deployment(region="us-east-1")
     for name in ("echo", "broken"):
         arn = client.create_function(
-            FunctionName=name, Runtime="python3.11", Role=role, Handler=f"{HANDLERS}.{name}",
+            FunctionName=name,
+            Runtime="python3.11",
+            Role=role,
+            Handler=f"{HANDLERS}.{name}",
             Code={"ZipFile": b"unused"},
         )["FunctionArn"]
         deployment.functions[name] = FunctionSpec(name, arn, f"{HANDLERS}.{name}", {}, 3)
@@ -61,7 +68,8 @@ def test_invoke_runs_the_real_handler_and_reports_its_error(tmp_path):
     assert json.loads(echoed["Payload"].read()) == {"event": {"a": 1}, "function": "echo"}
     assert failed["FunctionError"] == "Unhandled"
     assert json.loads(failed["Payload"].read()) == {
-        "errorType": "ValueError", "errorMessage": "cannot handle ['a']"
+        "errorType": "ValueError",
+        "errorMessage": "cannot handle ['a']",
     }
     assert "ValueError" in (tmp_path / "broken.log").read_text()
 
@@ -70,7 +78,9 @@ def test_invoke_runs_the_real_handler_and_reports_its_error(tmp_path):
 def test_a_failed_job_is_described_as_failed_with_its_reason(tmp_path):
     # Given moto's job objects, marked failed the way the job runner marks them
     sagemaker = boto3.client("sagemaker", region_name="us-east-1")
-    runner = jobs.JobRunner(workdir=tmp_path, s3=lambda: boto3.client("s3", region_name="us-east-1"))
+    runner = jobs.JobRunner(
+        workdir=tmp_path, s3=lambda: boto3.client("s3", region_name="us-east-1")
+    )
     runner.install()
     try:
         sagemaker.create_training_job(

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lambdas.validate_data.dataset import DatasetNotFound
+from lambdas.shared.datasets import DatasetNotFound
 from lambdas.validate_data.handler import handler
 from lambdas.validate_data.validate import DatasetInvalid
 from tests.integration.pipeline.conftest import DATA_BUCKET, DATASET, push_dataset, read
