@@ -95,7 +95,8 @@ def metadata(
             "numpy": np.__version__,
             "pandas": pd.__version__,
         },
-        "trained_at": datetime.now(timezone.utc),  # noqa: UP017 (the container may run Python 3.10).isoformat(timespec="seconds"),
+        # timezone.utc, not datetime.UTC: the container's Python may predate 3.11.
+        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017
     }
 
 

@@ -18,10 +18,14 @@ tracer = Tracer()
 metrics = Metrics()
 
 
-@logger.inject_lambda_context(log_event=True)
+@logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # Not the whole event: a CloudFormation request carries a pre-signed response URL.
+    logger.info(
+        "deploy request", extra={"request": event.get("action") or event.get("RequestType")}
+    )
     ctx = Context(sagemaker=clients.sagemaker(), options=EndpointOptions.from_env())
     result = handle_event(ctx, event)
     if result.get("operation") in ("create", "update"):

@@ -16,7 +16,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,6 +99,10 @@ class LocalCloud:
 
     def stop(self) -> None:
         self._stack.close()
+
+    def on_stop(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` when the cloud stops (after what started later)."""
+        self._stack.callback(callback)
 
     def __enter__(self) -> LocalCloud:
         return self.start()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from infra.config import Config
 from shadowloop.cli.target import STATE_FILE, Target
@@ -61,8 +62,11 @@ def start(
     from moto.core.config import default_user_config
     from moto.server import ThreadedMotoServer
 
-    default_user_config.update(MOTO_CONFIG)
-    os.environ["MOTO_PORT"] = str(moto_port)  # moto's Step Functions tasks call back here
+    # The server reads moto's process-wide settings; they are restored on stop.
+    settings = patch.dict(default_user_config, MOTO_CONFIG)
+    port = patch.dict(os.environ, MOTO_PORT=str(moto_port))  # Step Functions tasks call back
+    settings.start()
+    port.start()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     server.start()
     url = f"http://127.0.0.1:{moto_port}"
@@ -72,8 +76,11 @@ def start(
         cloud.start(endpoint_url=url)
     except BaseException:
         server.stop()
+        port.stop()
+        settings.stop()
         raise
-    cloud._stack.callback(server.stop)
+    for stop in (settings.stop, port.stop, server.stop):
+        cloud.on_stop(stop)
     running = RunningCloud(cloud=cloud, target=target_for(cloud, endpoint_url=url), moto_url=url)
     if api_port is not None:
         running.api_server, running.api_url = serve_api(cloud, port=api_port)
