@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from infra.config import CONTEXT_KEY, ENVIRONMENT_KEY, Config, ConfigError, load_config
+from infra.config import CONTEXT_KEY, ENVIRONMENT_KEY, ROOT, Config, ConfigError, load_config
 from infra.stacks.data import DataStack
 from infra.stacks.monitoring import MonitoringStack
 from infra.stacks.pipeline import PipelineStack
@@ -15,8 +16,12 @@ from infra.stacks.serving import ServingStack
 
 
 def build_app(config: Config, outdir: str | None = None, app: cdk.App | None = None) -> cdk.App:
-    """Create the four stacks of ``config`` in ``app`` (new by default); no synthesis."""
-    app = app or cdk.App(outdir=outdir)
+    """Create the four stacks of ``config`` in ``app`` (new by default); no synthesis.
+
+    A new app gets cdk.json's feature flags, so tests and the local cloud synthesize
+    exactly what ``cdk synth`` does.
+    """
+    app = app or cdk.App(outdir=outdir, context=feature_flags())
     tags = {"project": config.project, "environment": config.environment}
     data = DataStack(app, f"{config.prefix}-data", config=config)
     serving = ServingStack(app, f"{config.prefix}-serving", config=config, data=data)
@@ -39,6 +44,12 @@ def build_app(config: Config, outdir: str | None = None, app: cdk.App | None = N
         cdk.Tags.of(app).add(key, value)
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
     return app
+
+
+def feature_flags() -> dict[str, object]:
+    """The CDK feature flags set in cdk.json (its context minus shadowloop's own keys)."""
+    context = json.loads((ROOT / "cdk.json").read_text()).get("context", {})
+    return {k: v for k, v in context.items() if k not in (CONTEXT_KEY, ENVIRONMENT_KEY)}
 
 
 def main(app: cdk.App | None = None) -> int:

@@ -220,7 +220,7 @@ class LocalCloud:
 
 def synthesize(config: Config, cache: Path) -> Path:
     """The cloud assembly for ``config``, synthesized once per source state."""
-    digest = hashlib.sha256(repr(config).encode())
+    digest = hashlib.sha256(repr(config).encode() + (ROOT / "cdk.json").read_bytes())
     for folder in _SOURCES:
         for path in sorted((ROOT / folder).rglob("*.py")):
             digest.update(path.relative_to(ROOT).as_posix().encode())
