@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import click
@@ -39,3 +40,14 @@ def target_option(function: F) -> F:
         return function(*args, target=resolve(target_name), **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def progress(message: str) -> Iterator[Callable[[str], None]]:
+    """A spinner with the current step on a terminal; plain lines anywhere else (CI, pipes)."""
+    if not console.is_terminal:
+        console.print(message)
+        yield console.print
+        return
+    with console.status(message) as status:
+        yield status.update

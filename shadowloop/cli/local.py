@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from infra.config import ROOT, load_from_cdk_json
-from shadowloop.cli.common import console
+from shadowloop.cli.common import console, progress
 from shadowloop.cli.serving import _wait_for_interrupt
 
 
@@ -36,13 +36,13 @@ def up(port: int, api_port: int | None) -> None:
     """
     from shadowloop.ops import localserver
 
-    with console.status("starting the local cloud") as status:
+    with progress("starting the local cloud") as step:
         running = localserver.start(
             workdir=ROOT / ".shadowloop" / "local",
             config=load_from_cdk_json(),
             moto_port=port,
             api_port=api_port,
-            on_step=status.update,
+            on_step=step,
         )
     console.print(
         f"local cloud up: AWS endpoint [bold]{running.moto_url}[/]"

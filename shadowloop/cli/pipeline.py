@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from rich.table import Table
 
 from lambdas.shared import registry
-from shadowloop.cli.common import CliError, console, target_option
+from shadowloop.cli.common import CliError, console, progress, target_option
 from shadowloop.cli.target import Target
 from shadowloop.ops import pipeline
 
@@ -24,8 +26,8 @@ def train(dataset: str | None, version_id: str | None, target: Target) -> None:
     dataset = dataset or target.config.model.dataset
     arn = pipeline.start(target, dataset, version_id=version_id)
     console.print(f"run [bold]{arn.rsplit(':', 1)[-1]}[/] on {dataset}")
-    with console.status("starting") as status:
-        result = pipeline.follow(target, arn, on_state=lambda s: _step(status, s))
+    with progress("starting") as update:
+        result = pipeline.follow(target, arn, on_state=lambda s: _step(update, s))
     if result.result == "registered":
         console.print(f"[green]registered[/] {result.model_package_arn}")
     elif result.result == "rejected":
@@ -34,9 +36,11 @@ def train(dataset: str | None, version_id: str | None, target: Target) -> None:
         raise CliError(f"run {result.status.lower()}: {result.reason}")
 
 
-def _step(status: object, state: str) -> None:
+def _step(update: Callable[[str], None], state: str) -> None:
+    """Every step stays on screen; the spinner shows the one running now."""
     console.print(f"  [dim]→[/] {state}")
-    status.update(state)  # type: ignore[attr-defined]
+    if console.is_terminal:
+        update(state)
 
 
 @click.command()

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from infra.config import ROOT, load_from_cdk_json
-from shadowloop.cli.common import CliError, console, target_option
+from shadowloop.cli.common import CliError, console, progress, target_option
 from shadowloop.cli.target import Target
 from shadowloop.ops.api import ApiClient, ApiError
 
@@ -92,15 +92,15 @@ def serve(port: int, moto_port: int) -> None:
     """
     from shadowloop.ops import bootstrap, localserver
 
-    with console.status("starting the local cloud") as status:
+    with progress("starting the local cloud") as step:
         running = localserver.start(
             workdir=ROOT / ".shadowloop" / "serve",
             config=load_from_cdk_json(),
             moto_port=moto_port,
             api_port=port,
-            on_step=status.update,
+            on_step=step,
         )
-        bootstrap.ensure_model(running.target, on_step=status.update)
+        bootstrap.ensure_model(running.target, on_step=step)
     console.print(f"API: [bold]{running.api_url}[/]  (local AWS endpoint {running.moto_url})")
     console.print(
         f"try: curl -s -X POST {running.api_url}/predict -H 'Content-Type: application/json' "

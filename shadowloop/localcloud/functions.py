@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import os
+import sys
 import threading
 import traceback
 import uuid
@@ -72,6 +73,8 @@ class FunctionRuntime:
 
     def install(self) -> None:
         runtime = self
+        self._stdout = sys.stdout
+        sys.stdout = _ThreadStdout(self._stdout)
 
         def invoke(backend, function_name, qualifier, body, headers, response_headers):  # noqa: ANN001
             event = json.loads(body) if body else {}
@@ -88,6 +91,8 @@ class FunctionRuntime:
 
     def uninstall(self) -> None:
         setattr(PATCHED[0], PATCHED[1], self._original)
+        if isinstance(sys.stdout, _ThreadStdout):
+            sys.stdout = self._stdout
 
     def invoke(self, function: str, event: Any) -> Any:
         """Run the function's handler on ``event``; raises FunctionFailed on a handler error."""
@@ -136,12 +141,14 @@ class FunctionRuntime:
     def _captured(self, spec: FunctionSpec) -> Iterator[io.StringIO]:
         buffer = io.StringIO()
         redirected = _redirect_log_handlers(buffer)
+        previous = _ThreadStdout.route(buffer)
         try:
             # A function's warnings belong in its log, as on Lambda, not on the caller's terminal.
-            with contextlib.redirect_stdout(buffer), warnings.catch_warnings(record=True) as caught:
+            with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 yield buffer
         finally:
+            _ThreadStdout.route(previous)
             for warning in caught:
                 buffer.write(f"{warning.category.__name__}: {warning.message}\n")
             for handler, stream in redirected:
@@ -151,6 +158,37 @@ class FunctionRuntime:
                 log.write(text)
             if self.metrics_sink is not None:
                 self.metrics_sink(text)
+
+
+class _ThreadStdout(io.TextIOBase):
+    """stdout that sends a thread's writes to the log of the function it is running.
+
+    Handlers run on Step Functions and HTTP threads while the CLI prints on the main
+    thread, so a process-wide redirect would swallow the CLI's own output.
+    """
+
+    _local = threading.local()
+
+    def __init__(self, default: Any) -> None:
+        self.default = default
+
+    @classmethod
+    def route(cls, stream: Any) -> Any:
+        previous = getattr(cls._local, "stream", None)
+        cls._local.stream = stream
+        return previous
+
+    def write(self, text: str) -> int:
+        return (getattr(self._local, "stream", None) or self.default).write(text)
+
+    def flush(self) -> None:
+        (getattr(self._local, "stream", None) or self.default).flush()
+
+    def isatty(self) -> bool:
+        return self.default.isatty()
+
+    def fileno(self) -> int:
+        return self.default.fileno()
 
 
 def _load(handler: str) -> Any:
