@@ -54,7 +54,17 @@ def models(limit: int, target: Target) -> None:
     if not packages:
         console.print("no models registered yet: run `shadowloop train`")
         return
-    table = Table("version", "status", "metric", "dataset", "dataset version", "trigger", "created")
+    table = Table()
+    for column in (
+        "version",
+        "status",
+        "metric",
+        "dataset",
+        "dataset version",
+        "trigger",
+        "created",
+    ):
+        table.add_column(column, overflow="fold")
     for p in packages:
         metric = f"{p.get('metric')}={_num(p.get('metric_value'))}"
         table.add_row(

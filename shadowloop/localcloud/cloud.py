@@ -79,7 +79,15 @@ class LocalCloud:
 
             self._stack.enter_context(mock_aws(config=MOTO_CONFIG))
         else:
-            self._stack.enter_context(_environ(AWS_ENDPOINT_URL=endpoint_url))
+            # Handlers and jobs in this process sign with local credentials, never a user's.
+            self._stack.enter_context(
+                _environ(
+                    AWS_ENDPOINT_URL=endpoint_url,
+                    AWS_ACCESS_KEY_ID="testing",
+                    AWS_SECRET_ACCESS_KEY="testing",
+                    AWS_SESSION_TOKEN="testing",
+                )
+            )
         self._stack.enter_context(_environ(AWS_DEFAULT_REGION=REGION, AWS_REGION=REGION))
         self.session = boto3.Session(region_name=REGION)
         self._install_compute()

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -67,6 +68,7 @@ def start(
     port = patch.dict(os.environ, MOTO_PORT=str(moto_port))  # Step Functions tasks call back
     settings.start()
     port.start()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per AWS call
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     server.start()
     url = f"http://127.0.0.1:{moto_port}"
