@@ -47,6 +47,13 @@ def feedback_schema() -> apigw.JsonSchema:
     )
 
 
+BAD_REQUEST_BODY_TEMPLATE = (
+    '{"error": {"code": "InvalidRequestBody", '
+    '"message": "$context.error.validationErrorString"}, '
+    '"request_id": "$context.requestId"}'
+)
+
+
 class InferenceApi(Construct):
     """``POST /predict``, ``POST /feedback`` and ``GET /model``, all proxied to one function."""
 
@@ -113,6 +120,13 @@ class InferenceApi(Construct):
             request_validator_name="body",
             validate_request_body=True,
             validate_request_parameters=True,
+        )
+        # A body the validator refuses is answered in the API's own error shape, naming
+        # the field, instead of API Gateway's bare "Invalid request body".
+        self.api.add_gateway_response(
+            "BadRequestBody",
+            type=apigw.ResponseType.BAD_REQUEST_BODY,
+            templates={"application/json": BAD_REQUEST_BODY_TEMPLATE},
         )
         integration = apigw.LambdaIntegration(handler)
         self._post("predict", integration, "PredictRequest", predict_schema(max_batch))

@@ -34,11 +34,12 @@ _PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)(\+?)\}")
 class _Answer(Exception):
     """An answer API Gateway gives without calling the integration."""
 
-    def __init__(self, status: int, message: str, error_type: str):
+    def __init__(self, status: int, message: str, error_type: str, body: dict | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.error_type = error_type
+        self.body = body if body is not None else {"message": message}
 
 
 def match_route(
@@ -159,7 +160,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         try:
             status, headers, body = self._serve()
         except _Answer as answer:
-            status, body = answer.status, json.dumps({"message": answer.message}).encode()
+            status, body = answer.status, json.dumps(answer.body).encode()
             headers = [
                 ("Content-Type", "application/json"),
                 ("x-amzn-ErrorType", answer.error_type),
@@ -220,7 +221,16 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             problem = "body is not JSON"
         if problem:
             log.info("request body rejected: %s", problem)
-            raise _Answer(400, "Invalid request body", "BadRequestException")
+            # The deployed API's BAD_REQUEST_BODY gateway response has this shape.
+            raise _Answer(
+                400,
+                "Invalid request body",
+                "BadRequestException",
+                body={
+                    "error": {"code": "InvalidRequestBody", "message": problem},
+                    "request_id": str(uuid.uuid4()),
+                },
+            )
 
     def _write(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
         self.send_response(status)

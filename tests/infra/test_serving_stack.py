@@ -193,3 +193,15 @@ def test_functions_get_the_layers_tracing_and_powertools_settings(synthesized: S
             },
         },
     )
+
+
+def test_a_refused_body_is_answered_in_the_api_error_shape(synthesized: Synthesized) -> None:
+    synthesized.template("serving").has_resource_properties(
+        "AWS::ApiGateway::GatewayResponse",
+        {
+            "ResponseType": "BAD_REQUEST_BODY",
+            "ResponseTemplates": {
+                "application/json": Match.string_like_regexp(r"validationErrorString")
+            },
+        },
+    )

@@ -204,7 +204,9 @@ def test_request_validator_rejects_a_bad_body_before_the_handler():
         good, _, good_body = _call(f"{base}/predict", "POST", b'{"instances": [1, 2]}')
 
     assert (missing, too_many, not_json) == (400, 400, 400)
-    assert json.loads(missing_body) == {"message": "Invalid request body"}
+    # The deployed API's gateway response names the problem in the API's error shape
+    error = json.loads(missing_body)["error"]
+    assert error["code"] == "InvalidRequestBody" and "instances" in error["message"]
     assert good == 200 and json.loads(good_body)["count"] == 2
     assert [json.loads(e["body"]) for e in seen] == [{"instances": [1, 2]}]
 
