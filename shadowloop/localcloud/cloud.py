@@ -13,10 +13,9 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ import boto3
 
 from infra.config import ROOT, Config, load_from_cdk_json
 from shadowloop.localcloud.cloudwatch import Percentiles
+from shadowloop.localcloud.environ import patched_environ
 from shadowloop.localcloud.functions import FunctionRuntime
 from shadowloop.localcloud.jobs import JobRunner
 from shadowloop.localcloud.metrics import EmbeddedMetrics
@@ -81,14 +81,14 @@ class LocalCloud:
         else:
             # Handlers and jobs in this process sign with local credentials, never a user's.
             self._stack.enter_context(
-                _environ(
+                patched_environ(
                     AWS_ENDPOINT_URL=endpoint_url,
                     AWS_ACCESS_KEY_ID="testing",
                     AWS_SECRET_ACCESS_KEY="testing",
                     AWS_SESSION_TOKEN="testing",
                 )
             )
-        self._stack.enter_context(_environ(AWS_DEFAULT_REGION=REGION, AWS_REGION=REGION))
+        self._stack.enter_context(patched_environ(AWS_DEFAULT_REGION=REGION, AWS_REGION=REGION))
         self.session = boto3.Session(region_name=REGION)
         self._install_compute()
         self.deployment = Provisioner(
@@ -241,20 +241,6 @@ def synthesize(config: Config, cache: Path) -> Path:
         if not (outdir / "manifest.json").exists():
             from infra.app import build_app
 
-            with _environ(JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20"):
+            with patched_environ(JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20"):
                 build_app(config, outdir=str(outdir)).synth()
     return outdir
-
-
-@contextlib.contextmanager
-def _environ(**values: str) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

@@ -15,7 +15,6 @@ import importlib
 import io
 import json
 import logging
-import os
 import sys
 import threading
 import traceback
@@ -29,6 +28,7 @@ from typing import Any
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
+from shadowloop.localcloud.environ import patched_environ
 from shadowloop.localcloud.provision import Deployment, FunctionSpec
 
 # The patched method's signature; tests/integration/localcloud checks it is unchanged.
@@ -125,17 +125,8 @@ class FunctionRuntime:
             # No X-Ray daemon runs locally; on AWS the tracer sends segments to it.
             "POWERTOOLS_TRACE_DISABLED": "true",
         }
-        # Other threads keep reading the environment: change only these keys, then restore.
-        saved = {key: os.environ.get(key) for key in values}
-        os.environ.update(values)
-        try:
+        with patched_environ(**values):
             yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
     @contextlib.contextmanager
     def _captured(self, spec: FunctionSpec) -> Iterator[io.StringIO]:
