@@ -92,11 +92,17 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
                 "with feedback"
             )
             hour.passes(lambda: send("drifted", use_case.drifted_traffic))
+            check = _reports(cloud, "monitoring/drift/reports/")[-1]
+            drifted = sorted(n for n, f in check.get("features", {}).items() if f.get("drifted"))
+            step(
+                f"   drift check: drifted {bool(check.get('drifted'))}, features "
+                f"{', '.join(drifted) or 'none'} (share {check.get('drift_share', 0):.2f})"
+            )
             retrain = _drift_run(cloud)
             if retrain is None:
                 step("   the drift check started no retraining")
             else:
-                step(f"5. the drift check found drift and started retraining: {retrain.name}")
+                step(f"5. the drift check started retraining: {retrain.name}")
                 for state in _states(cloud, retrain.arn):
                     step(f"     {state}")
                 step(f"   run {retrain.status.lower()}")
@@ -106,6 +112,10 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
                 "answers too; then the promotion check compares the two"
             )
             hour.passes(lambda: send("shadow", use_case.shadow_traffic))
+            promotions = _reports(cloud, "monitoring/promotion/")
+            if promotions:
+                last = promotions[-1]
+                step(f"   promotion check: {last.get('decision')} ({last.get('reason')})")
 
             _gather(cloud, target, story, api)
         finally:
