@@ -39,6 +39,7 @@ lint: $(STAMP) ## ruff and mypy
 bench: $(STAMP) ## The benchmarks in bench/
 	$(BIN)/python bench/drift_bench.py
 	$(BIN)/python bench/api_bench.py
+	$(BIN)/python bench/serve_bench.py
 
 serve: $(STAMP) ## Serve the REST API on 127.0.0.1:8080
 	$(BIN)/shadowloop serve --port 8080
