@@ -81,3 +81,19 @@ def test_calm_traffic_raises_no_drift_and_starts_nothing(cloud, target, api_url)
         stateMachineArn=cloud.output("StateMachineArn")
     )["executions"]
     assert len(executions) == 1
+
+
+def test_the_weekly_schedule_retrains_on_the_latest_version(cloud, target):
+    # Given a dataset version and the retrain rule the monitoring stack deployed
+    version = push(target, generate("baseline", 1500, 0))
+    retrain = cloud.scheduler.rule("retrain")
+
+    # When the clock passes the rule's next firing (a week holds exactly one)
+    firings = cloud.scheduler.advance(timedelta(days=7), only=lambda rule: rule is retrain)
+
+    # Then one run started with trigger=schedule and trained on the latest version
+    (firing,) = firings
+    assert firing.result.status == "SUCCEEDED", firing.result.cause
+    assert firing.result.input["trigger"] == "schedule"
+    assert firing.result.output["data"]["version_id"] == version
+    assert firing.result.output["model_package"]["arn"].endswith("/1")
