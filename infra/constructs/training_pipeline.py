@@ -11,10 +11,9 @@ finished costs no wait; the ``.sync`` integrations are avoided on purpose.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -24,21 +23,19 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from infra.config import Config
+from infra.constructs.sagemaker_jobs import (
+    RUN_ID,
+    JobSettings,
+    evaluation_job,
+    training_job,
+)
 
-RUN_ID = sfn.JsonPath.execution_name
 RETRYABLE_ERRORS = [
     "Lambda.TooManyRequestsException",
     "Lambda.ServiceException",
     "Lambda.SdkClientException",
     "SageMaker.ThrottlingException",
 ]
-CODE_DIR = "/opt/ml/processing/input/code"
-EVALUATE_COMMAND = (
-    # The code input is the sourcedir asset; its object (and so file) name ends in .gz.
-    f'cd {CODE_DIR} && tar -xzf ./*.gz && exec python3 evaluate.py "$@"'
-)
-EVALUATION_DIR = "/opt/ml/processing/output/evaluation"
-VOLUME_SIZE_GB = 30
 
 
 @dataclass(frozen=True)
@@ -52,17 +49,6 @@ class PipelineFunctions:
     compute_baseline: lambda_.IFunction
     register_model: lambda_.IFunction
     deploy: lambda_.IFunction
-
-
-@dataclass(frozen=True)
-class JobSettings:
-    """Where SageMaker jobs run and what they read and write."""
-
-    image_uri: str
-    code_uri: str
-    role: iam.IRole
-    artifact_bucket_name: str
-    kms_key_arn: str
 
 
 class TrainingPipeline(Construct):
@@ -376,143 +362,23 @@ class TrainingPipeline(Construct):
         return start.next(describe).next(done)
 
     def _start_training(self) -> sfn.TaskStateBase:
-        compute = self._config.compute
-        model = self._config.model
-        hyperparameters = {
-            "sagemaker_program": "train.py",
-            "sagemaker_submit_directory": self._jobs.code_uri,
-            "sagemaker_region": Aws.REGION,
-            # The toolkit json-decodes every hyperparameter once; the script gets JSON text.
-            "model-spec": json.dumps(model.to_json()),
-            **{name: str(value) for name, value in model.hyperparameters.items()},
-        }
         return self._sagemaker(
             "StartTraining",
             "createTrainingJob",
-            {
-                "TrainingJobName": sfn.JsonPath.format("{}-train", RUN_ID),
-                "AlgorithmSpecification": {
-                    "TrainingImage": self._jobs.image_uri,
-                    "TrainingInputMode": "File",
-                },
-                "RoleArn": self._jobs.role.role_arn,
-                "HyperParameters": hyperparameters,
-                "InputDataConfig": [
-                    {
-                        "ChannelName": "train",
-                        "DataSource": {
-                            "S3DataSource": {
-                                "S3DataType": "S3Prefix",
-                                "S3Uri": sfn.JsonPath.string_at("$.data.snapshot_uri"),
-                                "S3DataDistributionType": "FullyReplicated",
-                            }
-                        },
-                        "ContentType": "text/csv",
-                    }
-                ],
-                "OutputDataConfig": {
-                    "S3OutputPath": self._artifact_uri("training"),
-                    "KmsKeyId": self._jobs.kms_key_arn,
-                },
-                "ResourceConfig": {
-                    "InstanceType": compute.training_instance_type,
-                    "InstanceCount": compute.training_instance_count,
-                    "VolumeSizeInGB": VOLUME_SIZE_GB,
-                },
-                "StoppingCondition": {"MaxRuntimeInSeconds": compute.max_runtime_seconds},
-                "Environment": {
-                    "SHADOWLOOP_DATASET_URI": sfn.JsonPath.string_at("$.data.snapshot_uri"),
-                    "SHADOWLOOP_DATASET_VERSION_ID": sfn.JsonPath.string_at("$.data.version_id"),
-                },
-                # The code comes from S3 through the toolkit, so no network is needed; isolation
-                # stays off because the toolkit downloads sourcedir.tar.gz from the container.
-                "EnableNetworkIsolation": False,
-            },
+            training_job(self._config, self._jobs),
             additional_iam_statements=[self._pass_role()],
             result_selector={"TrainingJobArn.$": "$.TrainingJobArn"},
             result_path="$.training_job",
         )
 
     def _start_evaluation(self) -> sfn.TaskStateBase:
-        compute = self._config.compute
-        inputs = [
-            ("code", self._jobs.code_uri, CODE_DIR),
-            (
-                "candidate",
-                sfn.JsonPath.string_at("$.training.ModelArtifacts.S3ModelArtifacts"),
-                "/opt/ml/processing/input/candidate",
-            ),
-            (
-                "champion",
-                sfn.JsonPath.string_at("$.champion.uri"),
-                "/opt/ml/processing/input/champion",
-            ),
-            (
-                "data",
-                sfn.JsonPath.string_at("$.data.snapshot_uri"),
-                "/opt/ml/processing/input/data",
-            ),
-        ]
         return self._sagemaker(
             "StartEvaluation",
             "createProcessingJob",
-            {
-                "ProcessingJobName": sfn.JsonPath.format("{}-evaluate", RUN_ID),
-                "AppSpecification": {
-                    "ImageUri": self._jobs.image_uri,
-                    "ContainerEntrypoint": ["/bin/sh", "-c", EVALUATE_COMMAND, "evaluate"],
-                    # Every path is explicit, so the script needs no container defaults.
-                    "ContainerArguments": [
-                        "--model-spec",
-                        self._config.model.to_json(),
-                        *(arg for name, _, path in inputs[1:] for arg in (f"--{name}", path)),
-                        "--output",
-                        EVALUATION_DIR,
-                    ],
-                },
-                "ProcessingInputs": [
-                    {
-                        "InputName": name,
-                        "S3Input": {
-                            "S3Uri": uri,
-                            "LocalPath": local_path,
-                            "S3DataType": "S3Prefix",
-                            "S3InputMode": "File",
-                        },
-                    }
-                    for name, uri, local_path in inputs
-                ],
-                "ProcessingOutputConfig": {
-                    "Outputs": [
-                        {
-                            "OutputName": "evaluation",
-                            "S3Output": {
-                                "S3Uri": self._artifact_uri("evaluation"),
-                                "LocalPath": EVALUATION_DIR,
-                                "S3UploadMode": "EndOfJob",
-                            },
-                        }
-                    ],
-                    "KmsKeyId": self._jobs.kms_key_arn,
-                },
-                "ProcessingResources": {
-                    "ClusterConfig": {
-                        "InstanceCount": 1,
-                        "InstanceType": compute.processing_instance_type,
-                        "VolumeSizeInGB": VOLUME_SIZE_GB,
-                    }
-                },
-                "StoppingCondition": {"MaxRuntimeInSeconds": compute.max_runtime_seconds},
-                "RoleArn": self._jobs.role.role_arn,
-            },
+            evaluation_job(self._config, self._jobs),
             additional_iam_statements=[self._pass_role()],
             result_selector={"ProcessingJobArn.$": "$.ProcessingJobArn"},
             result_path="$.evaluation_job",
-        )
-
-    def _artifact_uri(self, folder: str) -> str:
-        return sfn.JsonPath.format(
-            f"s3://{self._jobs.artifact_bucket_name}/runs/{{}}/{folder}", RUN_ID
         )
 
     def _pass_role(self) -> iam.PolicyStatement:

@@ -15,8 +15,9 @@ from infra.constructs.sagemaker_access import (
     allow_list_packages,
     allow_register,
 )
+from infra.constructs.sagemaker_jobs import JobSettings
 from infra.constructs.sklearn_image import sklearn_image_uri
-from infra.constructs.training_pipeline import JobSettings, PipelineFunctions, TrainingPipeline
+from infra.constructs.training_pipeline import PipelineFunctions, TrainingPipeline
 from infra.stacks.data import DataStack
 from infra.stacks.serving import ServingStack
 

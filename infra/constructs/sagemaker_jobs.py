@@ -1,0 +1,166 @@
+"""The SageMaker job requests the pipeline sends: pure builders over config and settings.
+
+moto validates no request shapes, so these are checked as plain dictionaries too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import Aws
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_stepfunctions as sfn
+
+from infra.config import Config
+
+RUN_ID = sfn.JsonPath.execution_name
+CODE_DIR = "/opt/ml/processing/input/code"
+EVALUATE_COMMAND = (
+    # The code input is the sourcedir asset; its object (and so file) name ends in .gz.
+    f'cd {CODE_DIR} && tar -xzf ./*.gz && exec python3 evaluate.py "$@"'
+)
+EVALUATION_DIR = "/opt/ml/processing/output/evaluation"
+VOLUME_SIZE_GB = 30
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """Where SageMaker jobs run and what they read and write."""
+
+    image_uri: str
+    code_uri: str
+    role: iam.IRole
+    artifact_bucket_name: str
+    kms_key_arn: str
+
+
+def artifact_uri(jobs: JobSettings, folder: str) -> str:
+    """``s3://<artifacts>/runs/<run id>/<folder>`` for the running execution."""
+    return sfn.JsonPath.format(f"s3://{jobs.artifact_bucket_name}/runs/{{}}/{folder}", RUN_ID)
+
+
+def training_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
+    """CreateTrainingJob: ``training/train.py`` in script mode on the run's snapshot."""
+    compute = config.compute
+    model = config.model
+    hyperparameters = {
+        "sagemaker_program": "train.py",
+        "sagemaker_submit_directory": jobs.code_uri,
+        "sagemaker_region": Aws.REGION,
+        # The toolkit json-decodes every hyperparameter once; the script gets JSON text.
+        "model-spec": json.dumps(model.to_json()),
+        **{name: str(value) for name, value in model.hyperparameters.items()},
+    }
+    return {
+        "TrainingJobName": sfn.JsonPath.format("{}-train", RUN_ID),
+        "AlgorithmSpecification": {
+            "TrainingImage": jobs.image_uri,
+            "TrainingInputMode": "File",
+        },
+        "RoleArn": jobs.role.role_arn,
+        "HyperParameters": hyperparameters,
+        "InputDataConfig": [
+            {
+                "ChannelName": "train",
+                "DataSource": {
+                    "S3DataSource": {
+                        "S3DataType": "S3Prefix",
+                        "S3Uri": sfn.JsonPath.string_at("$.data.snapshot_uri"),
+                        "S3DataDistributionType": "FullyReplicated",
+                    }
+                },
+                "ContentType": "text/csv",
+            }
+        ],
+        "OutputDataConfig": {
+            "S3OutputPath": artifact_uri(jobs, "training"),
+            "KmsKeyId": jobs.kms_key_arn,
+        },
+        "ResourceConfig": {
+            "InstanceType": compute.training_instance_type,
+            "InstanceCount": compute.training_instance_count,
+            "VolumeSizeInGB": VOLUME_SIZE_GB,
+        },
+        "StoppingCondition": {"MaxRuntimeInSeconds": compute.max_runtime_seconds},
+        "Environment": {
+            "SHADOWLOOP_DATASET_URI": sfn.JsonPath.string_at("$.data.snapshot_uri"),
+            "SHADOWLOOP_DATASET_VERSION_ID": sfn.JsonPath.string_at("$.data.version_id"),
+        },
+        # The code comes from S3 through the toolkit, so no network is needed; isolation
+        # stays off because the toolkit downloads sourcedir.tar.gz from the container.
+        "EnableNetworkIsolation": False,
+    }
+
+
+def evaluation_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
+    """CreateProcessingJob: ``evaluate.py`` scores candidate and champion on one holdout."""
+    compute = config.compute
+    inputs = [
+        ("code", jobs.code_uri, CODE_DIR),
+        (
+            "candidate",
+            sfn.JsonPath.string_at("$.training.ModelArtifacts.S3ModelArtifacts"),
+            "/opt/ml/processing/input/candidate",
+        ),
+        (
+            "champion",
+            sfn.JsonPath.string_at("$.champion.uri"),
+            "/opt/ml/processing/input/champion",
+        ),
+        (
+            "data",
+            sfn.JsonPath.string_at("$.data.snapshot_uri"),
+            "/opt/ml/processing/input/data",
+        ),
+    ]
+    return {
+        "ProcessingJobName": sfn.JsonPath.format("{}-evaluate", RUN_ID),
+        "AppSpecification": {
+            "ImageUri": jobs.image_uri,
+            "ContainerEntrypoint": ["/bin/sh", "-c", EVALUATE_COMMAND, "evaluate"],
+            # Every path is explicit, so the script needs no container defaults.
+            "ContainerArguments": [
+                "--model-spec",
+                config.model.to_json(),
+                *(arg for name, _, path in inputs[1:] for arg in (f"--{name}", path)),
+                "--output",
+                EVALUATION_DIR,
+            ],
+        },
+        "ProcessingInputs": [
+            {
+                "InputName": name,
+                "S3Input": {
+                    "S3Uri": uri,
+                    "LocalPath": local_path,
+                    "S3DataType": "S3Prefix",
+                    "S3InputMode": "File",
+                },
+            }
+            for name, uri, local_path in inputs
+        ],
+        "ProcessingOutputConfig": {
+            "Outputs": [
+                {
+                    "OutputName": "evaluation",
+                    "S3Output": {
+                        "S3Uri": artifact_uri(jobs, "evaluation"),
+                        "LocalPath": EVALUATION_DIR,
+                        "S3UploadMode": "EndOfJob",
+                    },
+                }
+            ],
+            "KmsKeyId": jobs.kms_key_arn,
+        },
+        "ProcessingResources": {
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": compute.processing_instance_type,
+                "VolumeSizeInGB": VOLUME_SIZE_GB,
+            }
+        },
+        "StoppingCondition": {"MaxRuntimeInSeconds": compute.max_runtime_seconds},
+        "RoleArn": jobs.role.role_arn,
+    }
