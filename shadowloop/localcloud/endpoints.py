@@ -35,12 +35,9 @@ from urllib.parse import unquote
 
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.exceptions import ServiceException
-from moto.core.responses import ActionResult
-from moto.core.utils import utcnow
 from moto.s3.models import s3_backends
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import (
-    FakeEndpoint,
     FakeEndpointConfig,
     SageMakerModelBackend,
     sagemaker_backends,
@@ -50,6 +47,7 @@ from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 from moto.utilities.utils import get_partition
 
 from lambdas.shared import capture, s3uri
+from shadowloop.localcloud import shadow_variants
 from shadowloop.localcloud.model_runtime import InferenceScript, Prediction, ScriptError
 
 log = logging.getLogger(__name__)
@@ -153,7 +151,7 @@ class LocalEndpoints:
 
         def create_endpoint_config(backend, *args, shadow_production_variants=None, **kwargs):
             config = original_create_config(backend, *args, **kwargs)
-            _attach_shadow_variants(backend, config, shadow_production_variants)
+            shadow_variants.attach_shadow_variants(backend, config, shadow_production_variants)
             return config
 
         def config_from_cfn(cls, resource_name, cloudformation_json, account_id, region_name, **kw):
@@ -161,12 +159,14 @@ class LocalEndpoints:
                 cls, resource_name, cloudformation_json, account_id, region_name, **kw
             )
             shadows = cloudformation_json["Properties"].get("ShadowProductionVariants")
-            _attach_shadow_variants(sagemaker_backends[account_id][region_name], config, shadows)
+            shadow_variants.attach_shadow_variants(
+                sagemaker_backends[account_id][region_name], config, shadows
+            )
             return config
 
         def create_endpoint(backend, *args, **kwargs):
             endpoint = original_create_endpoint(backend, *args, **kwargs)
-            _sync_shadow_summary(backend, endpoint)
+            shadow_variants.sync_shadow_summary(backend, endpoint)
             return endpoint
 
         def invoke_endpoint(response):
@@ -174,12 +174,18 @@ class LocalEndpoints:
 
         self._patch(SageMakerModelBackend, "create_endpoint_config", create_endpoint_config)
         self._patch(SageMakerModelBackend, "create_endpoint", create_endpoint)
-        self._patch(SageMakerModelBackend, "update_endpoint", _backend_update_endpoint)
+        self._patch(
+            SageMakerModelBackend, "update_endpoint", shadow_variants.backend_update_endpoint
+        )
         self._patch(
             FakeEndpointConfig, "create_from_cloudformation_json", classmethod(config_from_cfn)
         )
-        self._patch(SageMakerResponse, "create_endpoint_config", _response_create_endpoint_config)
-        self._patch(SageMakerResponse, "update_endpoint", _response_update_endpoint)
+        self._patch(
+            SageMakerResponse,
+            "create_endpoint_config",
+            shadow_variants.response_create_endpoint_config,
+        )
+        self._patch(SageMakerResponse, "update_endpoint", shadow_variants.response_update_endpoint)
         self._patch(SageMakerRuntimeResponse, "invoke_endpoint", invoke_endpoint)
 
     def uninstall(self) -> None:
@@ -215,7 +221,7 @@ class LocalEndpoints:
         config = backend.endpoint_configs[endpoint.endpoint_config_name]
         production = self._pick_production(config.production_variants)
         outcome = self._run_variant(request, config, production)
-        shadow = _shadow_of(config)
+        shadow = shadow_variants.shadow_of(config)
         if shadow is not None and self._mirrors(production, shadow):
             # The shadow's answer goes only to capture and metrics, whatever it is.
             self._run_variant(request, config, shadow)
@@ -417,99 +423,6 @@ def model_source(backend: SageMakerModelBackend, model_name: str) -> ModelSource
         submit_directory=environment["SAGEMAKER_SUBMIT_DIRECTORY"],
         program=environment["SAGEMAKER_PROGRAM"],
     )
-
-
-# -- moto patches: shadow variants and update_endpoint ------------------------------------
-
-
-def _attach_shadow_variants(
-    backend: SageMakerModelBackend, config: FakeEndpointConfig, shadows: list | None
-) -> None:
-    """Keep the shadow variants on the config, so describe_endpoint_config returns them."""
-    if not shadows:
-        return
-    if len(config.production_variants) != 1 or len(shadows) != 1:
-        backend.endpoint_configs.pop(config.endpoint_config_name, None)
-        raise ValidationError(
-            "An endpoint config with ShadowProductionVariants must have exactly one "
-            "production variant and one shadow variant."
-        )
-    try:
-        config.validate_production_variants(shadows)
-        backend.validate_production_variants(shadows)
-    except ValidationError:
-        backend.endpoint_configs.pop(config.endpoint_config_name, None)
-        raise
-    config.shadow_production_variants = shadows
-
-
-def _shadow_of(config: FakeEndpointConfig) -> dict[str, Any] | None:
-    shadows = getattr(config, "shadow_production_variants", None) or []
-    return shadows[0] if shadows else None
-
-
-def _sync_shadow_summary(backend: SageMakerModelBackend, endpoint: FakeEndpoint) -> None:
-    config = backend.endpoint_configs[endpoint.endpoint_config_name]
-    shadow = _shadow_of(config)
-    endpoint.shadow_production_variants = (
-        endpoint._process_production_variants([shadow]) if shadow else None
-    )
-
-
-def _backend_update_endpoint(
-    backend: SageMakerModelBackend,
-    endpoint_name: str,
-    endpoint_config_name: str,
-    retain_all_variant_properties: bool = False,
-    deployment_config: dict[str, Any] | None = None,
-) -> FakeEndpoint:
-    """Switch the endpoint to another config at once; the old config stays."""
-    endpoint = backend.endpoints.get(endpoint_name)
-    if endpoint is None:
-        arn = FakeEndpoint.arn_formatter(endpoint_name, backend.account_id, backend.region_name)
-        raise ValidationError(message=f"Could not find endpoint '{arn}'.")
-    config = backend.endpoint_configs.get(endpoint_config_name)
-    if config is None:
-        arn = FakeEndpointConfig.arn_formatter(
-            endpoint_config_name, backend.account_id, backend.region_name
-        )
-        raise ValidationError(message=f"Could not find endpoint configuration '{arn}'.")
-    variants = endpoint._process_production_variants(config.production_variants)
-    if retain_all_variant_properties:
-        current = {v["VariantName"]: v for v in endpoint.production_variants}
-        variants = [current.get(v["VariantName"], v) for v in variants]
-    endpoint.endpoint_config_name = endpoint_config_name
-    endpoint.production_variants = variants
-    endpoint.data_capture_config = config.data_capture_config
-    endpoint.endpoint_status = "InService"
-    endpoint.last_modified_time = utcnow()
-    if deployment_config:
-        endpoint.last_deployment_config = deployment_config
-    _sync_shadow_summary(backend, endpoint)
-    return endpoint
-
-
-def _response_create_endpoint_config(response: SageMakerResponse) -> Any:
-    endpoint_config = response.sagemaker_backend.create_endpoint_config(
-        endpoint_config_name=response._get_param("EndpointConfigName"),
-        async_inference_config=response._get_param("AsyncInferenceConfig"),
-        production_variants=response._get_param("ProductionVariants"),
-        data_capture_config=response._get_param("DataCaptureConfig"),
-        tags=response._get_param("Tags"),
-        kms_key_id=response._get_param("KmsKeyId"),
-        shadow_production_variants=response._get_param("ShadowProductionVariants"),
-    )
-    return ActionResult({"EndpointConfigArn": endpoint_config.endpoint_config_arn})
-
-
-def _response_update_endpoint(response: SageMakerResponse) -> Any:
-    endpoint = response.sagemaker_backend.update_endpoint(
-        endpoint_name=response._get_param("EndpointName"),
-        endpoint_config_name=response._get_param("EndpointConfigName"),
-        retain_all_variant_properties=bool(response._get_param("RetainAllVariantProperties")),
-        deployment_config=response._get_param("DeploymentConfig"),
-    )
-    return ActionResult({"EndpointArn": endpoint.arn})
 
 
 # -- small helpers ------------------------------------------------------------------------
