@@ -117,10 +117,13 @@ def aws_target(config: Config | None = None, *, environment: str | None = None) 
 
 
 def resolve(name: str | None) -> Target:
-    """The target named on the command line or in ``SHADOWLOOP_TARGET`` (default: local)."""
+    """The target named on the command line or in ``SHADOWLOOP_TARGET`` (default: local).
+
+    For ``aws``, ``SHADOWLOOP_ENVIRONMENT`` picks the deployed environment (default: dev).
+    """
     name = name or os.environ.get("SHADOWLOOP_TARGET", "local")
     if name == "local":
         return local_target()
     if name == "aws":
-        return aws_target()
+        return aws_target(environment=os.environ.get("SHADOWLOOP_ENVIRONMENT"))
     raise TargetError(f"unknown target {name!r} (use local or aws)")
