@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -67,6 +67,11 @@ def _send(api, frame, *, feedback=True):
     return answers
 
 
+def _clock_after_deployment(cloud):
+    """Traffic is stamped by the simulated clock: put it after the shadow went live."""
+    cloud.scheduler.now = datetime.now(UTC) + timedelta(minutes=1)
+
+
 def _check_promotion(cloud):
     """Run the check as its schedule would an hour from now (firing nothing else)."""
     return cloud.invoke(
@@ -95,6 +100,7 @@ def test_shadow_capture_promotion_and_rollback(cloud, target, api_url):
     )
 
     # When monsoon traffic comes in over HTTP, with its ground truth
+    _clock_after_deployment(cloud)
     traffic = generate("monsoon", 300, 2)
     answers = _send(api, traffic)
 
@@ -146,6 +152,7 @@ def test_a_worse_shadow_is_retired_and_the_champion_keeps_serving(cloud, target,
     v2 = _train(cloud, target, generate("monsoon", 2500, 1))
 
     # When ordinary traffic comes in, where v2 is the worse model
+    _clock_after_deployment(cloud)
     _send(api, generate("baseline", 300, 3))
     report = _check_promotion(cloud)
 
