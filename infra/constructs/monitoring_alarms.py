@@ -39,39 +39,39 @@ class MonitoringAlarms(Construct):
         topic: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
-        at_least_one = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
-        self.pipeline_failed = cloudwatch.Alarm(
-            self,
+        self.pipeline_failed = self._at_least_once(
             "PipelineFailed",
-            alarm_name=f"{prefix}-pipeline-failed",
-            alarm_description="A training pipeline run failed",
-            metric=state_machine.metric_failed(period=Duration.minutes(5), statistic="Sum"),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=at_least_one,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            f"{prefix}-pipeline-failed",
+            "A training pipeline run failed",
+            state_machine.metric_failed(period=Duration.minutes(5), statistic="Sum"),
         )
-        self.dataset_drifted = cloudwatch.Alarm(
-            self,
+        self.dataset_drifted = self._at_least_once(
             "DatasetDrifted",
-            alarm_name=f"{prefix}-dataset-drifted",
-            alarm_description="Captured inputs drifted from the champion's baseline",
-            metric=drift_metric("DatasetDrifted"),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=at_least_one,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            f"{prefix}-dataset-drifted",
+            "Captured inputs drifted from the champion's baseline",
+            drift_metric("DatasetDrifted"),
         )
-        self.drift_check_failing = cloudwatch.Alarm(
-            self,
+        self.drift_check_failing = self._at_least_once(
             "DriftCheckFailing",
-            alarm_name=f"{prefix}-drift-check-failing",
-            alarm_description="The drift check itself fails, so drift would go unnoticed",
-            metric=drift_function.metric_errors(period=Duration.hours(1), statistic="Sum"),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=at_least_one,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            f"{prefix}-drift-check-failing",
+            "The drift check itself fails, so drift would go unnoticed",
+            drift_function.metric_errors(period=Duration.hours(1), statistic="Sum"),
         )
         for alarm in (self.pipeline_failed, self.dataset_drifted, self.drift_check_failing):
             alarm.add_alarm_action(actions.SnsAction(topic))
+
+    def _at_least_once(
+        self, construct_id: str, name: str, description: str, metric: cloudwatch.IMetric
+    ) -> cloudwatch.Alarm:
+        """An alarm on any occurrence in one period; no data is not a breach."""
+        return cloudwatch.Alarm(
+            self,
+            construct_id,
+            alarm_name=name,
+            alarm_description=description,
+            metric=metric,
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
