@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -51,3 +53,32 @@ def progress(message: str) -> Iterator[Callable[[str], None]]:
         return
     with console.status(message) as status:
         yield status.update
+
+
+@contextlib.contextmanager
+def local_cloud(name: str, *, moto_port: int, api_port: int | None) -> Iterator[Any]:
+    """Start a local cloud other shells can use; after the body, serve until Ctrl-C or SIGTERM."""
+    from infra.config import ROOT, load_from_cdk_json
+    from shadowloop.ops import localserver
+
+    with progress("starting the local cloud") as step:
+        running = localserver.start(
+            workdir=ROOT / ".shadowloop" / name,
+            config=load_from_cdk_json(),
+            moto_port=moto_port,
+            api_port=api_port,
+            on_step=step,
+        )
+    try:
+        yield running
+        signal.signal(signal.SIGTERM, _exit_once)
+        with contextlib.suppress(KeyboardInterrupt, SystemExit):
+            signal.pause()
+    finally:
+        running.stop()
+
+
+def _exit_once(*_: object) -> None:
+    # A second SIGTERM (e.g. also from a wrapper) must not cut the clean-up short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.exit(0)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from infra.config import ROOT, load_from_cdk_json
-from shadowloop.cli.common import console, progress
-from shadowloop.cli.serving import _wait_for_interrupt
+from shadowloop.cli.common import console, local_cloud
 
 
 @click.group()
@@ -34,20 +32,8 @@ def up(port: int, api_port: int | None) -> None:
     Other shells then use it with the ordinary commands (`shadowloop data push`,
     `train`, `models`, ...), or with any AWS SDK pointed at the printed endpoint.
     """
-    from shadowloop.ops import localserver
-
-    with progress("starting the local cloud") as step:
-        running = localserver.start(
-            workdir=ROOT / ".shadowloop" / "local",
-            config=load_from_cdk_json(),
-            moto_port=port,
-            api_port=api_port,
-            on_step=step,
-        )
-    console.print(
-        f"local cloud up: AWS endpoint [bold]{running.moto_url}[/]"
-        + (f", API {running.api_url}" if running.api_url else "")
-    )
-    for key in ("DataBucketName", "StateMachineArn", "EndpointName"):
-        console.print(f"  {key}: {running.target.outputs.get(key)}")
-    _wait_for_interrupt(running.stop)
+    with local_cloud("local", moto_port=port, api_port=api_port) as running:
+        api = f", API {running.api_url}" if running.api_url else ""
+        console.print(f"local cloud up: AWS endpoint [bold]{running.moto_url}[/]{api}")
+        for key in ("DataBucketName", "StateMachineArn", "EndpointName"):
+            console.print(f"  {key}: {running.target.outputs.get(key)}")

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import signal
-import sys
 from typing import Any
 
 import click
 
-from infra.config import ROOT, load_from_cdk_json
-from shadowloop.cli.common import CliError, console, progress, target_option
+from shadowloop.cli.common import CliError, console, local_cloud, progress, target_option
 from shadowloop.cli.target import Target
 from shadowloop.ops.api import ApiClient, ApiError
 
@@ -90,33 +87,16 @@ def serve(port: int, moto_port: int) -> None:
     On a fresh machine it first trains and deploys the default model, so the
     first `curl` gets a real prediction. Stop with Ctrl-C.
     """
-    from shadowloop.ops import bootstrap, localserver
+    from shadowloop.ops import bootstrap
 
-    with progress("starting the local cloud") as step:
-        running = localserver.start(
-            workdir=ROOT / ".shadowloop" / "serve",
-            config=load_from_cdk_json(),
-            moto_port=moto_port,
-            api_port=port,
-            on_step=step,
+    with local_cloud("serve", moto_port=moto_port, api_port=port) as running:
+        with progress("checking for a deployed model") as step:
+            bootstrap.ensure_model(running.target, on_step=step)
+        console.print(f"API: [bold]{running.api_url}[/]  (local AWS endpoint {running.moto_url})")
+        console.print(
+            f"try: curl -s -X POST {running.api_url}/predict -H 'Content-Type: application/json' "
+            "-d @examples/predict.json"
         )
-        bootstrap.ensure_model(running.target, on_step=step)
-    console.print(f"API: [bold]{running.api_url}[/]  (local AWS endpoint {running.moto_url})")
-    console.print(
-        f"try: curl -s -X POST {running.api_url}/predict -H 'Content-Type: application/json' "
-        "-d @examples/predict.json"
-    )
-    _wait_for_interrupt(running.stop)
-
-
-def _wait_for_interrupt(stop: Any) -> None:
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        signal.pause()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        stop()
 
 
 def _call(target: Target, call: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lambdas.shared import endpoint_state
-from shadowloop.cli.target import Target
+from shadowloop.cli.target import Target, TargetError
 from shadowloop.ops import datasets, examples, pipeline
 
 
@@ -29,5 +29,5 @@ def ensure_model(
     arn = pipeline.start(target, dataset, version_id=version_id, trigger="manual")
     result = pipeline.follow(target, arn, on_state=lambda s: on_step(f"  {s}"))
     if result.result != "registered":
-        raise RuntimeError(f"the first model was not deployed: {result.reason}")
+        raise TargetError(f"the first model was not deployed: {result.reason}")
     return result.model_package_arn
