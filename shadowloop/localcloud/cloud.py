@@ -31,6 +31,7 @@ from shadowloop.localcloud.jobs import JobRunner
 from shadowloop.localcloud.metrics import EmbeddedMetrics
 from shadowloop.localcloud.provision import Deployment, Provisioner
 from shadowloop.localcloud.scheduler import Scheduler
+from shadowloop.localcloud.strict import StrictRequests
 from shadowloop.localcloud.template import load_assembly
 
 REGION = "us-east-1"
@@ -128,7 +129,7 @@ class LocalCloud:
         )
         self.jobs = JobRunner(workdir=self.workdir / "jobs", s3=lambda: self.client("s3"))
         self.endpoints = LocalEndpoints(self.workdir / "endpoints")
-        for part in (self.runtime, self.jobs, self.endpoints, Percentiles()):
+        for part in (StrictRequests(), self.runtime, self.jobs, self.endpoints, Percentiles()):
             part.install()
             self._stack.callback(part.uninstall)
 
