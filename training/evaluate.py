@@ -1,8 +1,9 @@
 """Evaluate a candidate against the champion on the same holdout (a SageMaker processing job).
 
-    python evaluate.py --model-spec '{"dataset": ...}'
+    python evaluate.py --spec /opt/ml/processing/input/spec
 
-Inputs (processing-job directories): the candidate's ``model.tar.gz``, the champion
+Inputs (processing-job directories): the model spec (one JSON file, or ``--model-spec``
+JSON), the candidate's ``model.tar.gz``, the champion
 directory (``champion.json`` and, when there is a champion, its ``model.tar.gz``) and one
 CSV. Output: ``evaluation.json`` with the candidate's metrics in SageMaker's model quality
 shape, plus a ``shadowloop`` block that the gate reads.
@@ -162,7 +163,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Arguments with processing-job defaults; unknown extra arguments are ignored."""
     base = Path("/opt/ml/processing")
     parser = argparse.ArgumentParser(description="Evaluate a candidate against the champion.")
-    parser.add_argument("--model-spec", "--model_spec", dest="model_spec", required=True)
+    parser.add_argument("--model-spec", "--model_spec", dest="model_spec")
+    parser.add_argument("--spec", type=Path, default=base / "input/spec")
     parser.add_argument("--candidate", type=Path, default=base / "input/candidate")
     parser.add_argument("--champion", type=Path, default=base / "input/champion")
     parser.add_argument("--data", type=Path, default=base / "input/data")
@@ -175,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     """Load the models and the data, write evaluation.json. Bad input: one stderr line, exit 2."""
     args = parse_args(argv)
     try:
-        spec = modelspec.parse(args.model_spec)
+        spec = modelspec.load(args.model_spec, args.spec)
         frame, data_file = read_csv_dir(args.data)
         with tempfile.TemporaryDirectory() as workdir:
             candidate_dir = modelfiles.extract(

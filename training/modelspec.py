@@ -1,13 +1,15 @@
 """The model spec as the training, evaluation and inference scripts see it.
 
-The wire form is ``infra.config.ModelSpec.to_dict()``; it reaches a training job as the
-``--model-spec`` hyperparameter and is stored in every model's ``metadata.json``.
+The wire form is ``infra.config.ModelSpec.to_dict()``; it reaches the training and
+evaluation jobs as the one JSON file of their ``spec`` input (``--model-spec`` text still
+works by hand) and is stored in every model's ``metadata.json``.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 TASKS = ("regression", "classification")
@@ -80,6 +82,16 @@ def parse(raw: str | dict[str, Any]) -> ModelSpec:
     if spec.segment is not None and spec.segment not in spec.feature_names:
         raise SpecError(f"model spec: segment {spec.segment!r} is not one of the features")
     return spec
+
+
+def load(text: str | None, spec_dir: Path) -> ModelSpec:
+    """The spec given as text, else the one ``*.json`` file in ``spec_dir`` (a job input)."""
+    if text:
+        return parse(text)
+    files = sorted(spec_dir.glob("*.json")) if spec_dir.is_dir() else []
+    if len(files) != 1:
+        raise SpecError(f"model spec: expected one .json file in {spec_dir}, found {len(files)}")
+    return parse(files[0].read_text())
 
 
 def _decode(text: str) -> Any:

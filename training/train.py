@@ -1,8 +1,9 @@
 """Train a candidate model (SageMaker script mode).
 
-    python train.py --model-spec '{"dataset": ...}' --n_estimators 200 --max_depth 8
+    python train.py --n_estimators 200 --max_depth 8
 
-Reads the one CSV in the train channel, fits on the rows outside the holdout (``split.py``)
+Reads the model spec from the spec channel (or ``--model-spec`` JSON), the one CSV in the
+train channel, fits on the rows outside the holdout (``split.py``)
 and writes ``model.joblib`` and ``metadata.json`` to the model directory.
 """
 
@@ -103,7 +104,7 @@ def metadata(
 def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict[str, Any]]:
     """Arguments as SageMaker passes them; unknown extra arguments are ignored."""
     parser = argparse.ArgumentParser(description="Train a candidate model.")
-    parser.add_argument("--model-spec", "--model_spec", dest="model_spec", required=True)
+    parser.add_argument("--model-spec", "--model_spec", dest="model_spec")
     # Absent hyperparameters stay absent (SUPPRESS), so "--max_depth None" can mean unlimited.
     hyper = {"default": argparse.SUPPRESS}
     parser.add_argument("--n_estimators", "--n-estimators", type=int, **hyper)
@@ -117,6 +118,9 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict[str, An
         type=Path,
         default=os.environ.get("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train"),
     )
+    parser.add_argument(
+        "--spec", type=Path, default=os.environ.get("SM_CHANNEL_SPEC", "/opt/ml/input/data/spec")
+    )
     args, _ = parser.parse_known_args(argv)
     given = {name: getattr(args, name) for name in DEFAULT_HYPERPARAMETERS if hasattr(args, name)}
     return args, given
@@ -126,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     """Read the channel, fit, write the model files. Bad input: one line on stderr, exit 2."""
     args, hyperparameters = parse_args(argv)
     try:
-        spec = modelspec.parse(args.model_spec)
+        spec = modelspec.load(args.model_spec, args.spec)
         frame, data_file = read_csv_dir(Path(args.train))
         pipeline = fit(frame, spec, hyperparameters)
         modelfiles.save(

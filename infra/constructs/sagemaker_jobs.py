@@ -1,11 +1,11 @@
 """The SageMaker job requests the pipeline sends: pure builders over config and settings.
 
-moto validates no request shapes, so these are checked as plain dictionaries too.
+The model spec reaches both jobs as a file input (``spec``), never inside a request
+field, so its size is not bounded by SageMaker's per-argument and per-hyperparameter limits.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +16,19 @@ from aws_cdk import aws_stepfunctions as sfn
 from infra.config import Config
 
 RUN_ID = sfn.JsonPath.execution_name
+# A redriven run starts its jobs again, and SageMaker refuses a reused job name.
+REDRIVE_COUNT = sfn.JsonPath.string_at("$$.Execution.RedriveCount")
+TRAINING_SUFFIX, EVALUATION_SUFFIX = "train", "evaluate"
+# SageMaker job names have at most 63 characters; a run is redriven at most 1,000 times.
+MAX_JOB_NAME = 63
+MAX_RUN_ID = MAX_JOB_NAME - len(f"--{EVALUATION_SUFFIX}") - len("1000")
 CODE_DIR = "/opt/ml/processing/input/code"
 EVALUATE_COMMAND = (
     # The code input is the sourcedir asset; its object (and so file) name ends in .gz.
     f'cd {CODE_DIR} && tar -xzf ./*.gz && exec python3 evaluate.py "$@"'
 )
 EVALUATION_DIR = "/opt/ml/processing/output/evaluation"
+SPEC_CHANNEL = "spec"
 VOLUME_SIZE_GB = 30
 
 
@@ -31,6 +38,7 @@ class JobSettings:
 
     image_uri: str
     code_uri: str
+    model_spec_uri: str
     role: iam.IRole
     artifact_bucket_name: str
     kms_key_arn: str
@@ -41,6 +49,11 @@ def artifact_uri(jobs: JobSettings, folder: str) -> str:
     return sfn.JsonPath.format(f"s3://{jobs.artifact_bucket_name}/runs/{{}}/{folder}", RUN_ID)
 
 
+def job_name(suffix: str) -> str:
+    """``{run id}-{suffix}-{redrive count}``: unique per attempt of a run."""
+    return sfn.JsonPath.format(f"{{}}-{suffix}-{{}}", RUN_ID, REDRIVE_COUNT)
+
+
 def training_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
     """CreateTrainingJob: ``training/train.py`` in script mode on the run's snapshot."""
     compute = config.compute
@@ -49,12 +62,10 @@ def training_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
         "sagemaker_program": "train.py",
         "sagemaker_submit_directory": jobs.code_uri,
         "sagemaker_region": Aws.REGION,
-        # The toolkit json-decodes every hyperparameter once; the script gets JSON text.
-        "model-spec": json.dumps(model.to_json()),
         **{name: str(value) for name, value in model.hyperparameters.items()},
     }
     return {
-        "TrainingJobName": sfn.JsonPath.format("{}-train", RUN_ID),
+        "TrainingJobName": job_name(TRAINING_SUFFIX),
         "AlgorithmSpecification": {
             "TrainingImage": jobs.image_uri,
             "TrainingInputMode": "File",
@@ -72,7 +83,18 @@ def training_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
                     }
                 },
                 "ContentType": "text/csv",
-            }
+            },
+            {
+                "ChannelName": SPEC_CHANNEL,
+                "DataSource": {
+                    "S3DataSource": {
+                        "S3DataType": "S3Prefix",
+                        "S3Uri": jobs.model_spec_uri,
+                        "S3DataDistributionType": "FullyReplicated",
+                    }
+                },
+                "ContentType": "application/json",
+            },
         ],
         "OutputDataConfig": {
             "S3OutputPath": artifact_uri(jobs, "training"),
@@ -99,6 +121,7 @@ def evaluation_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
     compute = config.compute
     inputs = [
         ("code", jobs.code_uri, CODE_DIR),
+        (SPEC_CHANNEL, jobs.model_spec_uri, "/opt/ml/processing/input/spec"),
         (
             "candidate",
             sfn.JsonPath.string_at("$.training.ModelArtifacts.S3ModelArtifacts"),
@@ -116,14 +139,12 @@ def evaluation_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
         ),
     ]
     return {
-        "ProcessingJobName": sfn.JsonPath.format("{}-evaluate", RUN_ID),
+        "ProcessingJobName": job_name(EVALUATION_SUFFIX),
         "AppSpecification": {
             "ImageUri": jobs.image_uri,
             "ContainerEntrypoint": ["/bin/sh", "-c", EVALUATE_COMMAND, "evaluate"],
             # Every path is explicit, so the script needs no container defaults.
             "ContainerArguments": [
-                "--model-spec",
-                config.model.to_json(),
                 *(arg for name, _, path in inputs[1:] for arg in (f"--{name}", path)),
                 "--output",
                 EVALUATION_DIR,

@@ -2,8 +2,8 @@
 
 Execution input: ``{"dataset": str, "version_id": str | null, "trigger": str}``; every
 caller passes ``version_id`` (null means the latest version). The execution name is the
-run id and must be at most 56 characters, so that ``{run_id}-evaluate`` stays within
-SageMaker's 63-character job names.
+run id and must be at most 49 characters (``MAX_RUN_ID``), so that
+``{run_id}-evaluate-{redrive count}`` stays within SageMaker's 63-character job names.
 
 SageMaker jobs are started, then described before any wait, so a job that is already
 finished costs no wait; the ``.sync`` integrations are avoided on purpose.
@@ -24,9 +24,12 @@ from constructs import Construct
 
 from infra.config import Config
 from infra.constructs.sagemaker_jobs import (
+    EVALUATION_SUFFIX,
     RUN_ID,
+    TRAINING_SUFFIX,
     JobSettings,
     evaluation_job,
+    job_name,
     training_job,
 )
 
@@ -207,7 +210,7 @@ class TrainingPipeline(Construct):
             start=self._start_evaluation(),
             describe_action="describeProcessingJob",
             name_field="ProcessingJobName",
-            job_suffix="evaluate",
+            job_suffix=EVALUATION_SUFFIX,
             status_field="ProcessingJobStatus",
             result_path="$.evaluation",
             then=evaluate_and_decide,
@@ -217,7 +220,7 @@ class TrainingPipeline(Construct):
             start=self._start_training(),
             describe_action="describeTrainingJob",
             name_field="TrainingJobName",
-            job_suffix="train",
+            job_suffix=TRAINING_SUFFIX,
             status_field="TrainingJobStatus",
             result_path="$.training",
             then=evaluation,
@@ -306,11 +309,11 @@ class TrainingPipeline(Construct):
         artifacts: dict[str, object] | None = None,
     ) -> sfn.IChainable:
         """start → describe → done? (Completed → then; Failed/Stopped → failure; else wait)."""
-        job_name = {name_field: sfn.JsonPath.format(f"{{}}-{job_suffix}", RUN_ID)}
+        name = {name_field: job_name(job_suffix)}
         describe = self._sagemaker(
             f"Describe{label}",
             describe_action,
-            job_name,
+            name,
             result_selector={f"{status_field}.$": f"$.{status_field}"},
             result_path=result_path,
         )
@@ -319,7 +322,7 @@ class TrainingPipeline(Construct):
             fetch = self._sagemaker(
                 f"Fetch{label}Artifacts",
                 describe_action,
-                job_name,
+                name,
                 result_selector={f"{status_field}.$": f"$.{status_field}", **artifacts},
                 result_path=result_path,
             )
@@ -327,7 +330,7 @@ class TrainingPipeline(Construct):
         failure_reason = self._sagemaker(
             f"DescribeFailed{label}",
             describe_action,
-            job_name,
+            name,
             result_selector={"FailureReason.$": "$.FailureReason"},
             result_path=f"{result_path}_failure",
         )

@@ -9,6 +9,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from infra.config import Config
+from infra.constructs.model_spec_file import ModelSpecFile
 from infra.constructs.sagemaker_role import SageMakerRole
 from infra.constructs.sklearn_image import sklearn_image_uri
 from infra.constructs.storage import Storage
@@ -38,6 +39,7 @@ class DataStack(Stack):
         )
 
         self.training_code = TrainingCode(self, "TrainingCode")
+        self.model_spec = ModelSpecFile(self, "ModelSpec", spec=config.model)
         self.sagemaker_role = SageMakerRole(
             self,
             "SageMakerRole",
@@ -59,6 +61,7 @@ class DataStack(Stack):
             "SageMakerRoleArn": self.sagemaker_role.role_arn,
             "CodeUri": self.training_code.uri,
             "CodeVersion": self.training_code.version,
+            "ModelSpecUri": self.model_spec.uri,
             "SklearnImageUri": sklearn_image_uri(self),
         }
         for name, value in outputs.items():

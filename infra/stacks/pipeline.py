@@ -150,6 +150,7 @@ class PipelineStack(Stack):
             jobs=JobSettings(
                 image_uri=image_uri,
                 code_uri=data.training_code.uri,
+                model_spec_uri=data.model_spec.uri,
                 role=data.sagemaker_role,
                 artifact_bucket_name=data.artifact_bucket.bucket_name,
                 kms_key_arn=data.key.key_arn,

@@ -26,6 +26,7 @@ import boto3
 from infra.config import ROOT, Config, load_from_cdk_json
 from shadowloop.localcloud.cloudwatch import Percentiles
 from shadowloop.localcloud.environ import patched_environ
+from shadowloop.localcloud.execution_context import ExecutionContext
 from shadowloop.localcloud.functions import FunctionRuntime
 from shadowloop.localcloud.jobs import JobRunner
 from shadowloop.localcloud.metrics import EmbeddedMetrics
@@ -129,7 +130,8 @@ class LocalCloud:
         )
         self.jobs = JobRunner(workdir=self.workdir / "jobs", s3=lambda: self.client("s3"))
         self.endpoints = LocalEndpoints(self.workdir / "endpoints")
-        for part in (StrictRequests(), self.runtime, self.jobs, self.endpoints, Percentiles()):
+        parts = (StrictRequests(), ExecutionContext(), self.runtime, self.jobs, self.endpoints)
+        for part in (*parts, Percentiles()):
             part.install()
             self._stack.callback(part.uninstall)
 

@@ -5,7 +5,8 @@ the real script in a subprocess, laid out as SageMaker's containers lay it out:
 channels and inputs are downloaded from (moto) S3 under a local ``/opt/ml``,
 hyperparameters arrive as ``--name value`` arguments and ``SM_*`` variables, and
 the model directory or processing outputs are uploaded back. A failing script
-makes the job ``Failed`` with the script's last error line as the reason.
+makes the job ``Failed`` with the script's last error line as the reason. A job name
+already taken is refused with ``ResourceInUse``, as on AWS (moto replaces the old job).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from moto.sagemaker.exceptions import ResourceInUseException
 from moto.sagemaker.models import SageMakerModelBackend
 
 PATCHED_TRAINING = (SageMakerModelBackend, "create_training_job")
@@ -45,11 +47,13 @@ class JobRunner:
         create_processing = self._originals[PATCHED_PROCESSING]
 
         def create_training_job(backend, **kwargs):  # noqa: ANN001, ANN003
+            _refuse_taken("Training", backend.training_jobs, kwargs["training_job_name"])
             job = create_training(backend, **kwargs)
             runner.run_training(job)
             return job
 
         def create_processing_job(backend, **kwargs):  # noqa: ANN001, ANN003
+            _refuse_taken("Processing", backend.processing_jobs, kwargs["processing_job_name"])
             job = create_processing(backend, **kwargs)
             runner.run_processing(job)
             return job
@@ -200,6 +204,14 @@ class JobRunner:
         for file in sorted(p for p in directory.rglob("*") if p.is_file()):
             key = f"{prefix.rstrip('/')}/{file.relative_to(directory).as_posix()}"
             self.s3().put_object(Bucket=bucket, Key=key, Body=file.read_bytes())
+
+
+def _refuse_taken(kind: str, jobs: dict[str, Any], name: str) -> None:
+    if name in jobs:
+        raise ResourceInUseException(
+            f"{kind} job names must be unique within an AWS account and region, and a "
+            f"{kind.lower()} job with this name already exists ({jobs[name].arn})"
+        )
 
 
 def _decode_hyperparameters(raw: dict[str, str]) -> dict[str, Any]:

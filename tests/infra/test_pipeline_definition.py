@@ -99,7 +99,9 @@ def test_training_job_request(synthesized: Synthesized, definition: dict[str, An
     start = definition["States"]["StartTraining"]
     assert start["Resource"].endswith(":states:::aws-sdk:sagemaker:createTrainingJob")
     request = start["Parameters"]
-    assert request["TrainingJobName.$"] == "States.Format('{}-train', $$.Execution.Name)"
+    assert request["TrainingJobName.$"] == (
+        "States.Format('{}-train-{}', $$.Execution.Name, $$.Execution.RedriveCount)"
+    )
     assert request["AlgorithmSpecification"] == {
         "TrainingImage": "<Map:SklearnImage>",
         "TrainingInputMode": "File",
@@ -107,14 +109,17 @@ def test_training_job_request(synthesized: Synthesized, definition: dict[str, An
     hyperparameters = request["HyperParameters"]
     assert hyperparameters["sagemaker_program"] == "train.py"
     assert hyperparameters["sagemaker_submit_directory"].startswith("s3://")
-    # The toolkit json-decodes each value once: what the script receives is the spec's JSON text.
-    assert json.loads(hyperparameters["model-spec"]) == config.model.to_json()
+    # The spec travels as a file input, never in a size-limited request field.
+    assert "model-spec" not in hyperparameters
     for name, value in config.model.hyperparameters.items():
         assert hyperparameters[name] == str(value)
     assert all(isinstance(v, str) for v in hyperparameters.values())
-    (channel,) = request["InputDataConfig"]
-    assert channel["ChannelName"] == "train"
-    assert channel["DataSource"]["S3DataSource"]["S3Uri.$"] == "$.data.snapshot_uri"
+    channels = {
+        c["ChannelName"]: c["DataSource"]["S3DataSource"] for c in request["InputDataConfig"]
+    }
+    assert set(channels) == {"train", "spec"}
+    assert channels["train"]["S3Uri.$"] == "$.data.snapshot_uri"
+    assert channels["spec"]["S3Uri"].startswith("s3://")
     assert request["ResourceConfig"]["InstanceType"] == config.compute.training_instance_type
     assert request["StoppingCondition"] == {
         "MaxRuntimeInSeconds": config.compute.max_runtime_seconds
@@ -164,21 +169,23 @@ def test_evaluation_processing_job_request(
     start = definition["States"]["StartEvaluation"]
     assert start["Resource"].endswith(":states:::aws-sdk:sagemaker:createProcessingJob")
     request = start["Parameters"]
-    assert request["ProcessingJobName.$"] == "States.Format('{}-evaluate', $$.Execution.Name)"
+    assert request["ProcessingJobName.$"] == (
+        "States.Format('{}-evaluate-{}', $$.Execution.Name, $$.Execution.RedriveCount)"
+    )
     app = request["AppSpecification"]
     assert app["ContainerEntrypoint"][:2] == ["/bin/sh", "-c"]
     assert "python3 evaluate.py" in app["ContainerEntrypoint"][2]
     arguments = app["ContainerArguments"]
-    assert arguments[:2] == ["--model-spec", synthesized.config.model.to_json()]
-    options = dict(zip(arguments[2::2], arguments[3::2], strict=True))
+    options = dict(zip(arguments[::2], arguments[1::2], strict=True))
     assert options == {
+        "--spec": "/opt/ml/processing/input/spec",
         "--candidate": "/opt/ml/processing/input/candidate",
         "--champion": "/opt/ml/processing/input/champion",
         "--data": "/opt/ml/processing/input/data",
         "--output": "/opt/ml/processing/output/evaluation",
     }
     inputs = {i["InputName"]: i["S3Input"] for i in request["ProcessingInputs"]}
-    assert set(inputs) == {"code", "candidate", "champion", "data"}
+    assert set(inputs) == {"code", "spec", "candidate", "champion", "data"}
     assert inputs["candidate"]["S3Uri.$"] == "$.training.ModelArtifacts.S3ModelArtifacts"
     assert inputs["champion"]["S3Uri.$"] == "$.champion.uri"
     assert inputs["data"]["S3Uri.$"] == "$.data.snapshot_uri"
