@@ -25,9 +25,7 @@ class ExecutionContext:
 
         def environment(worker: Any) -> Any:
             env = original(worker)
-            env.states.context_object.context_object_data["Execution"].setdefault(
-                "RedriveCount", 0
-            )
+            env.states.context_object.context_object_data["Execution"].setdefault("RedriveCount", 0)
             return env
 
         setattr(*PATCHED, environment)

@@ -24,7 +24,7 @@ from typing import Any
 import regex
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
+from botocore.model import MapShape, OperationModel, Shape, StructureShape
 
 PATCHED = (BaseClient, "_convert_to_request_dict")
 _SHOWN_CHARS = 200
@@ -168,7 +168,7 @@ def _string(shape: Shape, value: str, path: str) -> Iterator[str]:
         yield _message(value, path, f"Member must satisfy regular expression pattern: {pattern}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled(pattern: str) -> regex.Pattern[str]:
     """Service patterns are Java regular expressions; ``regex`` knows their ``\\p{..}`` classes."""
     # Java spells the supplementary planes as a range of UTF-16 surrogate pairs.
