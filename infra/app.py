@@ -9,6 +9,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from infra.config import CONTEXT_KEY, ENVIRONMENT_KEY, ROOT, Config, ConfigError, load_config
+from infra.limits import check_limits
 from infra.stacks.data import DataStack
 from infra.stacks.monitoring import MonitoringStack
 from infra.stacks.pipeline import PipelineStack
@@ -19,8 +20,9 @@ def build_app(config: Config, outdir: str | None = None, app: cdk.App | None = N
     """Create the four stacks of ``config`` in ``app`` (new by default); no synthesis.
 
     A new app gets cdk.json's feature flags, so tests and the local cloud synthesize
-    exactly what ``cdk synth`` does.
+    exactly what ``cdk synth`` does. A config that would break an AWS limit is refused.
     """
+    check_limits(config)
     app = app or cdk.App(outdir=outdir, context=feature_flags())
     tags = {"project": config.project, "environment": config.environment}
     data = DataStack(app, f"{config.prefix}-data", config=config)
@@ -59,10 +61,10 @@ def main(app: cdk.App | None = None) -> int:
         config = load_config(
             app.node.try_get_context(CONTEXT_KEY), app.node.try_get_context(ENVIRONMENT_KEY)
         )
+        build_app(config, app=app)
     except ConfigError as exc:
         print(f"shadowloop: invalid configuration: {exc}", file=sys.stderr)
         return 1
-    build_app(config, app=app)
     app.synth()
     return 0
 

@@ -53,7 +53,7 @@ class MonitoringStack(Stack):
             timeout=CHECK_TIMEOUT,
             needs_numpy=True,
             environment={
-                "MODEL_SPEC": config.model.to_json(),
+                **data.model_spec.environment,
                 "CAPTURE_BUCKET": data.capture_bucket.bucket_name,
                 "ARTIFACT_BUCKET": data.artifact_bucket.bucket_name,
                 "ENDPOINT_NAME": serving.endpoint_name,
@@ -74,6 +74,7 @@ class MonitoringStack(Stack):
             },
         )
         drift_role = self.drift_check.role
+        data.model_spec.grant_read(drift_role)
         state_machine.grant_start_execution(drift_role)
         drift_role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -102,13 +103,14 @@ class MonitoringStack(Stack):
                 "CAPTURE_BUCKET": data.capture_bucket.bucket_name,
                 "ARTIFACT_BUCKET": data.artifact_bucket.bucket_name,
                 "INFERENCE_TABLE": serving.table.table_name,
-                "MODEL_SPEC": config.model.to_json(),
+                **data.model_spec.environment,
                 "PROMOTION_MARGIN": str(config.promotion.margin),
                 "PROMOTION_MIN_LABELLED": str(config.promotion.min_labelled),
                 "DEPLOY_FUNCTION_NAME": serving.deploy.function.function_name,
             },
         )
         promotion_role = self.promotion_check.role
+        data.model_spec.grant_read(promotion_role)
         data.capture_bucket.grant_read(promotion_role)
         data.artifact_bucket.grant_put(promotion_role, "monitoring/*")
         serving.table.grant_read_data(promotion_role)

@@ -39,7 +39,7 @@ class PipelineStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        spec = config.model.to_json()
+        spec = data.model_spec.environment
         group = data.model_package_group_name
         image_uri = sklearn_image_uri(self)
 
@@ -47,7 +47,7 @@ class PipelineStack(Stack):
             config,
             "validate_data",
             "Pins a dataset version, checks it against the model spec and snapshots it",
-            {"MODEL_SPEC": spec, "DATA_BUCKET": data.data_bucket.bucket_name},
+            {**spec, "DATA_BUCKET": data.data_bucket.bucket_name},
             heavy=True,
             needs_numpy=True,
         )
@@ -80,7 +80,7 @@ class PipelineStack(Stack):
             "evaluation_gate",
             "Applies the quality gate to the candidate's evaluation against the champion",
             {
-                "MODEL_SPEC": spec,
+                **spec,
                 "ARTIFACT_BUCKET": data.artifact_bucket.bucket_name,
                 "GATE_THRESHOLD": str(config.gate.threshold),
                 "GATE_MAX_REGRESSION": str(config.gate.max_regression),
@@ -92,7 +92,7 @@ class PipelineStack(Stack):
             config,
             "compute_baseline",
             "Summarises the training snapshot per feature: the baseline for drift checks",
-            {"MODEL_SPEC": spec, "ARTIFACT_BUCKET": data.artifact_bucket.bucket_name},
+            {**spec, "ARTIFACT_BUCKET": data.artifact_bucket.bucket_name},
             heavy=True,
             needs_numpy=True,
         )
@@ -104,7 +104,7 @@ class PipelineStack(Stack):
             "register_model",
             "Registers the candidate in the Model Registry with its metrics and lineage",
             {
-                "MODEL_SPEC": spec,
+                **spec,
                 "MODEL_PACKAGE_GROUP": group,
                 "APPROVAL_STATUS": config.approval_status,
                 "INFERENCE_IMAGE_URI": image_uri,
@@ -121,7 +121,7 @@ class PipelineStack(Stack):
             "prepare_retraining_data",
             "Writes a new dataset version from the latest one plus labelled captured traffic",
             {
-                "MODEL_SPEC": spec,
+                **spec,
                 "DATA_BUCKET": data.data_bucket.bucket_name,
                 "CAPTURE_BUCKET": data.capture_bucket.bucket_name,
                 "ENDPOINT_NAME": serving.endpoint_name,
@@ -133,6 +133,9 @@ class PipelineStack(Stack):
         data.data_bucket.grant_put(prepare.role, "datasets/*")
         data.capture_bucket.grant_read(prepare.role)
         serving.table.grant_read_data(prepare.role)
+
+        for step in (validate, gate, baseline, register, prepare):
+            data.model_spec.grant_read(step.role)
 
         self.pipeline = TrainingPipeline(
             self,

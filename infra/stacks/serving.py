@@ -115,12 +115,13 @@ class ServingStack(Stack):
                 "ENDPOINT_NAME": self.endpoint_name,
                 "CAPTURE_BUCKET": data.capture_bucket.bucket_name,
                 "INFERENCE_TABLE": self.table.table_name,
-                "MODEL_SPEC": config.model.to_json(),
+                **data.model_spec.environment,
                 "MAX_BATCH": str(config.serving.max_batch),
                 "MODEL_PACKAGE_GROUP": group,
             },
         )
         api_role = self.api_function.role
+        data.model_spec.grant_read(api_role)
         api_role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["sagemaker:InvokeEndpoint"],

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 # The one list of variable names; infra sets them, handlers read them.
 PROJECT = "PROJECT"
 MODEL_SPEC = "MODEL_SPEC"
+MODEL_SPEC_URI = "MODEL_SPEC_URI"
 DATA_BUCKET = "DATA_BUCKET"
 ARTIFACT_BUCKET = "ARTIFACT_BUCKET"
 CAPTURE_BUCKET = "CAPTURE_BUCKET"
@@ -125,8 +127,26 @@ class ModelSpec:
 
 
 def model_spec() -> ModelSpec:
-    raw = json_value(MODEL_SPEC)
+    """The spec in the S3 object ``MODEL_SPEC_URI`` names, else inline ``MODEL_SPEC`` JSON.
+
+    Infra sets the URI: a spec with many features outgrows Lambda's 4 KB of variables.
+    """
+    uri = optional_text(MODEL_SPEC_URI)
+    raw = _spec_object(uri) if uri else json_value(MODEL_SPEC)
     try:
         return ModelSpec.from_dict(raw)
     except (KeyError, TypeError) as exc:
-        raise SettingError(f"environment variable {MODEL_SPEC} is incomplete: {exc}") from None
+        raise SettingError(f"the model spec is incomplete: {exc}") from None
+
+
+@cache
+def _spec_object(uri: str) -> Any:
+    """Read once per cold start; the object is a content-addressed asset, so it never changes."""
+    from lambdas.shared import clients, s3uri
+
+    bucket, key = s3uri.parse(uri)
+    body = clients.s3().get_object(Bucket=bucket, Key=key)["Body"].read()
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise SettingError(f"{MODEL_SPEC_URI}: {uri} is not valid JSON: {exc}") from None

@@ -66,8 +66,11 @@ def from_csv(
     config = dataclasses.replace(
         config, model=spec, gate=QualityGate(limit, config.gate.max_regression)
     )
-    cut = np.cumsum([0.6, 0.1, 0.15]) * len(frame)
-    training, calm, later, shadow = np.split(frame, cut.astype(int))
+    # Row slices, not np.split: pandas 3 no longer lets numpy split a DataFrame into frames.
+    cuts = [0, *(np.cumsum([0.6, 0.1, 0.15]) * len(frame)).astype(int), len(frame)]
+    training, calm, later, shadow = (
+        frame.iloc[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+    )
     return UseCase(
         name=spec.dataset,
         config=config,

@@ -10,13 +10,16 @@ constraints from the botocore service model and refuses a violating request with
 
 The hook sits where botocore would validate: after the parameter handlers (which turn,
 for example, an S3 ``CopySource`` dict into its string form) and before serialization.
-It covers every client made in this process, whatever its config.
+It covers every client made in this process, whatever its config. A few limits AWS
+enforces are not in the models; those it knows are listed in ``_UNMODELED_LIMITS``.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
+import json
+import logging
 import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -27,6 +30,8 @@ from botocore.exceptions import ClientError
 from botocore.model import MapShape, OperationModel, Shape, StructureShape
 
 PATCHED = (BaseClient, "_convert_to_request_dict")
+# Every refusal is logged here too: a handler or a schedule may swallow the error itself.
+LOG = logging.getLogger(__name__)
 _SHOWN_CHARS = 200
 _JAVA_SUPPLEMENTARY = "\\uD800\\uDC00-\\uDBFF\\uDFFF"
 _NUMBER_TYPES = {"integer", "long", "float", "double"}
@@ -55,7 +60,12 @@ class StrictRequests:
         previous = self._previous = getattr(*PATCHED)
 
         def convert_to_request_dict(client, api_params, operation_model, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
-            check_request(operation_model, api_params)
+            try:
+                check_request(operation_model, api_params)
+            except ClientError as exc:
+                service = operation_model.service_model.service_name
+                LOG.warning("refused %s %s: %s", service, operation_model.name, exc)
+                raise
             return previous(client, api_params, operation_model, *args, **kwargs)
 
         setattr(*PATCHED, convert_to_request_dict)
@@ -72,17 +82,41 @@ def check_request(operation: OperationModel, params: Mapping[str, Any]) -> None:
         return
     errors = list(violations(operation.input_shape, params))
     if errors:
-        raise validation_error(operation.name, errors)
+        count = f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected"
+        raise client_error(operation.name, "ValidationException", f"{count}: {'; '.join(errors)}")
+    rule = _UNMODELED_LIMITS.get((operation.service_model.service_name, operation.name))
+    if rule is not None:
+        rule(operation.name, params)
 
 
-def validation_error(operation_name: str, errors: list[str]) -> ClientError:
-    """The error AWS sends: ``N validation error(s) detected: ...`` with each violation."""
-    count = f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected"
+def client_error(operation_name: str, code: str, message: str) -> ClientError:
+    """An error response as botocore raises it for a refused call."""
     response = {
-        "Error": {"Code": "ValidationException", "Message": f"{count}: {'; '.join(errors)}"},
+        "Error": {"Code": code, "Message": message},
         "ResponseMetadata": {"HTTPStatusCode": 400, "RequestId": str(uuid.uuid4())},
     }
     return ClientError(response, operation_name)  # type: ignore[arg-type]
+
+
+def _lambda_environment(operation_name: str, params: Mapping[str, Any]) -> None:
+    """Lambda caps a function's variables at 4 KB, measured as their JSON text."""
+    variables = (params.get("Environment") or {}).get("Variables") or {}
+    measured = json.dumps(variables, separators=(",", ":"))
+    if len(measured.encode()) > LAMBDA_ENVIRONMENT_BYTES:
+        raise client_error(
+            operation_name,
+            "InvalidParameterValueException",
+            "Lambda was unable to configure your environment variables because the "
+            "environment variables you have provided exceeded the 4KB limit. "
+            f"String measured: {measured[:_SHOWN_CHARS]}... ({len(measured)} characters)",
+        )
+
+
+LAMBDA_ENVIRONMENT_BYTES = 4096
+_UNMODELED_LIMITS = {
+    ("lambda", "CreateFunction"): _lambda_environment,
+    ("lambda", "UpdateFunctionConfiguration"): _lambda_environment,
+}
 
 
 def violations(shape: Shape, value: Any, path: str = "") -> Iterator[str]:

@@ -168,3 +168,21 @@ def test_installed_it_refuses_calls_of_clients_that_skip_validation() -> None:
             client.create_processing_job(**processing_job(ProcessingJobName="-bad"))
     finally:
         strict.uninstall()
+
+
+def test_lambda_environment_over_4_kb_is_refused() -> None:
+    # A limit AWS enforces that the service model does not carry.
+    operation = boto3.client("lambda", region_name="us-east-1").meta.service_model
+    request = {
+        "FunctionName": "f",
+        "Role": ROLE,
+        "Code": {"ZipFile": b"x"},
+        "Environment": {"Variables": {"MODEL_SPEC": "x" * 4100}},
+    }
+    with pytest.raises(ClientError) as caught:
+        check_request(operation.operation_model("CreateFunction"), request)
+    error = caught.value.response["Error"]
+    assert error["Code"] == "InvalidParameterValueException"
+    assert "exceeded the 4KB limit" in error["Message"]
+    request["Environment"]["Variables"]["MODEL_SPEC"] = "x" * 4000
+    check_request(operation.operation_model("CreateFunction"), request)
