@@ -1,7 +1,8 @@
 """The one typed configuration, built once from CDK context.
 
-Infra reads it directly; Lambdas get it as environment variables that infra sets;
-training jobs get the model spec as a hyperparameter; the local cloud reads it from
+Infra reads it directly; Lambdas get it as environment variables that infra sets
+(the model spec as an S3 file they read); training and evaluation jobs get the model
+spec as a file input; the local cloud reads it from
 ``cdk.json`` the same way the CDK app does.
 """
 
@@ -65,7 +66,7 @@ class ModelSpec:
         return [f.name for f in self.features]
 
     def to_dict(self) -> dict[str, Any]:
-        """The wire form shared by Lambdas (MODEL_SPEC) and training (--model-spec)."""
+        """The wire form in ``model-spec.json``, which Lambdas and the jobs read."""
         return {
             "dataset": self.dataset,
             "target": self.target,

@@ -126,3 +126,28 @@ def test_main_writes_the_model_files_and_ignores_unknown_arguments(
     assert model.metadata["hyperparameters"]["n_estimators"] == 20
     assert model.pipeline.named_steps["model"].max_depth is None
     assert model.spec.to_dict() == spec_dict
+
+
+def test_main_reads_the_spec_from_the_spec_channel(tmp_path, monkeypatch, capsys, spec_dict):
+    # Given the spec as the one JSON file of the spec channel, as the pipeline passes it
+    spec_channel = tmp_path / "spec"
+    spec_channel.mkdir()
+    (spec_channel / "0123abcd.json").write_text(json.dumps(spec_dict))
+    monkeypatch.setenv("SM_CHANNEL_SPEC", str(spec_channel))
+
+    # When training runs with no --model-spec argument
+    code = _run_main(tmp_path, monkeypatch, "", data.generate("baseline", rows=300, seed=3))
+
+    # Then the model records that spec
+    assert code == 0, capsys.readouterr().err
+    meta = json.loads((tmp_path / "model" / "metadata.json").read_text())
+    assert meta["model_spec"] == spec_dict
+
+
+def test_main_without_any_spec_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SM_CHANNEL_SPEC", str(tmp_path / "absent"))
+
+    code = _run_main(tmp_path, monkeypatch, "", data.generate(rows=50))
+
+    assert code == 2
+    assert capsys.readouterr().err.startswith("error: model spec: expected one .json file in ")
