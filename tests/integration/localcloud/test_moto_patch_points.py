@@ -8,7 +8,7 @@ import json
 import boto3
 from moto import mock_aws
 
-from shadowloop.localcloud import cloudwatch, functions, jobs
+from shadowloop.localcloud import cloudwatch, execution_context, functions, jobs, strict
 from shadowloop.localcloud.provision import Deployment, FunctionSpec
 
 HANDLERS = "tests.integration.localcloud.sample_handlers"
@@ -36,6 +36,14 @@ def test_job_creation_still_takes_keyword_arguments():
 
 def test_statistics_still_compute_per_type():
     assert _parameters(cloudwatch.PATCHED) == ["self", "stat"]
+
+
+def test_botocore_still_builds_requests_from_parameters_and_the_operation():
+    assert _parameters(strict.PATCHED)[:3] == ["self", "api_params", "operation_model"]
+
+
+def test_executions_still_build_their_environment_in_one_method():
+    assert _parameters(execution_context.PATCHED) == ["self"]
 
 
 @mock_aws(config={"lambda": {"use_docker": False}})
