@@ -124,7 +124,7 @@ def violations(shape: Shape, value: Any, path: str = "") -> Iterator[str]:
     kind = shape.type_name
     if shape.serialization.get("eventstream") or kind == "document":
         return
-    if kind == "string" and shape.metadata.get("jsonvalue"):
+    if kind == "string" and shape.serialization.get("jsonvalue"):  # boto3 takes an object
         return
     if kind == "blob" and not isinstance(value, (bytes, bytearray, str)):
         return  # a streaming body: a file or any readable object
