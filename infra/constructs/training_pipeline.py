@@ -6,7 +6,10 @@ run id and must be at most 56 characters, so that ``{run_id}-evaluate`` stays wi
 SageMaker's 63-character job names.
 
 SageMaker jobs are started, then described before any wait, so a job that is already
-finished costs no wait; the ``.sync`` integrations are avoided on purpose.
+finished costs no wait; the ``.sync`` integrations are avoided on purpose. A job that
+ends Stopped (e.g. past MaxRuntimeInSeconds) has no FailureReason, so it gets its own
+branch. Deploy is asynchronous too: the run waits until the endpoint is InService on
+the config Deploy asked for, and an update that fell back to the old config fails it.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ RETRYABLE_ERRORS = [
     "Lambda.SdkClientException",
     "SageMaker.ThrottlingException",
 ]
+# What the deploy function raises while the endpoint is Creating or Updating.
+ENDPOINT_BUSY = "EndpointBusy"
+# SageMaker changes take 5-15 minutes; retries at 1, 2, 4, 8 and 16 poll intervals cover it.
+BUSY_RETRIES = 5
 
 
 @dataclass(frozen=True)
@@ -63,12 +70,14 @@ class TrainingPipeline(Construct):
         functions: PipelineFunctions,
         jobs: JobSettings,
         topic: sns.ITopic,
+        endpoint_name: str,
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
         self._jobs = jobs
         self._topic = topic
+        self._endpoint_name = endpoint_name
         # The run fails with the failing step's own error, so `describe_execution` names it.
         self._fail = sfn.Fail(
             self, "Failed", error_path="$.error.Error", cause_path="$.error.Cause"
@@ -179,6 +188,13 @@ class TrainingPipeline(Construct):
             None,
             "$.deployment",
         )
+        # Busy means another change is in flight: wait it out instead of failing the run.
+        deploy.add_retry(
+            errors=[ENDPOINT_BUSY],
+            interval=self._poll(),
+            backoff_rate=2,
+            max_attempts=BUSY_RETRIES,
+        )
         notify_succeeded = self._notification(
             "NotifySucceeded",
             "succeeded",
@@ -197,8 +213,11 @@ class TrainingPipeline(Construct):
                 sfn.Condition.string_equals("$.gate.decision", "pass"),
                 baseline.next(register)
                 .next(deploy)
-                .next(notify_succeeded)
-                .next(sfn.Succeed(self, "Succeeded")),
+                .next(
+                    self._deployment_done(
+                        then=notify_succeeded.next(sfn.Succeed(self, "Succeeded"))
+                    )
+                ),
             )
             .otherwise(notify_rejected.next(sfn.Succeed(self, "Rejected")))
         )
@@ -340,26 +359,134 @@ class TrainingPipeline(Construct):
             },
             result_path="$.error",
         )
-        wait = sfn.Wait(
+        # A Stopped job has no FailureReason: selecting it would be an uncatchable error.
+        stopped = sfn.Pass(
             self,
-            f"WaitFor{label}",
-            time=sfn.WaitTime.duration(Duration.seconds(self._config.compute.poll_seconds)),
+            f"{label}Stopped",
+            parameters={
+                "Error": f"{label}Stopped",
+                "Cause.$": sfn.JsonPath.format(
+                    f"{label.lower()} job {{}}-{job_suffix} was Stopped before it completed "
+                    f"(MaxRuntimeInSeconds is {self._config.compute.max_runtime_seconds} s)",
+                    RUN_ID,
+                ),
+            },
+            result_path="$.error",
         )
+        wait = sfn.Wait(self, f"WaitFor{label}", time=sfn.WaitTime.duration(self._poll()))
         done = (
             sfn.Choice(self, f"{label}Done?")
             .when(
                 sfn.Condition.string_equals(f"{result_path}.{status_field}", "Completed"), completed
             )
             .when(
-                sfn.Condition.or_(
-                    sfn.Condition.string_equals(f"{result_path}.{status_field}", "Failed"),
-                    sfn.Condition.string_equals(f"{result_path}.{status_field}", "Stopped"),
-                ),
+                sfn.Condition.string_equals(f"{result_path}.{status_field}", "Failed"),
                 failure_reason.next(failed).next(self._notify_failed),
+            )
+            .when(
+                sfn.Condition.string_equals(f"{result_path}.{status_field}", "Stopped"),
+                stopped.next(self._notify_failed),
             )
             .otherwise(wait.next(describe))
         )
         return start.next(describe).next(done)
+
+    def _deployment_done(self, *, then: sfn.IChainable) -> sfn.IChainable:
+        """describe → InService on the new config? (yes → then; fell back or Failed → failure)."""
+        wanted = "$.deployment.response.endpoint_config_name"
+        describe = self._describe_endpoint(
+            "DescribeDeployment",
+            result_selector={
+                "EndpointStatus.$": "$.EndpointStatus",
+                "EndpointConfigName.$": "$.EndpointConfigName",
+            },
+            result_path="$.endpoint",
+        )
+        # A deep scan gives a list, empty when the endpoint has no FailureReason.
+        reasons = self._describe_endpoint(
+            "DescribeFailedDeployment",
+            result_selector={"reasons.$": "$..FailureReason"},
+            result_path="$.endpoint_failure",
+        )
+        failed = sfn.Pass(
+            self,
+            "DeploymentFailed",
+            parameters={
+                "Error": "DeploymentFailed",
+                "Cause.$": sfn.JsonPath.format(
+                    "endpoint {} did not take config {}: {}",
+                    self._endpoint_name,
+                    sfn.JsonPath.string_at(wanted),
+                    sfn.JsonPath.string_at("$.endpoint_failure.reasons[0]"),
+                ),
+            },
+            result_path="$.error",
+        )
+        superseded = sfn.Pass(
+            self,
+            "DeploymentSuperseded",
+            parameters={
+                "Error": "DeploymentFailed",
+                "Cause.$": sfn.JsonPath.format(
+                    "endpoint {} is {} on config {}, not on config {}",
+                    self._endpoint_name,
+                    sfn.JsonPath.string_at("$.endpoint.EndpointStatus"),
+                    sfn.JsonPath.string_at("$.endpoint.EndpointConfigName"),
+                    sfn.JsonPath.string_at(wanted),
+                ),
+            },
+            result_path="$.error",
+        )
+        failure = reasons.next(
+            sfn.Choice(self, "FailureReason?")
+            .when(
+                sfn.Condition.is_present("$.endpoint_failure.reasons[0]"),
+                failed.next(self._notify_failed),
+            )
+            .otherwise(superseded.next(self._notify_failed))
+        )
+        status = "$.endpoint.EndpointStatus"
+        wait = sfn.Wait(self, "WaitForDeployment", time=sfn.WaitTime.duration(self._poll()))
+        return describe.next(
+            sfn.Choice(self, "DeploymentDone?")
+            .when(
+                sfn.Condition.and_(
+                    sfn.Condition.string_equals(status, "InService"),
+                    sfn.Condition.string_equals_json_path("$.endpoint.EndpointConfigName", wanted),
+                ),
+                then,
+            )
+            .when(
+                sfn.Condition.or_(
+                    sfn.Condition.string_equals(status, "InService"),
+                    sfn.Condition.string_equals(status, "Failed"),
+                    sfn.Condition.string_equals(status, "UpdateRollbackFailed"),
+                    sfn.Condition.string_equals(status, "OutOfService"),
+                ),
+                failure,
+            )
+            .otherwise(wait.next(describe))
+        )
+
+    def _describe_endpoint(self, state_id: str, **kwargs: object) -> sfn.TaskStateBase:
+        return self._protect(
+            tasks.CallAwsService(
+                self,
+                state_id,
+                service="sagemaker",
+                action="describeEndpoint",
+                iam_resources=[
+                    Stack.of(self).format_arn(
+                        service="sagemaker", resource="endpoint", resource_name=self._endpoint_name
+                    )
+                ],
+                parameters={"EndpointName": self._endpoint_name},
+                **kwargs,  # type: ignore[arg-type]
+            )
+        )
+
+    def _poll(self) -> Duration:
+        return Duration.seconds(self._config.compute.poll_seconds)
 
     def _start_training(self) -> sfn.TaskStateBase:
         return self._sagemaker(

@@ -3,7 +3,8 @@
 ``LocalCloud`` synthesizes the CDK app (or reuses a cached assembly), starts moto,
 installs the compute that moto lacks (Lambda handlers, training and processing
 jobs, endpoints), deploys every stack's template into it, and fires schedules from
-a simulated clock. It runs in-process (tests, ``shadowloop demo``) or behind a
+a simulated clock. The state machine's Wait states and Retry intervals pass time on
+that clock, and endpoint changes take time on it. It runs in-process (tests, ``shadowloop demo``) or behind a
 ``ThreadedMotoServer`` (``shadowloop local up``) that other shells reach over HTTP.
 """
 
@@ -17,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from shadowloop.localcloud.metrics import EmbeddedMetrics
 from shadowloop.localcloud.provision import Deployment, Provisioner
 from shadowloop.localcloud.scheduler import Scheduler
 from shadowloop.localcloud.template import load_assembly
+from shadowloop.localcloud.waits import SimulatedWaits
 
 REGION = "us-east-1"
 MOTO_CONFIG: dict[str, Any] = {
@@ -128,7 +130,8 @@ class LocalCloud:
         )
         self.jobs = JobRunner(workdir=self.workdir / "jobs", s3=lambda: self.client("s3"))
         self.endpoints = LocalEndpoints(self.workdir / "endpoints")
-        for part in (self.runtime, self.jobs, self.endpoints, Percentiles()):
+        waits = SimulatedWaits(lambda seconds: self.pass_time(timedelta(seconds=seconds)))
+        for part in (self.runtime, self.jobs, self.endpoints, waits, Percentiles()):
             part.install()
             self._stack.callback(part.uninstall)
 
@@ -154,6 +157,11 @@ class LocalCloud:
             )
 
     # -- using it ----------------------------------------------------------------------
+
+    def pass_time(self, delta: timedelta) -> None:
+        """Let simulated time pass without firing schedules (they fire at the next advance)."""
+        if self.scheduler is not None:
+            self.scheduler.pass_time(delta)
 
     def client(self, service: str) -> Any:
         assert self.session is not None, "the local cloud is not started"
