@@ -4,8 +4,9 @@
 installs the compute that moto lacks (Lambda handlers, training and processing
 jobs, endpoints), deploys every stack's template into it, and fires schedules from
 a simulated clock. The state machine's Wait states and Retry intervals pass time on
-that clock, and endpoint changes take time on it. It runs in-process (tests, ``shadowloop demo``) or behind a
-``ThreadedMotoServer`` (``shadowloop local up``) that other shells reach over HTTP.
+that clock, and endpoint changes take time on it. It runs in-process (tests,
+``shadowloop demo``) or behind a ``ThreadedMotoServer`` (``shadowloop local up``)
+that other shells reach over HTTP.
 """
 
 from __future__ import annotations
