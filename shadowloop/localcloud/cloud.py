@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -163,6 +164,34 @@ class LocalCloud:
         """Let simulated time pass without firing schedules (they fire at the next advance)."""
         if self.scheduler is not None:
             self.scheduler.pass_time(delta)
+
+    def follow_wall_clock(self, *, tick: float = 1.0) -> None:
+        """Until the cloud stops, let simulated time pass as real time does (schedules not fired).
+
+        A long-running local cloud (``serve``, ``local up``) has no test or demo to move
+        its clock, yet an endpoint change made from another shell must finish.
+        """
+        stopped = threading.Event()
+
+        def run() -> None:
+            last = time.monotonic()
+            while not stopped.wait(tick):
+                now = time.monotonic()
+                self.pass_time(timedelta(seconds=now - last))
+                last = now
+
+        threading.Thread(target=run, name="local-clock", daemon=True).start()
+        self._stack.callback(stopped.set)
+
+    def settle_endpoints(self, *, limit: timedelta = timedelta(hours=1)) -> None:
+        """Pass simulated time, a poll interval at a time, until no endpoint change is in flight."""
+        step = timedelta(seconds=self.config.compute.poll_seconds)
+        waited = timedelta(0)
+        self.client("sagemaker").list_endpoints()  # finishes what is already due
+        while self.endpoints.changes.in_flight() and waited < limit:
+            self.pass_time(step)
+            waited += step
+            self.client("sagemaker").list_endpoints()
 
     def client(self, service: str) -> Any:
         assert self.session is not None, "the local cloud is not started"

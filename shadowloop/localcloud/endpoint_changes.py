@@ -28,7 +28,7 @@ from shadowloop.localcloud import shadow_variants
 # SageMaker takes 5-15 minutes for either; the local cloud takes the short end.
 CHANGE_SECONDS = 300
 IN_PROGRESS = frozenset({"Creating", "Updating"})
-# (variant kind, variant) -> None, or raises with the reason the container cannot start.
+# Starts one variant's container (backend, variant), or raises with why it cannot start.
 VariantStarter = Callable[[SageMakerModelBackend, dict[str, Any]], None]
 
 
