@@ -2,7 +2,9 @@
 
 Every change builds a new endpoint config (champion in production, challenger in
 shadow) and points the endpoint at it; the config's tags say which packages it
-serves and which champion a rollback restores.
+serves and which champion a rollback restores. SageMaker applies a change in the
+background: the answer says Creating or Updating, the old config serves meanwhile,
+and the caller (the pipeline's wait loop) checks that it landed.
 """
 
 from __future__ import annotations
