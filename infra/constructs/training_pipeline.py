@@ -215,7 +215,7 @@ class TrainingPipeline(Construct):
                 .next(deploy)
                 .next(
                     self._deployment_done(
-                        then=notify_succeeded.next(sfn.Succeed(self, "Succeeded"))
+                        f.deploy, then=notify_succeeded.next(sfn.Succeed(self, "Succeeded"))
                     )
                 ),
             )
@@ -365,7 +365,7 @@ class TrainingPipeline(Construct):
             f"{label}Stopped",
             parameters={
                 "Error": f"{label}Stopped",
-                "Cause.$": sfn.JsonPath.format(
+                "Cause": sfn.JsonPath.format(
                     f"{label.lower()} job {{}}-{job_suffix} was Stopped before it completed "
                     f"(MaxRuntimeInSeconds is {self._config.compute.max_runtime_seconds} s)",
                     RUN_ID,
@@ -391,7 +391,9 @@ class TrainingPipeline(Construct):
         )
         return start.next(describe).next(done)
 
-    def _deployment_done(self, *, then: sfn.IChainable) -> sfn.IChainable:
+    def _deployment_done(
+        self, deploy: lambda_.IFunction, *, then: sfn.IChainable
+    ) -> sfn.IChainable:
         """describe → InService on the new config? (yes → then; fell back or Failed → failure)."""
         wanted = "$.deployment.response.endpoint_config_name"
         describe = self._describe_endpoint(
@@ -402,22 +404,25 @@ class TrainingPipeline(Construct):
             },
             result_path="$.endpoint",
         )
-        # A deep scan gives a list, empty when the endpoint has no FailureReason.
-        reasons = self._describe_endpoint(
+        # The deploy function's describe always answers failure_reason (null when none),
+        # where selecting an absent FailureReason here would be an uncatchable error.
+        reasons = self._invoke(
             "DescribeFailedDeployment",
-            result_selector={"reasons.$": "$..FailureReason"},
-            result_path="$.endpoint_failure",
+            deploy,
+            {"action": "describe"},
+            ["failure_reason"],
+            "$.endpoint_failure",
         )
         failed = sfn.Pass(
             self,
             "DeploymentFailed",
             parameters={
                 "Error": "DeploymentFailed",
-                "Cause.$": sfn.JsonPath.format(
+                "Cause": sfn.JsonPath.format(
                     "endpoint {} did not take config {}: {}",
                     self._endpoint_name,
                     sfn.JsonPath.string_at(wanted),
-                    sfn.JsonPath.string_at("$.endpoint_failure.reasons[0]"),
+                    sfn.JsonPath.string_at("$.endpoint_failure.failure_reason"),
                 ),
             },
             result_path="$.error",
@@ -427,7 +432,7 @@ class TrainingPipeline(Construct):
             "DeploymentSuperseded",
             parameters={
                 "Error": "DeploymentFailed",
-                "Cause.$": sfn.JsonPath.format(
+                "Cause": sfn.JsonPath.format(
                     "endpoint {} is {} on config {}, not on config {}",
                     self._endpoint_name,
                     sfn.JsonPath.string_at("$.endpoint.EndpointStatus"),
@@ -440,7 +445,7 @@ class TrainingPipeline(Construct):
         failure = reasons.next(
             sfn.Choice(self, "FailureReason?")
             .when(
-                sfn.Condition.is_present("$.endpoint_failure.reasons[0]"),
+                sfn.Condition.is_not_null("$.endpoint_failure.failure_reason"),
                 failed.next(self._notify_failed),
             )
             .otherwise(superseded.next(self._notify_failed))

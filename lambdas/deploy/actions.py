@@ -76,6 +76,8 @@ class Deployment:
     operation: str
     """create, update, unchanged, or none (a read)."""
     status: str | None = None
+    failure_reason: str | None = None
+    """Why the last change failed, when it did (the endpoint kept its config)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -357,4 +359,5 @@ def _deployment(current: EndpointState, operation: str) -> Deployment:
         challenger=current.challenger.model_package_arn if current.challenger else None,
         operation=operation,
         status=current.status,
+        failure_reason=current.failure_reason,
     )
