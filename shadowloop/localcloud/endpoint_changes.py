@@ -139,11 +139,10 @@ class EndpointChanges:
         self, backend: SageMakerModelBackend, endpoint: FakeEndpoint, change: Change
     ) -> None:
         config = backend.endpoint_configs.get(change.config_name)
-        reason = (
-            self._start_failure(backend, config)
-            if config is not None
-            else (f"Could not find endpoint configuration {change.config_name}.")
-        )
+        if config is None:  # deleted while the change was in flight
+            reason = f"Could not find endpoint configuration {change.config_name}."
+        else:
+            reason = self._start_failure(backend, config)
         endpoint.pending_deployment_summary = None
         endpoint.last_modified_time = utcnow()
         if reason is None:
