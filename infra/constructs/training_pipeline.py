@@ -6,7 +6,10 @@ run id and must be at most 49 characters (``MAX_RUN_ID``), so that
 ``{run_id}-evaluate-{redrive count}`` stays within SageMaker's 63-character job names.
 
 SageMaker jobs are started, then described before any wait, so a job that is already
-finished costs no wait; the ``.sync`` integrations are avoided on purpose.
+finished costs no wait; the ``.sync`` integrations are avoided on purpose. A job that
+ends Stopped (e.g. past MaxRuntimeInSeconds) has no FailureReason, so it gets its own
+branch. Deploy is asynchronous too: the run waits until the endpoint is InService on
+the config Deploy asked for, and an update that fell back to the old config fails it.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ RETRYABLE_ERRORS = [
     "Lambda.SdkClientException",
     "SageMaker.ThrottlingException",
 ]
+# What the deploy function raises while the endpoint is Creating or Updating.
+ENDPOINT_BUSY = "EndpointBusy"
+# SageMaker changes take 5-15 minutes; retries at 1, 2, 4, 8 and 16 poll intervals cover it.
+BUSY_RETRIES = 5
 
 
 @dataclass(frozen=True)
@@ -66,12 +73,14 @@ class TrainingPipeline(Construct):
         functions: PipelineFunctions,
         jobs: JobSettings,
         topic: sns.ITopic,
+        endpoint_name: str,
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
         self._jobs = jobs
         self._topic = topic
+        self._endpoint_name = endpoint_name
         # The run fails with the failing step's own error, so `describe_execution` names it.
         self._fail = sfn.Fail(
             self, "Failed", error_path="$.error.Error", cause_path="$.error.Cause"
@@ -182,6 +191,13 @@ class TrainingPipeline(Construct):
             None,
             "$.deployment",
         )
+        # Busy means another change is in flight: wait it out instead of failing the run.
+        deploy.add_retry(
+            errors=[ENDPOINT_BUSY],
+            interval=self._poll(),
+            backoff_rate=2,
+            max_attempts=BUSY_RETRIES,
+        )
         notify_succeeded = self._notification(
             "NotifySucceeded",
             "succeeded",
@@ -200,8 +216,11 @@ class TrainingPipeline(Construct):
                 sfn.Condition.string_equals("$.gate.decision", "pass"),
                 baseline.next(register)
                 .next(deploy)
-                .next(notify_succeeded)
-                .next(sfn.Succeed(self, "Succeeded")),
+                .next(
+                    self._deployment_done(
+                        f.deploy, then=notify_succeeded.next(sfn.Succeed(self, "Succeeded"))
+                    )
+                ),
             )
             .otherwise(notify_rejected.next(sfn.Succeed(self, "Rejected")))
         )
@@ -343,26 +362,139 @@ class TrainingPipeline(Construct):
             },
             result_path="$.error",
         )
-        wait = sfn.Wait(
+        # A Stopped job has no FailureReason: selecting it would be an uncatchable error.
+        stopped = sfn.Pass(
             self,
-            f"WaitFor{label}",
-            time=sfn.WaitTime.duration(Duration.seconds(self._config.compute.poll_seconds)),
+            f"{label}Stopped",
+            parameters={
+                "Error": f"{label}Stopped",
+                "Cause": sfn.JsonPath.format(
+                    f"{label.lower()} job {{}}-{job_suffix} was Stopped before it completed "
+                    f"(MaxRuntimeInSeconds is {self._config.compute.max_runtime_seconds} s)",
+                    RUN_ID,
+                ),
+            },
+            result_path="$.error",
         )
+        wait = sfn.Wait(self, f"WaitFor{label}", time=sfn.WaitTime.duration(self._poll()))
         done = (
             sfn.Choice(self, f"{label}Done?")
             .when(
                 sfn.Condition.string_equals(f"{result_path}.{status_field}", "Completed"), completed
             )
             .when(
-                sfn.Condition.or_(
-                    sfn.Condition.string_equals(f"{result_path}.{status_field}", "Failed"),
-                    sfn.Condition.string_equals(f"{result_path}.{status_field}", "Stopped"),
-                ),
+                sfn.Condition.string_equals(f"{result_path}.{status_field}", "Failed"),
                 failure_reason.next(failed).next(self._notify_failed),
+            )
+            .when(
+                sfn.Condition.string_equals(f"{result_path}.{status_field}", "Stopped"),
+                stopped.next(self._notify_failed),
             )
             .otherwise(wait.next(describe))
         )
         return start.next(describe).next(done)
+
+    def _deployment_done(
+        self, deploy: lambda_.IFunction, *, then: sfn.IChainable
+    ) -> sfn.IChainable:
+        """describe → InService on the new config? (yes → then; fell back or Failed → failure)."""
+        wanted = "$.deployment.response.endpoint_config_name"
+        describe = self._describe_endpoint(
+            "DescribeDeployment",
+            result_selector={
+                "EndpointStatus.$": "$.EndpointStatus",
+                "EndpointConfigName.$": "$.EndpointConfigName",
+            },
+            result_path="$.endpoint",
+        )
+        # The deploy function's describe always answers failure_reason (null when none),
+        # where selecting an absent FailureReason here would be an uncatchable error.
+        reasons = self._invoke(
+            "DescribeFailedDeployment",
+            deploy,
+            {"action": "describe"},
+            ["failure_reason"],
+            "$.endpoint_failure",
+        )
+        failed = sfn.Pass(
+            self,
+            "DeploymentFailed",
+            parameters={
+                "Error": "DeploymentFailed",
+                "Cause": sfn.JsonPath.format(
+                    "endpoint {} did not take config {}: {}",
+                    self._endpoint_name,
+                    sfn.JsonPath.string_at(wanted),
+                    sfn.JsonPath.string_at("$.endpoint_failure.failure_reason"),
+                ),
+            },
+            result_path="$.error",
+        )
+        superseded = sfn.Pass(
+            self,
+            "DeploymentSuperseded",
+            parameters={
+                "Error": "DeploymentFailed",
+                "Cause": sfn.JsonPath.format(
+                    "endpoint {} is {} on config {}, not on config {}",
+                    self._endpoint_name,
+                    sfn.JsonPath.string_at("$.endpoint.EndpointStatus"),
+                    sfn.JsonPath.string_at("$.endpoint.EndpointConfigName"),
+                    sfn.JsonPath.string_at(wanted),
+                ),
+            },
+            result_path="$.error",
+        )
+        failure = reasons.next(
+            sfn.Choice(self, "FailureReason?")
+            .when(
+                sfn.Condition.is_not_null("$.endpoint_failure.failure_reason"),
+                failed.next(self._notify_failed),
+            )
+            .otherwise(superseded.next(self._notify_failed))
+        )
+        status = "$.endpoint.EndpointStatus"
+        wait = sfn.Wait(self, "WaitForDeployment", time=sfn.WaitTime.duration(self._poll()))
+        return describe.next(
+            sfn.Choice(self, "DeploymentDone?")
+            .when(
+                sfn.Condition.and_(
+                    sfn.Condition.string_equals(status, "InService"),
+                    sfn.Condition.string_equals_json_path("$.endpoint.EndpointConfigName", wanted),
+                ),
+                then,
+            )
+            .when(
+                sfn.Condition.or_(
+                    sfn.Condition.string_equals(status, "InService"),
+                    sfn.Condition.string_equals(status, "Failed"),
+                    sfn.Condition.string_equals(status, "UpdateRollbackFailed"),
+                    sfn.Condition.string_equals(status, "OutOfService"),
+                ),
+                failure,
+            )
+            .otherwise(wait.next(describe))
+        )
+
+    def _describe_endpoint(self, state_id: str, **kwargs: object) -> sfn.TaskStateBase:
+        return self._protect(
+            tasks.CallAwsService(
+                self,
+                state_id,
+                service="sagemaker",
+                action="describeEndpoint",
+                iam_resources=[
+                    Stack.of(self).format_arn(
+                        service="sagemaker", resource="endpoint", resource_name=self._endpoint_name
+                    )
+                ],
+                parameters={"EndpointName": self._endpoint_name},
+                **kwargs,  # type: ignore[arg-type]
+            )
+        )
+
+    def _poll(self) -> Duration:
+        return Duration.seconds(self._config.compute.poll_seconds)
 
     def _start_training(self) -> sfn.TaskStateBase:
         return self._sagemaker(

@@ -159,6 +159,7 @@ class PipelineStack(Stack):
                 kms_key_arn=data.key.key_arn,
             ),
             topic=data.topic,
+            endpoint_name=serving.endpoint_name,
             log_retention=retention(config.log_retention_days),
         )
         self.state_machine = self.pipeline.state_machine

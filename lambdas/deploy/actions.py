@@ -2,7 +2,9 @@
 
 Every change builds a new endpoint config (champion in production, challenger in
 shadow) and points the endpoint at it; the config's tags say which packages it
-serves and which champion a rollback restores.
+serves and which champion a rollback restores. SageMaker applies a change in the
+background: the answer says Creating or Updating, the old config serves meanwhile,
+and the caller (the pipeline's wait loop) checks that it landed.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ logger = logging.getLogger(__name__)
 # SageMaker refuses a new config while the endpoint is in one of these states;
 # the state machine retries on EndpointBusy.
 BUSY_STATUSES = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})
+# How SageMaker words that refusal (a ValidationException, like a missing endpoint).
+IN_PROGRESS_MESSAGE = "Cannot update in-progress endpoint"
 
 
 class DeployError(Exception):
@@ -72,6 +76,8 @@ class Deployment:
     operation: str
     """create, update, unchanged, or none (a read)."""
     status: str | None = None
+    failure_reason: str | None = None
+    """Why the last change failed, when it did (the endpoint kept its config)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -225,18 +231,42 @@ def _update_endpoint(ctx: Context, config_name: str, *, shadow: bool) -> None:
             ctx.sagemaker.update_endpoint(**request, DeploymentConfig=deployment)
             return
         except ClientError as exc:
+            _raise_if_in_progress(exc, ctx.options.endpoint_name)
             # Guardrails have feature exclusions; a change they refuse still has to
             # land, so it lands as a plain update and the refusal is logged.
             if exc.response.get("Error", {}).get("Code") != "ValidationException":
                 raise
             logger.warning("guarded update refused, updating without guardrails: %s", exc)
-    ctx.sagemaker.update_endpoint(**request)
+    try:
+        ctx.sagemaker.update_endpoint(**request)
+    except ClientError as exc:
+        _raise_if_in_progress(exc, ctx.options.endpoint_name)
+        raise
+
+
+def is_in_progress(exc: ClientError) -> bool:
+    """SageMaker refused because a create or update of the endpoint is still running."""
+    error = exc.response.get("Error", {})
+    return error.get("Code") == "ValidationException" and IN_PROGRESS_MESSAGE in error.get(
+        "Message", ""
+    )
+
+
+def _raise_if_in_progress(exc: ClientError, endpoint_name: str) -> None:
+    # Another change started between our describe and this update.
+    if is_in_progress(exc):
+        raise EndpointBusy(f"endpoint {endpoint_name} is being changed: {exc}") from None
 
 
 def _ready_state(ctx: Context) -> EndpointState | None:
     current = endpoint_state.describe(ctx.sagemaker, ctx.options.endpoint_name)
     if current is not None and current.status in BUSY_STATUSES:
         raise EndpointBusy(f"endpoint {current.endpoint_name} is {current.status}")
+    if current is not None and current.status == "Failed":
+        # SageMaker allows only DeleteEndpoint on a Failed endpoint.
+        raise InvalidDeployRequest(
+            f"endpoint {current.endpoint_name} is Failed and can only be deleted"
+        )
     return current
 
 
@@ -329,4 +359,5 @@ def _deployment(current: EndpointState, operation: str) -> Deployment:
         challenger=current.challenger.model_package_arn if current.challenger else None,
         operation=operation,
         status=current.status,
+        failure_reason=current.failure_reason,
     )

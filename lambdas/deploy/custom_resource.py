@@ -2,6 +2,10 @@
 
 Create and Update deploy the configured initial champion (and challenger) when
 given; Delete removes the endpoint and the configs and models this function created.
+SageMaker refuses to delete an endpoint while it is Creating or Updating, with the
+same error code as for a missing one: Delete then fails (the stack stays, showing
+the endpoint) instead of reporting a billing endpoint as gone; deleting again after
+the change has finished succeeds.
 An existing endpoint is adopted as it is on Create, and changed on Update only
 when the configured packages changed, so promotions are not undone by a deploy.
 """
@@ -16,10 +20,12 @@ from botocore.exceptions import ClientError
 from lambdas.deploy.actions import (
     Context,
     Deployment,
+    EndpointBusy,
     InvalidDeployRequest,
     Target,
     apply_target,
     describe_deployment,
+    is_in_progress,
     owned_names,
 )
 from lambdas.deploy.requests import EndpointOptions
@@ -46,7 +52,16 @@ def on_event(ctx: Context, event: dict[str, Any]) -> dict[str, Any]:
 
 def tear_down(ctx: Context, endpoint_name: str) -> None:
     """Delete the endpoint, then every config and model named as this function names them."""
-    _ignore_missing(ctx.sagemaker.delete_endpoint, EndpointName=endpoint_name)
+    try:
+        _ignore_missing(ctx.sagemaker.delete_endpoint, EndpointName=endpoint_name)
+    except ClientError as exc:
+        if not is_in_progress(exc):
+            raise
+        # Its configs stay too: SageMaker needs them until the change has finished.
+        raise EndpointBusy(
+            f"endpoint {endpoint_name} is being created or updated and SageMaker refuses to "
+            "delete it until that finishes; delete again in a few minutes"
+        ) from None
     options = ctx.options
     for name in owned_names(
         ctx.sagemaker.list_endpoint_configs,
@@ -114,11 +129,15 @@ def _model_pattern(options: EndpointOptions) -> re.Pattern[str]:
 
 
 def _ignore_missing(call: Any, **kwargs: Any) -> None:
+    """Make the call; a resource that is already gone is fine, any other refusal is not."""
     try:
         call(**kwargs)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") not in (
-            "ValidationException",
-            "ResourceNotFound",
+        error = exc.response.get("Error", {})
+        if error.get("Code") == "ResourceNotFound":
+            return
+        if error.get("Code") == "ValidationException" and "Could not find" in error.get(
+            "Message", ""
         ):
-            raise
+            return
+        raise

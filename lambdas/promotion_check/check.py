@@ -31,6 +31,10 @@ class DeployFailed(RuntimeError):
     """The deploy function answered a promote or retire with an error."""
 
 
+class DeployBusy(DeployFailed):
+    """The endpoint was being changed, so the deploy function refused to change it."""
+
+
 @dataclass(frozen=True)
 class PromotionSettings:
     endpoint_name: str
@@ -77,7 +81,12 @@ def check_promotion(
     report = compare(clients, config, state, now)
     action = report["decision"]
     if action in (decisions.PROMOTE, decisions.RETIRE):
-        report["evidence"]["deployment"] = invoke_deploy({"action": action})
+        try:
+            report["evidence"]["deployment"] = invoke_deploy({"action": action})
+        except DeployBusy as exc:
+            # A change started since the comparison; the next check decides again.
+            report["decision"] = decisions.WAIT
+            report["reason"] = f"{action} deferred, the endpoint is busy: {exc}"
     key = f"{REPORT_PREFIX}/{now:%Y%m%dT%H%M%SZ}.json"
     clients.s3.put_object(
         Bucket=config.artifact_bucket,
@@ -187,7 +196,8 @@ def lambda_invoker(lambda_client: Any, function_name: str) -> DeployInvoker:
         answer = json.loads(body) if body else {}
         if response.get("FunctionError"):
             error = answer if isinstance(answer, dict) else {}
-            raise DeployFailed(
+            failure = DeployBusy if error.get("errorType") == "EndpointBusy" else DeployFailed
+            raise failure(
                 f"{function_name} {payload.get('action')} failed: "
                 f"{error.get('errorType', 'Error')}: {error.get('errorMessage', body[:200])}"
             )

@@ -29,6 +29,8 @@ class EndpointState:
     status: str
     champion: Variant
     challenger: Variant | None
+    failure_reason: str | None = None
+    """Set after a failed change; the endpoint then serves the config it had."""
 
 
 def describe(sagemaker: Any, endpoint_name: str) -> EndpointState | None:
@@ -49,6 +51,7 @@ def describe(sagemaker: Any, endpoint_name: str) -> EndpointState | None:
         status=endpoint.get("EndpointStatus", "Unknown"),
         champion=_variant(sagemaker, production),
         challenger=_variant(sagemaker, shadows[0]) if shadows else None,
+        failure_reason=endpoint.get("FailureReason"),
     )
 
 

@@ -22,14 +22,17 @@ def endpoint(target: Target) -> None:
 @click.command()
 @target_option
 def promote(target: Target) -> None:
-    """Promote the shadow model to production now (its package becomes Approved)."""
+    """Promote the shadow model to production (its package becomes Approved).
+
+    SageMaker updates the endpoint in the background; the champion serves until then.
+    """
     _show(target.invoke(target.output("DeployFunctionName"), {"action": "promote"}))
 
 
 @click.command()
 @target_option
 def rollback(target: Target) -> None:
-    """Restore the previous champion as the only production model."""
+    """Restore the previous champion as the only production model (once the update lands)."""
     _show(target.invoke(target.output("DeployFunctionName"), {"action": "rollback"}))
 
 
@@ -111,6 +114,14 @@ def _call(target: Target, call: Any) -> Any:
 
 def _show(state: Any) -> None:
     _print_json(state)
+    status = state.get("status") if isinstance(state, dict) else None
+    if status in ("Creating", "Updating"):
+        # On stderr, so the JSON above stays machine-readable.
+        click.echo(
+            f"the endpoint is {status}: the current config serves until the change lands "
+            "(minutes); `shadowloop endpoint` shows its status",
+            err=True,
+        )
 
 
 def _print_json(value: Any) -> None:

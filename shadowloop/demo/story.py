@@ -178,6 +178,8 @@ def _states(cloud: LocalCloud, execution_arn: str) -> list[str]:
 
 def _gather(cloud: LocalCloud, target: Any, story: Story, api: ApiClient) -> None:
     """Read the outcome back from the cloud itself: S3, the registry, the endpoint."""
+    # A promotion at the last check is an endpoint update still in flight: let it land.
+    cloud.settle_endpoints()
     spec = cloud.config.model
     sagemaker = cloud.client("sagemaker")
     story.dataset_versions = [

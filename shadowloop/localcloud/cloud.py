@@ -3,8 +3,10 @@
 ``LocalCloud`` synthesizes the CDK app (or reuses a cached assembly), starts moto,
 installs the compute that moto lacks (Lambda handlers, training and processing
 jobs, endpoints), deploys every stack's template into it, and fires schedules from
-a simulated clock. It runs in-process (tests, ``shadowloop demo``) or behind a
-``ThreadedMotoServer`` (``shadowloop local up``) that other shells reach over HTTP.
+a simulated clock. The state machine's Wait states and Retry intervals pass time on
+that clock, and endpoint changes take time on it. It runs in-process (tests,
+``shadowloop demo``) or behind a ``ThreadedMotoServer`` (``shadowloop local up``)
+that other shells reach over HTTP.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +37,7 @@ from shadowloop.localcloud.provision import Deployment, Provisioner
 from shadowloop.localcloud.scheduler import Scheduler
 from shadowloop.localcloud.strict import StrictRequests
 from shadowloop.localcloud.template import load_assembly
+from shadowloop.localcloud.waits import SimulatedWaits
 
 REGION = "us-east-1"
 MOTO_CONFIG: dict[str, Any] = {
@@ -130,7 +134,8 @@ class LocalCloud:
         )
         self.jobs = JobRunner(workdir=self.workdir / "jobs", s3=lambda: self.client("s3"))
         self.endpoints = LocalEndpoints(self.workdir / "endpoints")
-        parts = (StrictRequests(), ExecutionContext(), self.runtime, self.jobs, self.endpoints)
+        waits = SimulatedWaits(lambda seconds: self.pass_time(timedelta(seconds=seconds)))
+        parts = (StrictRequests(), ExecutionContext(), self.runtime, self.jobs, self.endpoints, waits)
         for part in (*parts, Percentiles()):
             part.install()
             self._stack.callback(part.uninstall)
@@ -157,6 +162,39 @@ class LocalCloud:
             )
 
     # -- using it ----------------------------------------------------------------------
+
+    def pass_time(self, delta: timedelta) -> None:
+        """Let simulated time pass without firing schedules (they fire at the next advance)."""
+        if self.scheduler is not None:
+            self.scheduler.pass_time(delta)
+
+    def follow_wall_clock(self, *, tick: float = 1.0) -> None:
+        """Until the cloud stops, let simulated time pass as real time does (schedules not fired).
+
+        A long-running local cloud (``serve``, ``local up``) has no test or demo to move
+        its clock, yet an endpoint change made from another shell must finish.
+        """
+        stopped = threading.Event()
+
+        def run() -> None:
+            last = time.monotonic()
+            while not stopped.wait(tick):
+                now = time.monotonic()
+                self.pass_time(timedelta(seconds=now - last))
+                last = now
+
+        threading.Thread(target=run, name="local-clock", daemon=True).start()
+        self._stack.callback(stopped.set)
+
+    def settle_endpoints(self, *, limit: timedelta = timedelta(hours=1)) -> None:
+        """Pass simulated time, a poll interval at a time, until no endpoint change is in flight."""
+        step = timedelta(seconds=self.config.compute.poll_seconds)
+        waited = timedelta(0)
+        self.client("sagemaker").list_endpoints()  # finishes what is already due
+        while self.endpoints.changes.in_flight() and waited < limit:
+            self.pass_time(step)
+            waited += step
+            self.client("sagemaker").list_endpoints()
 
     def client(self, service: str) -> Any:
         assert self.session is not None, "the local cloud is not started"

@@ -5,7 +5,8 @@ and has no ``UpdateEndpoint``. :class:`LocalEndpoints` patches those gaps in mot
 SageMaker and SageMaker Runtime models for as long as it is installed:
 
 - an endpoint config keeps its shadow variants and describes them as given;
-- ``update_endpoint`` switches the endpoint to a new config;
+- creating and updating an endpoint take simulated time, and an update whose
+  containers cannot start falls back to the old config (:mod:`endpoint_changes`);
 - ``invoke_endpoint`` runs the real ``inference.py`` of the production variant's model
   package; the shadow variant gets the same request and its answer is only captured;
 - each variant that ran writes SageMaker data capture to S3 and ``AWS/SageMaker``
@@ -48,6 +49,7 @@ from moto.utilities.utils import get_partition
 
 from lambdas.shared import capture, s3uri
 from shadowloop.localcloud import shadow_variants
+from shadowloop.localcloud.endpoint_changes import EndpointChanges
 from shadowloop.localcloud.model_runtime import InferenceScript, Prediction, ScriptError
 
 log = logging.getLogger(__name__)
@@ -131,6 +133,9 @@ class LocalEndpoints:
         self._patches: list[tuple[Any, str, Any]] = []
         self._scripts: dict[str, InferenceScript] = {}
         self._lock = threading.Lock()
+        self.changes = EndpointChanges(
+            clock=lambda: self.clock(), start_variant=self._start_variant
+        )
 
     def __enter__(self) -> LocalEndpoints:
         self.install()
@@ -147,6 +152,10 @@ class LocalEndpoints:
         endpoints = self
         original_create_config = SageMakerModelBackend.create_endpoint_config
         original_create_endpoint = SageMakerModelBackend.create_endpoint
+        original_describe_endpoint = SageMakerModelBackend.describe_endpoint
+        original_list_endpoints = SageMakerModelBackend.list_endpoints
+        original_delete_endpoint = SageMakerModelBackend.delete_endpoint
+        changes = self.changes
         original_config_from_cfn = FakeEndpointConfig.create_from_cloudformation_json.__func__
 
         def create_endpoint_config(backend, *args, shadow_production_variants=None, **kwargs):
@@ -167,16 +176,34 @@ class LocalEndpoints:
         def create_endpoint(backend, *args, **kwargs):
             endpoint = original_create_endpoint(backend, *args, **kwargs)
             shadow_variants.sync_shadow_summary(backend, endpoint)
+            changes.created(endpoint)
             return endpoint
+
+        def update_endpoint(backend, **kwargs):
+            return changes.update(backend, **kwargs)
+
+        def describe_endpoint(backend, endpoint_name):
+            changes.settle(backend, endpoint_name)
+            return original_describe_endpoint(backend, endpoint_name)
+
+        def list_endpoints(backend, *args, **kwargs):
+            changes.settle_all(backend)
+            return original_list_endpoints(backend, *args, **kwargs)
+
+        def delete_endpoint(backend, endpoint_name):
+            changes.delete(
+                backend, endpoint_name, lambda name: original_delete_endpoint(backend, name)
+            )
 
         def invoke_endpoint(response):
             return endpoints._respond(response)
 
         self._patch(SageMakerModelBackend, "create_endpoint_config", create_endpoint_config)
         self._patch(SageMakerModelBackend, "create_endpoint", create_endpoint)
-        self._patch(
-            SageMakerModelBackend, "update_endpoint", shadow_variants.backend_update_endpoint
-        )
+        self._patch(SageMakerModelBackend, "update_endpoint", update_endpoint)
+        self._patch(SageMakerModelBackend, "describe_endpoint", describe_endpoint)
+        self._patch(SageMakerModelBackend, "list_endpoints", list_endpoints)
+        self._patch(SageMakerModelBackend, "delete_endpoint", delete_endpoint)
         self._patch(
             FakeEndpointConfig, "create_from_cloudformation_json", classmethod(config_from_cfn)
         )
@@ -215,8 +242,9 @@ class LocalEndpoints:
             account_id, region, endpoint_name, body, content_type, accept, inference_id
         )
         backend = sagemaker_backends[account_id][region]
-        endpoint = backend.endpoints.get(endpoint_name)
-        if endpoint is None:
+        endpoint = self.changes.settle(backend, endpoint_name)
+        # A new endpoint serves nothing until it is InService; an update keeps the old config.
+        if endpoint is None or endpoint.endpoint_status not in ("InService", "Updating"):
             raise EndpointNotFound(endpoint_name, account_id)
         config = backend.endpoint_configs[endpoint.endpoint_config_name]
         production = self._pick_production(config.production_variants)
@@ -285,6 +313,11 @@ class LocalEndpoints:
         return share >= 1.0 or self.rng.random() < share
 
     # -- models ------------------------------------------------------------------------
+
+    def _start_variant(self, backend: SageMakerModelBackend, variant: dict[str, Any]) -> None:
+        """Start a variant's container: load its model with its script, or raise why not."""
+        request = _Request(backend.account_id, backend.region_name, "", b"", "", "", None)
+        self._script_for(request, variant["ModelName"])
 
     def _script_for(self, request: _Request, model_name: str) -> InferenceScript:
         backend = sagemaker_backends[request.account_id][request.region]

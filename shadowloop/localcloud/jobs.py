@@ -5,8 +5,10 @@ the real script in a subprocess, laid out as SageMaker's containers lay it out:
 channels and inputs are downloaded from (moto) S3 under a local ``/opt/ml``,
 hyperparameters arrive as ``--name value`` arguments and ``SM_*`` variables, and
 the model directory or processing outputs are uploaded back. A failing script
-makes the job ``Failed`` with the script's last error line as the reason. A job name
-already taken is refused with ``ResourceInUse``, as on AWS (moto replaces the old job).
+makes the job ``Failed`` with the script's last error line as the reason. A job that
+runs past its ``StoppingCondition.MaxRuntimeInSeconds`` is killed and ends
+``Stopped`` with no ``FailureReason``, as SageMaker leaves it. A job name already
+taken is refused with ``ResourceInUse``, as on AWS (moto replaces the old job).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ CONTAINER_ROOT = "/opt/ml"
 # A job gets a whole instance on AWS; here it shares a laptop, and threaded
 # boosting on oversubscribed cores is many times slower than one thread.
 _LOCAL_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+# What ``_run`` answers for a job that ran out of time (not a failure reason).
+STOPPED = "Stopped"
 
 
 class JobRunner:
@@ -107,6 +111,10 @@ class JobRunner:
         command = [sys.executable, program, *_to_cmd_args(user_hps)]
         timeout = (job.stopping_condition or {}).get("MaxRuntimeInSeconds", 86400)
         error = self._run(command, cwd=code_dir, env=env, timeout=timeout, log=root / "job.log")
+        if error is STOPPED:
+            job.training_job_status = "Stopped"
+            job.secondary_status = "MaxRuntimeExceeded"
+            return None
         if error is not None:
             return _fail_training(job, error)
         artifact_uri = job.model_artifacts["S3ModelArtifacts"]
@@ -139,6 +147,9 @@ class JobRunner:
         }
         timeout = (job.stopping_condition or {}).get("MaxRuntimeInSeconds", 86400)
         error = self._run(command, cwd=root, env=env, timeout=timeout, log=root / "job.log")
+        if error is STOPPED:
+            job.processing_job_status = "Stopped"
+            return None
         if error is not None:
             return _fail_processing(job, error)
         for item in outputs:
@@ -156,7 +167,7 @@ class JobRunner:
     def _run(
         self, command: list[str], *, cwd: Path, env: dict[str, str], timeout: int, log: Path
     ) -> str | None:
-        """Run one job process; None on success, else the failure reason."""
+        """Run one job process; None on success, STOPPED past ``timeout``, else the reason."""
         try:
             done = subprocess.run(
                 command,
@@ -166,8 +177,11 @@ class JobRunner:
                 text=True,
                 timeout=timeout,
             )
-        except subprocess.TimeoutExpired:
-            return f"MaxRuntimeExceeded: the job ran longer than {timeout} s"
+        except subprocess.TimeoutExpired as expired:
+            log.write_text(
+                f"{_text(expired.stdout)}{_text(expired.stderr)}\nstopped after {timeout} s"
+            )
+            return STOPPED
         log.write_text(done.stdout + done.stderr)
         if done.returncode == 0:
             return None
@@ -212,6 +226,10 @@ def _refuse_taken(kind: str, jobs: dict[str, Any], name: str) -> None:
             f"{kind} job names must be unique within an AWS account and region, and a "
             f"{kind.lower()} job with this name already exists ({jobs[name].arn})"
         )
+
+
+def _text(output: str | bytes | None) -> str:
+    return output.decode(errors="replace") if isinstance(output, bytes) else output or ""
 
 
 def _decode_hyperparameters(raw: dict[str, str]) -> dict[str, Any]:

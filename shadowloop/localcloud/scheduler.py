@@ -3,12 +3,17 @@
 The clock is simulated, so a week of hourly drift checks takes as long as the
 checks themselves. Each firing delivers what EventBridge delivers: a scheduled
 event to a Lambda target, or the rule's input to a Step Functions target.
+
+Time also passes without firing anything (``pass_time``): a state machine's Wait
+states and Retry intervals move the clock while a run waits. Rules that fall due
+meanwhile fire late, at the next ``advance``, with the time they were due.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,25 +78,49 @@ class Scheduler:
         self.rules = rules
         self.invoke_function = invoke_function
         self.start_execution = start_execution
-        self.now = now
+        self._lock = threading.Lock()
+        self._now = now
+        self._fired_until = now
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        """Setting the clock means nothing before ``value`` is still due."""
+        with self._lock:
+            self._now = self._fired_until = value
+
+    def pass_time(self, delta: timedelta) -> None:
+        """Move the clock forward without firing; rules due meanwhile fire at the next advance."""
+        with self._lock:
+            self._now += delta
 
     def advance(
         self, delta: timedelta, *, only: Callable[[RuleSpec], bool] | None = None
     ) -> list[Firing]:
         """Move the clock forward and fire, in time order, every rule due on the way."""
-        end = self.now + delta
+        end = self._now + delta
         plan = sorted(
             (at, rule.name, rule)
             for rule in self.rules
             if only is None or only(rule)
-            for at in due(rule.schedule, self.now, end)
+            for at in due(rule.schedule, self._fired_until, end)
         )
         firings = []
         for at, _, rule in plan:
-            self.now = at
+            # A run started by a firing may have passed time already: never go back.
+            self._forward_to(at)
             firings.extend(self.fire(rule, at))
-        self.now = end
+        self._forward_to(end)
+        with self._lock:
+            self._fired_until = end
         return firings
+
+    def _forward_to(self, moment: datetime) -> None:
+        with self._lock:
+            self._now = max(self._now, moment)
 
     def fire(self, rule: RuleSpec, at: datetime) -> list[Firing]:
         """Deliver one firing of ``rule`` to each of its targets."""

@@ -2,7 +2,8 @@
 
 moto drops ``ShadowProductionVariants`` and has no ``update_endpoint``; these keep the
 shadow variant on the config (and its summary on the endpoint) and switch an endpoint
-to a new config at once, as a finished SageMaker update leaves it.
+to a new config as a finished SageMaker update leaves it (``endpoint_changes`` decides
+when an update has finished).
 """
 
 from __future__ import annotations
@@ -50,37 +51,41 @@ def sync_shadow_summary(backend: SageMakerModelBackend, endpoint: FakeEndpoint) 
     )
 
 
-def backend_update_endpoint(
-    backend: SageMakerModelBackend,
-    endpoint_name: str,
-    endpoint_config_name: str,
-    retain_all_variant_properties: bool = False,
-    deployment_config: dict[str, Any] | None = None,
-) -> FakeEndpoint:
-    """Switch the endpoint to another config at once; the old config stays."""
-    endpoint = backend.endpoints.get(endpoint_name)
-    if endpoint is None:
-        arn = FakeEndpoint.arn_formatter(endpoint_name, backend.account_id, backend.region_name)
-        raise ValidationError(message=f"Could not find endpoint '{arn}'.")
+def endpoint_not_found(backend: SageMakerModelBackend, endpoint_name: str) -> ValidationError:
+    arn = FakeEndpoint.arn_formatter(endpoint_name, backend.account_id, backend.region_name)
+    return ValidationError(message=f"Could not find endpoint '{arn}'.")
+
+
+def find_config(backend: SageMakerModelBackend, endpoint_config_name: str) -> FakeEndpointConfig:
     config = backend.endpoint_configs.get(endpoint_config_name)
     if config is None:
         arn = FakeEndpointConfig.arn_formatter(
             endpoint_config_name, backend.account_id, backend.region_name
         )
         raise ValidationError(message=f"Could not find endpoint configuration '{arn}'.")
+    return config
+
+
+def apply_config(
+    backend: SageMakerModelBackend,
+    endpoint: FakeEndpoint,
+    config: FakeEndpointConfig,
+    *,
+    retain_all_variant_properties: bool = False,
+    deployment_config: dict[str, Any] | None = None,
+) -> None:
+    """Point the endpoint at a config, as a finished update leaves it; the old config stays."""
     variants = endpoint._process_production_variants(config.production_variants)
     if retain_all_variant_properties:
         current = {v["VariantName"]: v for v in endpoint.production_variants}
         variants = [current.get(v["VariantName"], v) for v in variants]
-    endpoint.endpoint_config_name = endpoint_config_name
+    endpoint.endpoint_config_name = config.endpoint_config_name
     endpoint.production_variants = variants
     endpoint.data_capture_config = config.data_capture_config
-    endpoint.endpoint_status = "InService"
     endpoint.last_modified_time = utcnow()
     if deployment_config:
         endpoint.last_deployment_config = deployment_config
     sync_shadow_summary(backend, endpoint)
-    return endpoint
 
 
 def response_create_endpoint_config(response: SageMakerResponse) -> Any:

@@ -83,6 +83,7 @@ def start(
         raise
     for stop in (settings.stop, port.stop, server.stop):
         cloud.on_stop(stop)
+    cloud.follow_wall_clock()
     running = RunningCloud(cloud=cloud, target=target_for(cloud, endpoint_url=url), moto_url=url)
     if api_port is not None:
         running.api_server, running.api_url = serve_api(cloud, port=api_port)

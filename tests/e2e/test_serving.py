@@ -129,9 +129,12 @@ def test_shadow_capture_promotion_and_rollback(cloud, target, api_url):
     # When the promotion check runs on that evidence
     report = _check_promotion(cloud)
 
-    # Then v2, better on the monsoon traffic, is promoted and serves alone
+    # Then v2, better on the monsoon traffic, is promoted: v1 serves until the update lands
     assert report["decision"] == "promote", report["reason"]
     assert report["labelled"] == len(ids)
+    assert report["evidence"]["deployment"]["status"] == "Updating"
+    assert api.model()["production"]["model_package_arn"] == v1
+    cloud.settle_endpoints()
     assert api.model()["production"]["model_package_arn"] == v2
     assert api.model()["shadow"] is None
     assert (
@@ -140,6 +143,7 @@ def test_shadow_capture_promotion_and_rollback(cloud, target, api_url):
 
     # When the previous champion is restored
     cloud.invoke(cloud.output("DeployFunctionName"), {"action": "rollback"})
+    cloud.settle_endpoints()
 
     # Then v1 serves again
     assert api.model()["production"]["model_package_arn"] == v1
@@ -158,6 +162,7 @@ def test_a_worse_shadow_is_retired_and_the_champion_keeps_serving(cloud, target,
 
     # Then v2 is retired and rejected, and v1 keeps serving alone
     assert report["decision"] == "retire", report["reason"]
+    cloud.settle_endpoints()
     assert api.model()["production"]["model_package_arn"] == v1
     assert api.model()["shadow"] is None
     status = cloud.client("sagemaker").describe_model_package(ModelPackageName=v2)

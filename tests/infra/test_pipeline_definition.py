@@ -22,6 +22,8 @@ TASKS = (
     "ComputeBaseline",
     "Register",
     "Deploy",
+    "DescribeDeployment",
+    "DescribeFailedDeployment",
     "NotifySucceeded",
     "NotifyRejected",
 )
@@ -34,7 +36,11 @@ def test_every_task_retries_throttling_and_catches_into_notify_failed(
     for name in TASKS:
         state = states[name]
         assert state["Type"] == "Task", name
-        (retry,) = state["Retry"]
+        retry, *others = state["Retry"]
+        # Only Deploy also waits out a busy endpoint (see the e2e tests).
+        assert [r["ErrorEquals"] for r in others] == (
+            [["EndpointBusy"]] if name == "Deploy" else []
+        )
         assert "Lambda.TooManyRequestsException" in retry["ErrorEquals"], name
         assert (retry["IntervalSeconds"], retry["BackoffRate"], retry["MaxAttempts"]) == (2, 2, 3)
         assert state["Catch"] == [
@@ -145,7 +151,9 @@ def test_training_poll_loop_describes_before_waiting(
     }
     assert "FetchTrainingArtifacts" in nexts.values()
     assert "DescribeFailedTraining" in nexts.values()
-    assert any("Stopped" in rule for rule in nexts)
+    assert nexts[
+        json.dumps({"StringEquals": "Stopped", "Variable": "$.training.TrainingJobStatus"})
+    ] == ("TrainingStopped")
     wait = states[done["Default"]]
     assert wait == {
         "Type": "Wait",
@@ -207,7 +215,11 @@ def test_gate_decides_between_register_and_deploy_or_rejection(definition: dict[
     while "Next" in states[state]:
         path.append(state)
         state = states[state]["Next"]
-    assert path == ["ComputeBaseline", "Register", "Deploy", "NotifySucceeded"]
+    assert path == ["ComputeBaseline", "Register", "Deploy", "DescribeDeployment"]
+    done = states[states["DescribeDeployment"]["Next"]]
+    assert done["Choices"][0]["Next"] == "NotifySucceeded"
+    assert states[done["Default"]]["Next"] == "DescribeDeployment"
+    state = states["NotifySucceeded"]["Next"]
     assert states[state]["Type"] == "Succeed"
     assert states[states["NotifyRejected"]["Next"]]["Type"] == "Succeed"
     succeeded = states["NotifySucceeded"]["Parameters"]

@@ -31,6 +31,7 @@ from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 
 from infra.config import ROOT, load_from_cdk_json
 from lambdas.shared import capture, endpoint_state
+from shadowloop.localcloud.endpoint_changes import CHANGE_SECONDS
 from shadowloop.localcloud.endpoints import LocalEndpoints
 
 TRAINING = ROOT / "training"
@@ -119,9 +120,29 @@ def endpoints_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("endpoints")
 
 
+class Clock:
+    """The local cloud's simulated clock, moved by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def pass_change(self) -> None:
+        """Let an endpoint change that started now finish."""
+        self.now += timedelta(seconds=CHANGE_SECONDS)
+
+
 @pytest.fixture
-def aws(endpoints_workdir: Path) -> Any:
-    with mock_aws(), LocalEndpoints(endpoints_workdir, clock=lambda: NOW) as endpoints:
+def clock() -> Clock:
+    # The endpoint is created one change before NOW, so it serves from NOW on.
+    return Clock(NOW - timedelta(seconds=CHANGE_SECONDS))
+
+
+@pytest.fixture
+def aws(endpoints_workdir: Path, clock: Clock) -> Any:
+    with mock_aws(), LocalEndpoints(endpoints_workdir, clock=clock) as endpoints:
         yield endpoints
 
 
@@ -192,7 +213,7 @@ CAPTURE_CONFIG = {
 
 
 @pytest.fixture
-def deployed(sagemaker: Any, s3: Any, artifacts: Artifacts) -> dict[str, str]:
+def deployed(sagemaker: Any, s3: Any, artifacts: Artifacts, clock: Clock) -> dict[str, str]:
     """champion in production, challenger in shadow, both captured."""
     sagemaker.create_model_package_group(ModelPackageGroupName="shadowloop-dev-models")
     champion = _register(
@@ -208,6 +229,8 @@ def deployed(sagemaker: Any, s3: Any, artifacts: Artifacts) -> dict[str, str]:
         DataCaptureConfig=CAPTURE_CONFIG,
     )
     sagemaker.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName="config-1")
+    clock.pass_change()
+    assert sagemaker.describe_endpoint(EndpointName=ENDPOINT)["EndpointStatus"] == "InService"
     return {"champion": champion, "challenger": challenger}
 
 
@@ -291,13 +314,14 @@ def test_capture_is_encrypted_with_the_configured_key(deployed, runtime, s3, dat
     assert head["SSEKMSKeyId"] == KMS_KEY
 
 
-def test_capture_honours_the_sampling_percentage(sagemaker, s3, deployed, runtime, data):
+def test_capture_honours_the_sampling_percentage(sagemaker, s3, deployed, runtime, data, clock):
     sagemaker.create_endpoint_config(
         EndpointConfigName="config-sampled",
         ProductionVariants=[_variant("champion", "champion-model")],
         DataCaptureConfig={**CAPTURE_CONFIG, "InitialSamplingPercentage": 0},
     )
     sagemaker.update_endpoint(EndpointName=ENDPOINT, EndpointConfigName="config-sampled")
+    clock.pass_change()
 
     _invoke(runtime, _orders(data, rows=1)[0])
 
@@ -406,10 +430,12 @@ def test_a_shadow_needs_exactly_one_production_variant(deployed, sagemaker):
         sagemaker.describe_endpoint_config(EndpointConfigName="config-two")
 
 
-def test_update_endpoint_switches_to_the_new_config(deployed, sagemaker, runtime, s3, data):
-    # Given the challenger's answer to a batch, seen in shadow
+def test_update_endpoint_serves_the_old_config_until_the_new_one_is_in_service(
+    deployed, sagemaker, runtime, s3, data, clock
+):
+    # Given the champion's and the challenger's answers to a batch
     instances, _ = _orders(data, rows=3)
-    _invoke(runtime, instances)
+    champion_answer = json.loads(_invoke(runtime, instances)["Body"].read())["predictions"]
     shadow_answer = capture.parse_line(json.dumps(_captured(s3, "challenger")[0][1]))
 
     # When a new config promotes the challenger's model to the champion variant
@@ -426,16 +452,132 @@ def test_update_endpoint_switches_to_the_new_config(deployed, sagemaker, runtime
         },
     )
 
+    # Then, while it is Updating, the old config answers and the new one is pending
+    updating = sagemaker.describe_endpoint(EndpointName=ENDPOINT)
+    assert updating["EndpointStatus"] == "Updating"
+    assert updating["EndpointConfigName"] == "config-1"
+    assert updating["PendingDeploymentSummary"]["EndpointConfigName"] == "config-2"
+    assert json.loads(_invoke(runtime, instances)["Body"].read())["predictions"] == champion_answer
+
+    # When the update's time has passed
+    clock.pass_change()
+
     # Then the endpoint serves the new config, the old one still exists
     endpoint = sagemaker.describe_endpoint(EndpointName=ENDPOINT)
     assert endpoint["EndpointConfigName"] == "config-2"
     assert endpoint["EndpointStatus"] == "InService"
+    assert "FailureReason" not in endpoint and "PendingDeploymentSummary" not in endpoint
     assert endpoint["LastDeploymentConfig"]["BlueGreenUpdatePolicy"]
     assert sagemaker.describe_endpoint_config(EndpointConfigName="config-1")
     # And the champion variant now answers with the former challenger's predictions
     response = _invoke(runtime, instances)
     assert json.loads(response["Body"].read())["predictions"] == [r.output for r in shadow_answer]
     assert endpoint_state.describe(sagemaker, ENDPOINT).challenger is None
+
+
+def _error(raised: pytest.ExceptionInfo) -> tuple[str, str]:
+    error = raised.value.response["Error"]
+    return error["Code"], error["Message"]
+
+
+def test_update_and_delete_are_refused_while_an_update_is_in_progress(deployed, sagemaker, clock):
+    # Given an update in progress
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="config-2", ProductionVariants=[_variant("champion", "challenger-model")]
+    )
+    sagemaker.update_endpoint(EndpointName=ENDPOINT, EndpointConfigName="config-2")
+
+    # Then another update and a delete are refused, as SageMaker refuses them
+    with pytest.raises(ClientError) as updated:
+        sagemaker.update_endpoint(EndpointName=ENDPOINT, EndpointConfigName="config-1")
+    with pytest.raises(ClientError) as deleted:
+        sagemaker.delete_endpoint(EndpointName=ENDPOINT)
+    for raised in (updated, deleted):
+        code, message = _error(raised)
+        assert code == "ValidationException"
+        assert message.startswith("Cannot update in-progress endpoint")
+    assert sagemaker.describe_endpoint(EndpointName=ENDPOINT)["EndpointStatus"] == "Updating"
+
+    # When the update is done, the delete goes through, and the endpoint is gone
+    clock.pass_change()
+    sagemaker.delete_endpoint(EndpointName=ENDPOINT)
+    with pytest.raises(ClientError) as gone:
+        sagemaker.describe_endpoint(EndpointName=ENDPOINT)
+    assert "Could not find endpoint" in _error(gone)[1]
+
+
+def test_a_new_endpoint_is_creating_serves_nothing_and_cannot_be_deleted_yet(
+    deployed, sagemaker, runtime, data, clock
+):
+    sagemaker.create_endpoint(EndpointName="second", EndpointConfigName="config-1")
+
+    assert sagemaker.describe_endpoint(EndpointName="second")["EndpointStatus"] == "Creating"
+    listed = {
+        e["EndpointName"]: e["EndpointStatus"] for e in sagemaker.list_endpoints()["Endpoints"]
+    }
+    assert listed == {"second": "Creating", ENDPOINT: "InService"}
+    with pytest.raises(ClientError) as deleted:
+        sagemaker.delete_endpoint(EndpointName="second")
+    assert _error(deleted)[1].startswith("Cannot update in-progress endpoint")
+    with pytest.raises(ClientError):
+        runtime.invoke_endpoint(EndpointName="second", Body=b"{}", ContentType="application/json")
+
+    clock.pass_change()
+    assert sagemaker.describe_endpoint(EndpointName="second")["EndpointStatus"] == "InService"
+
+
+def _broken_model(sagemaker: Any, s3: Any, artifacts: Artifacts) -> str:
+    """A model whose artifact is not a model archive: its container cannot load it."""
+    _register(sagemaker, s3, "broken-model", b"not a tarball", artifacts.sourcedir)
+    return "broken-model"
+
+
+def test_an_update_whose_model_cannot_load_falls_back_to_the_old_config(
+    deployed, sagemaker, runtime, s3, data, artifacts, clock
+):
+    # Given a champion serving, and a new config whose shadow model's artifact cannot load
+    instances, _ = _orders(data, rows=3)
+    before = json.loads(_invoke(runtime, instances)["Body"].read())["predictions"]
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="config-broken",
+        ProductionVariants=[_variant("champion", "champion-model")],
+        ShadowProductionVariants=[_variant("challenger", _broken_model(sagemaker, s3, artifacts))],
+    )
+
+    # When the endpoint is updated to it and the update's time passes
+    sagemaker.update_endpoint(EndpointName=ENDPOINT, EndpointConfigName="config-broken")
+    clock.pass_change()
+
+    # Then the endpoint is InService on its old config, with the container's failure as reason
+    endpoint = sagemaker.describe_endpoint(EndpointName=ENDPOINT)
+    assert endpoint["EndpointStatus"] == "InService"
+    assert endpoint["EndpointConfigName"] == "config-1"
+    assert "shadow production variant challenger" in endpoint["FailureReason"]
+    assert "broken-model" in endpoint["FailureReason"] or "tar" in endpoint["FailureReason"]
+    # And the champion still answers as before
+    assert json.loads(_invoke(runtime, instances)["Body"].read())["predictions"] == before
+
+
+def test_a_new_endpoint_whose_model_cannot_load_fails_and_can_only_be_deleted(
+    deployed, sagemaker, s3, artifacts, clock
+):
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="config-broken",
+        ProductionVariants=[_variant("champion", _broken_model(sagemaker, s3, artifacts))],
+    )
+    sagemaker.create_endpoint(EndpointName="broken", EndpointConfigName="config-broken")
+    clock.pass_change()
+
+    endpoint = sagemaker.describe_endpoint(EndpointName="broken")
+    assert endpoint["EndpointStatus"] == "Failed"
+    assert (
+        "production variant champion did not pass the ping health check"
+        in (endpoint["FailureReason"])
+    )
+    with pytest.raises(ClientError) as updated:
+        sagemaker.update_endpoint(EndpointName="broken", EndpointConfigName="config-1")
+    assert _error(updated)[1].startswith("Cannot update failed endpoint")
+    sagemaker.delete_endpoint(EndpointName="broken")
 
 
 def test_update_endpoint_to_a_missing_config_is_refused(deployed, sagemaker):
@@ -501,6 +643,9 @@ def test_moto_still_has_the_patched_methods_with_their_signatures():
         "kwargs",
     ]
     assert _parameters(FakeEndpoint._process_production_variants) == ["self", "production_variants"]
+    assert _parameters(SageMakerModelBackend.describe_endpoint) == ["self", "endpoint_name"]
+    assert _parameters(SageMakerModelBackend.delete_endpoint) == ["self", "endpoint_name"]
+    assert _parameters(SageMakerModelBackend.list_endpoints)[0] == "self"
     assert _parameters(SageMakerResponse.create_endpoint_config) == ["self"]
     assert _parameters(SageMakerRuntimeResponse.invoke_endpoint) == ["self"]
 
@@ -517,6 +662,9 @@ def test_uninstall_restores_moto(tmp_path):
         for owner, name in [
             (SageMakerModelBackend, "create_endpoint_config"),
             (SageMakerModelBackend, "create_endpoint"),
+            (SageMakerModelBackend, "describe_endpoint"),
+            (SageMakerModelBackend, "list_endpoints"),
+            (SageMakerModelBackend, "delete_endpoint"),
             (FakeEndpointConfig, "create_from_cloudformation_json"),
             (SageMakerResponse, "create_endpoint_config"),
             (SageMakerRuntimeResponse, "invoke_endpoint"),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import inspect
 import json
+import time
 
 import boto3
 from moto import mock_aws
 
-from shadowloop.localcloud import cloudwatch, execution_context, functions, jobs, strict
+from shadowloop.localcloud import cloudwatch, execution_context, functions, jobs, strict, waits
 from shadowloop.localcloud.provision import Deployment, FunctionSpec
 
 HANDLERS = "tests.integration.localcloud.sample_handlers"
@@ -107,3 +108,38 @@ def test_a_failed_job_is_described_as_failed_with_its_reason(tmp_path):
     described = sagemaker.describe_training_job(TrainingJobName="t")
     assert described["TrainingJobStatus"] == "Failed"
     assert "sagemaker_submit_directory" in described["FailureReason"]
+
+
+def test_waits_and_retries_still_sleep_where_they_are_patched():
+    assert _parameters(waits.PATCHED_WAIT) == ["self", "env", "wait_seconds"]
+    assert waits.PATCHED_RETRY_CLOCK[0].time.sleep is not None
+
+
+def test_a_wait_state_passes_simulated_time_and_no_real_time():
+    # Given a state machine that waits an hour, and the simulated waits installed
+    passed: list[float] = []
+    definition = {
+        "StartAt": "Hour",
+        "States": {"Hour": {"Type": "Wait", "Seconds": 3600, "End": True}},
+    }
+    simulated = waits.SimulatedWaits(passed.append)
+    simulated.install()
+    try:
+        with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+            sfn = boto3.client("stepfunctions", region_name="us-east-1")
+            arn = sfn.create_state_machine(
+                name="waits",
+                definition=json.dumps(definition),
+                roleArn="arn:aws:iam::123456789012:role/sfn",
+            )["stateMachineArn"]
+            started = time.monotonic()
+            execution = sfn.start_execution(stateMachineArn=arn, name="one")["executionArn"]
+            while (status := sfn.describe_execution(executionArn=execution)["status"]) == "RUNNING":
+                assert time.monotonic() - started < 30
+                time.sleep(0.05)
+    finally:
+        simulated.uninstall()
+
+    # Then the run succeeded after an hour of simulated time
+    assert status == "SUCCEEDED"
+    assert passed == [3600.0]

@@ -273,6 +273,26 @@ def test_a_deploy_function_error_is_raised_with_its_message():
         invoke({"action": "promote"})
 
 
+def test_a_busy_endpoint_defers_the_promotion_and_still_reports(shadowed):
+    # Given evidence for a promotion, but the endpoint starts changing before the check acts
+    s3 = shadowed.clients.s3
+    write_traffic(s3, records=30, labelled=28, champion_error=3.0, challenger_error=1.0)
+
+    # When the check runs and the deploy function answers EndpointBusy
+    report = check_promotion(
+        shadowed.clients,
+        SETTINGS,
+        lambda_invoker(_FailingLambda(), "shadowloop-dev-deploy"),
+        now=later(),
+    )
+
+    # Then nothing changed, the decision waits, and the report says why
+    assert report["decision"] == "wait"
+    assert "promote deferred, the endpoint is busy" in report["reason"]
+    assert served(shadowed.clients.sagemaker)["champion"] == shadowed.champion
+    assert [r["decision"] for r in reports(s3)] == ["wait"]
+
+
 @dataclass
 class FakeLambdaContext:
     function_name: str = "promotion-check"
