@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import importlib.metadata
 import io
 import json
 import logging
@@ -30,7 +29,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
 from shadowloop.localcloud.environ import patched_environ
-from shadowloop.localcloud.managed_layers import layer_contents
+from shadowloop.localcloud.lambda_imports import layer_problem
 from shadowloop.localcloud.provision import Deployment, FunctionSpec
 
 # The patched method's signature; tests/integration/localcloud checks it is unchanged.
@@ -107,7 +106,9 @@ class FunctionRuntime:
             aws_request_id=request_id,
         )
         with self._lock, self._environment(spec), self._captured(spec) as output:
-            _check_layers(spec)
+            problem = layer_problem(spec.handler, spec.layers)
+            if problem is not None:  # Lambda would fail the import: so does the local cloud
+                raise FunctionFailed(spec.name, "Runtime.ImportModuleError", problem)
             # Imported under the function's environment: Powertools reads it at import.
             handler = _load(spec.handler)
             try:
@@ -183,30 +184,6 @@ class _ThreadStdout(io.TextIOBase):
 
     def fileno(self) -> int:
         return self.default.fileno()
-
-
-def _check_layers(spec: FunctionSpec) -> None:
-    """Refuse to run code on a library other than the one its layers give it on AWS.
-
-    The handler imports this process's copy, so a different version would pass here and
-    fail (or behave differently) there: fail the import as Lambda would.
-    """
-    for arn in spec.layers:
-        release = layer_contents(arn)
-        if release is None:
-            continue
-        try:
-            installed = importlib.metadata.version(release.library)
-        except importlib.metadata.PackageNotFoundError:
-            continue  # the import itself fails, as it would without the layer
-        if not release.serves(installed):
-            layer = arn.split(":layer:")[-1]
-            raise FunctionFailed(
-                spec.name,
-                "Runtime.ImportModuleError",
-                f"Unable to import module {spec.handler.rpartition('.')[0]!r}: layer {layer} "
-                f"carries {release.library} {release.version}, this process has {installed}",
-            )
 
 
 def _load(handler: str) -> Any:

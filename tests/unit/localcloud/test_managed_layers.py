@@ -1,4 +1,5 @@
-"""The local cloud refuses what the deployed layers lack: unknown parameters, other versions."""
+"""The local cloud refuses what the deployed layers lack: unknown parameters, other versions,
+missing libraries."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from shadowloop.localcloud.functions import FunctionFailed, FunctionRuntime
+from shadowloop.localcloud.lambda_imports import third_party_imports
 from shadowloop.localcloud.managed_layers import (
     RELEASES,
     ParameterNotFound,
@@ -108,3 +110,24 @@ def test_powertools_must_be_the_layers_exact_release() -> None:
 
     assert release.serves("3.37.0")
     assert not release.serves("3.37.1")
+
+
+def test_the_runtime_refuses_a_numpy_function_deployed_without_the_pandas_layer(
+    tmp_path: Path,
+) -> None:
+    # Given the drift check, which imports numpy, with only the Powertools layer
+    layer = public_parameter(POWERTOOLS_PARAMETER, REGION)
+    runtime = _runtime(tmp_path, "lambdas.drift_check.handler.handler", layer)
+
+    # When it is invoked, Then the import fails as on Lambda, naming the missing module
+    with pytest.raises(FunctionFailed) as failure:
+        runtime.invoke("api", {})
+    assert failure.value.error_type == "Runtime.ImportModuleError"
+    assert "No module named 'numpy'" in failure.value.message
+
+
+def test_a_handlers_imports_are_read_through_its_own_package() -> None:
+    # The drift check reaches numpy only through lambdas.shared.drift.
+    imported = third_party_imports("lambdas.drift_check.handler")
+    assert imported == {"aws_lambda_powertools", "boto3", "botocore", "numpy"}
+    assert "numpy" not in third_party_imports("lambdas.api.handler")
