@@ -107,6 +107,7 @@ def _canonical(distribution: str) -> str:
     return re.sub(r"[-_.]+", "-", distribution).lower()
 
 
+@lru_cache
 def _installed(distribution: str) -> str | None:
     try:
         return importlib.metadata.version(distribution)

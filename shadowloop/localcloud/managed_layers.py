@@ -75,8 +75,9 @@ def _table(text: str) -> dict[str, tuple[str, int]]:
 
 RELEASES = (
     # The release the stacks pin (pyproject.toml pins the same version). Its layer number
-    # is inferred (one layer version per release since 27 = 3.23.0); templates never name
-    # it, they read the parameter.
+    # is inferred, not read from AWS: one layer version per PyPI release since 27 = 3.23.0,
+    # which fits 32 = 3.28.0 and 38 = 3.35.0 seen in public templates. Templates never name
+    # the number; they read the parameter.
     LayerRelease(
         layer="AWSLambdaPowertoolsPythonV3-python311-arm64",
         library="aws-lambda-powertools",
