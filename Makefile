@@ -6,15 +6,16 @@ STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help test demo synth lint bench serve clean
+.PHONY: help test demo synth lint bench serve constraints clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# constraints.txt holds the exact versions the suite last passed on; every install uses it.
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
 
 node_modules/.installed: package.json
@@ -43,6 +44,13 @@ bench: $(STAMP) ## The benchmarks in bench/
 
 serve: $(STAMP) ## Serve the REST API on 127.0.0.1:8080
 	$(BIN)/shadowloop serve --port 8080
+
+constraints: ## After changing pyproject.toml: resolve it in .venv and lock the result
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	{ echo '# The versions the suite passed on; regenerate with `make constraints`.'; \
+	  $(BIN)/python -m pip freeze --exclude-editable; } > constraints.txt
+	@touch $(STAMP)
 
 clean:
 	rm -rf cdk.out build out .pytest_cache

@@ -8,25 +8,21 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_cdk import Duration, Fn, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.config import ROOT, Config
+from infra.constructs.layers import (
+    ARCHITECTURE,
+    AWS_SDK_PANDAS_PARAMETER,
+    POWERTOOLS_PARAMETER,
+    RUNTIME,
+    managed_layer,
+)
 from infra.constructs.nag import suppress, suppress_wildcards
-
-# AWS-managed public layers, referenced by ARN so the function asset stays plain source.
-# Powertools publishes the same version number in every region.
-POWERTOOLS_LAYER = (
-    "arn:${AWS::Partition}:lambda:${AWS::Region}:017000801446:"
-    "layer:AWSLambdaPowertoolsPythonV3-python311-arm64:27"
-)
-# AWS SDK for pandas 3.16 (numpy 2); its version numbers differ slightly between regions.
-NUMPY_LAYER = (
-    "arn:${AWS::Partition}:lambda:${AWS::Region}:336392948345:layer:AWSSDKPandas-Python311-Arm64:30"
-)
 
 LAMBDA_PACKAGE = ROOT / "lambdas"
 STAGING_DIR = ROOT / "build" / "lambda"
@@ -72,7 +68,8 @@ def function_name(config: Config, name: str) -> str:
 class Function(Construct):
     """A Python 3.11 arm64 Lambda running ``lambdas.<name>.handler.handler``.
 
-    It gets the Powertools layer (plus the numpy layer when asked), X-Ray tracing, a log
+    It gets the Powertools layer (plus the numpy layer when asked), both resolved from
+    their publishers' SSM parameters at deploy time, X-Ray tracing, a log
     group with the configured retention and the ``POWERTOOLS_*`` and ``PROJECT`` variables.
     """
 
@@ -106,22 +103,17 @@ class Function(Construct):
         )
         # Written out instead of AWSLambdaBasicExecutionRole so the role is scoped to its log group.
         self.log_group.grant_write(self.role)
-        layers = [
-            lambda_.LayerVersion.from_layer_version_arn(
-                self, "Powertools", Fn.sub(POWERTOOLS_LAYER)
-            )
-        ]
+        layers = [managed_layer(self, "Powertools", POWERTOOLS_PARAMETER)]
         if needs_numpy:
-            layers.append(
-                lambda_.LayerVersion.from_layer_version_arn(self, "Numpy", Fn.sub(NUMPY_LAYER))
-            )
+            # numpy comes with the AWS SDK for pandas layer; the functions use only numpy.
+            layers.append(managed_layer(self, "Numpy", AWS_SDK_PANDAS_PARAMETER))
         self.function = lambda_.Function(
             self,
             "Function",
             function_name=self.name,
             description=description,
-            runtime=lambda_.Runtime.PYTHON_3_11,
-            architecture=lambda_.Architecture.ARM_64,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
             handler=f"lambdas.{name}.handler.handler",
             code=lambda_code(),
             memory_size=memory_size,

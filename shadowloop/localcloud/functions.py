@@ -29,6 +29,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
 from shadowloop.localcloud.environ import patched_environ
+from shadowloop.localcloud.lambda_imports import layer_problem
 from shadowloop.localcloud.provision import Deployment, FunctionSpec
 
 # The patched method's signature; tests/integration/localcloud checks it is unchanged.
@@ -105,6 +106,9 @@ class FunctionRuntime:
             aws_request_id=request_id,
         )
         with self._lock, self._environment(spec), self._captured(spec) as output:
+            problem = layer_problem(spec.handler, spec.layers)
+            if problem is not None:  # Lambda would fail the import: so does the local cloud
+                raise FunctionFailed(spec.name, "Runtime.ImportModuleError", problem)
             # Imported under the function's environment: Powertools reads it at import.
             handler = _load(spec.handler)
             try:

@@ -4,7 +4,8 @@ Each supported resource type is created through the AWS API (so moto holds it as
 AWS would); types moto has no use for locally (log groups, alarms, dashboards,
 API Gateway, which :mod:`shadowloop.localcloud.apigateway` serves) are recorded
 with their names only. Assets are uploaded to the bootstrap bucket as
-``cdk deploy`` does.
+``cdk deploy`` does. SSM-typed template parameters are read at deploy time, the
+public ones from :mod:`shadowloop.localcloud.managed_layers`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 import boto3
 
+from shadowloop.localcloud.managed_layers import ParameterNotFound, layer_contents, public_parameter
 from shadowloop.localcloud.template import (
     ACCOUNT,
     Attributes,
@@ -29,6 +31,8 @@ from shadowloop.localcloud.template import (
     TemplateError,
     resource_order,
 )
+
+BOOTSTRAP_VERSION = "/cdk-bootstrap/hnb659fds/version"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class FunctionSpec:
     handler: str
     environment: dict[str, str]
     timeout: int
+    layers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ class Provisioner:
         return self.session.client(service, region_name=self.region)
 
     def deploy(self, stacks: list[Stack]) -> Deployment:
+        self._bootstrap_environment()
         for stack in stacks:
             self._upload_assets(stack)
             self._deploy_stack(stack)
@@ -136,7 +142,7 @@ class Provisioner:
         resolver.mappings = stack.template.get("Mappings", {})
         for name, parameter in stack.template.get("Parameters", {}).items():
             if "Default" in parameter:
-                resolver.parameters[name] = _bootstrap(str(parameter["Default"]), self.region)
+                resolver.parameters[name] = self._parameter_value(parameter)
         resolver.evaluate_conditions(stack.template.get("Conditions", {}))
         for logical_id in resource_order(stack.resources):
             resource = stack.resources[logical_id]
@@ -158,6 +164,29 @@ class Provisioner:
             export = output.get("Export", {}).get("Name")
             if export:
                 self._exports[str(resolver.resolve(export))] = value
+
+    def _parameter_value(self, parameter: dict[str, Any]) -> str:
+        """A template parameter's value; SSM-typed ones are read from SSM, as at deploy time."""
+        default = _bootstrap(str(parameter["Default"]), self.region)
+        if not str(parameter.get("Type", "")).startswith("AWS::SSM::Parameter::Value<"):
+            return default
+        try:
+            public = public_parameter(default, self.region)
+        except ParameterNotFound as exc:
+            raise TemplateError(str(exc)) from None
+        if public is not None:
+            return public
+        ssm = self.client("ssm")
+        try:
+            return ssm.get_parameter(Name=default)["Parameter"]["Value"]
+        except ssm.exceptions.ParameterNotFound:
+            raise TemplateError(f"SSM parameter {default} does not exist") from None
+
+    def _bootstrap_environment(self) -> None:
+        """The SSM parameter ``cdk bootstrap`` leaves (its template's version, 33)."""
+        ssm = self.client("ssm")
+        with contextlib.suppress(ssm.exceptions.ParameterAlreadyExists):
+            ssm.put_parameter(Name=BOOTSTRAP_VERSION, Value="33", Type="String")
 
     # -- resource types ----------------------------------------------------------------
 
@@ -260,6 +289,7 @@ class Provisioner:
             handler=props.get("Handler", ""),
             environment={k: str(v) for k, v in environment.items()},
             timeout=int(props.get("Timeout", 3)),
+            layers=_known_layers(name, props.get("Layers", [])),
         )
         return Attributes(name, {"Arn": arn})
 
@@ -321,6 +351,16 @@ class Provisioner:
     def _custom_resource(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
         self.deployment.custom_resources.append({"logical_id": logical_id, **props})
         return Attributes(logical_id)
+
+
+def _known_layers(function: str, layers: list[str]) -> tuple[str, ...]:
+    """The function's layers; one the local cloud cannot say the contents of is refused."""
+    for arn in layers:
+        if layer_contents(arn) is None:
+            raise TemplateError(
+                f"function {function}: layer {arn} is not one the local cloud knows"
+            )
+    return tuple(layers)
 
 
 def _placeholder(logical_id: str, kind: str, region: str) -> Attributes:
