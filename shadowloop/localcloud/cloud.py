@@ -135,7 +135,14 @@ class LocalCloud:
         self.jobs = JobRunner(workdir=self.workdir / "jobs", s3=lambda: self.client("s3"))
         self.endpoints = LocalEndpoints(self.workdir / "endpoints")
         waits = SimulatedWaits(lambda seconds: self.pass_time(timedelta(seconds=seconds)))
-        parts = (StrictRequests(), ExecutionContext(), self.runtime, self.jobs, self.endpoints, waits)
+        parts = (
+            StrictRequests(),
+            ExecutionContext(),
+            self.runtime,
+            self.jobs,
+            self.endpoints,
+            waits,
+        )
         for part in (*parts, Percentiles()):
             part.install()
             self._stack.callback(part.uninstall)
