@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
@@ -53,6 +53,8 @@ from shadowloop.localcloud.model_runtime import InferenceScript, Prediction, Scr
 log = logging.getLogger(__name__)
 
 METRIC_NAMESPACE = "AWS/SageMaker"
+# Where SageMaker extracts ModelDataUrl in a serving container.
+CONTAINER_MODEL_DIR = PurePosixPath("/opt/ml/model")
 _MISSING = object()
 
 
@@ -291,14 +293,15 @@ class LocalEndpoints:
         source = model_source(backend, model_name)
         s3 = _s3_backend(request)
         model_key = _fetch(s3, source.model_data_url)
-        code_key = _fetch(s3, source.submit_directory)
+        in_s3 = source.submit_directory.startswith("s3://")
+        code_key = _fetch(s3, source.submit_directory) if in_s3 else None
         digest = hashlib.sha256(
             json.dumps(
                 [
                     source.model_data_url,
                     model_key.etag,
                     source.submit_directory,
-                    code_key.etag,
+                    code_key.etag if code_key else None,
                     source.program,
                 ]
             ).encode()
@@ -308,7 +311,11 @@ class LocalEndpoints:
             if script is None:
                 home = self.workdir / "models" / digest
                 model_dir = _extract_once(model_key.value, home / "model")
-                code_dir = _extract_once(code_key.value, home / "code")
+                code_dir = (
+                    _extract_once(code_key.value, home / "code")
+                    if code_key
+                    else _code_in_model(source.submit_directory, model_dir, home / "code")
+                )
                 script = InferenceScript(code_dir, source.program, model_dir)
                 self._scripts[digest] = script
         return script
@@ -464,6 +471,29 @@ def _extract_once(tarball: bytes, target: Path) -> Path:
         archive.extractall(target, filter="data")
     done.touch()
     return target
+
+
+def _code_in_model(submit_directory: str, model_dir: Path, scratch: Path) -> Path:
+    """A container path as the scikit-learn container's toolkit reads it.
+
+    sagemaker-containers copies a directory (or unpacks a tar.gz) found at that path; in
+    a serving container the only user files are the model's, extracted to /opt/ml/model.
+    """
+    path = PurePosixPath(submit_directory)
+    if not path.is_relative_to(CONTAINER_MODEL_DIR):
+        raise ScriptError(
+            "model_fn", f"SAGEMAKER_SUBMIT_DIRECTORY {submit_directory}: no such directory", 500
+        )
+    local = model_dir.joinpath(*path.relative_to(CONTAINER_MODEL_DIR).parts)
+    if local.is_dir():
+        return local
+    if local.is_file() and tarfile.is_tarfile(local):
+        return _extract_once(local.read_bytes(), scratch)
+    raise ScriptError(
+        "model_fn",
+        f"SAGEMAKER_SUBMIT_DIRECTORY {submit_directory}: not in the model's model.tar.gz",
+        500,
+    )
 
 
 def _micros_since(started: float) -> int:
