@@ -46,6 +46,7 @@ from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 from moto.utilities.utils import get_partition
 
+from infra.instance_storage import UnknownInstanceType, has_instance_storage
 from lambdas.shared import capture, s3uri
 from shadowloop.localcloud import shadow_variants
 from shadowloop.localcloud.model_runtime import InferenceScript, Prediction, ScriptError
@@ -152,6 +153,10 @@ class LocalEndpoints:
         original_config_from_cfn = FakeEndpointConfig.create_from_cloudformation_json.__func__
 
         def create_endpoint_config(backend, *args, shadow_production_variants=None, **kwargs):
+            _refuse_volume_key_on_instance_storage(
+                kwargs,
+                [*(kwargs.get("production_variants") or []), *(shadow_production_variants or [])],
+            )
             config = original_create_config(backend, *args, **kwargs)
             shadow_variants.attach_shadow_variants(backend, config, shadow_production_variants)
             return config
@@ -494,6 +499,29 @@ def _code_in_model(submit_directory: str, model_dir: Path, scratch: Path) -> Pat
         f"SAGEMAKER_SUBMIT_DIRECTORY {submit_directory}: not in the model's model.tar.gz",
         500,
     )
+
+
+def _refuse_volume_key_on_instance_storage(
+    request: dict[str, Any], variants: list[dict[str, Any]]
+) -> None:
+    """SageMaker refuses a KmsKeyId when any variant's instance type has local storage."""
+    if not request.get("kms_key_id"):
+        return
+    for variant in variants:
+        instance_type = variant.get("InstanceType")
+        if instance_type and _instance_storage(instance_type):
+            raise ValidationError(
+                f"KmsKeyId is not supported for variant {variant.get('VariantName')!r}: "
+                f"instance type {instance_type} has local instance storage, which is "
+                "encrypted by the instance's hardware"
+            )
+
+
+def _instance_storage(instance_type: str) -> bool:
+    try:
+        return has_instance_storage(instance_type)
+    except UnknownInstanceType:
+        return False
 
 
 def _micros_since(started: float) -> int:
