@@ -19,6 +19,8 @@ from shadowloop.ops.smoke.inventory import Inventory, empty_buckets, leftovers
 from tests.e2e.conftest import generate, push
 
 ASSEMBLY_CACHE = ROOT / ".shadowloop" / "assembly"
+# Its own group: these tests can run beside the other end-to-end tests.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("teardown")]
 
 
 def _buckets(cloud: LocalCloud) -> set[str]:
