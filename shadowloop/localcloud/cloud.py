@@ -156,7 +156,7 @@ class LocalCloud:
             self._stack.callback(part.uninstall)
 
     def _send_custom_resources(self, request_type: str) -> None:
-        """Do what CloudFormation and the CDK provider framework do on create."""
+        """Send every custom resource a ``request_type`` event, as CloudFormation does."""
         for resource in self.deployment.custom_resources:
             properties = {k: v for k, v in resource.items() if k != "logical_id"}
             self._send_custom_resource(request_type, resource["logical_id"], properties)
@@ -265,6 +265,10 @@ def prepare_account(session: boto3.Session, region: str) -> None:
     it set, and the stacks leave it alone unless ``serving.api_gateway_cloudwatch_role``.
     """
     iam = session.client("iam", region_name=region)
+    with contextlib.suppress(iam.exceptions.NoSuchEntityException):
+        role = iam.get_role(RoleName=ACCOUNT_APIGATEWAY_ROLE)["Role"]
+        _set_account_role(session, region, role["Arn"])
+        return
     role = iam.create_role(
         RoleName=ACCOUNT_APIGATEWAY_ROLE,
         AssumeRolePolicyDocument=json.dumps(
@@ -280,8 +284,12 @@ def prepare_account(session: boto3.Session, region: str) -> None:
             }
         ),
     )["Role"]
+    _set_account_role(session, region, role["Arn"])
+
+
+def _set_account_role(session: boto3.Session, region: str, role_arn: str) -> None:
     session.client("apigateway", region_name=region).update_account(
-        patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role["Arn"]}]
+        patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}]
     )
 
 
