@@ -43,15 +43,19 @@ class Inventory:
 
     @classmethod
     def from_stacks(cls, cloudformation: Any, stack_names: Iterable[str]) -> Inventory:
-        """Read the resources of deployed stacks (before destroying them)."""
+        """Read the resources of deployed stacks (before destroying them); absent ones add none."""
         pairs = []
         paginator = cloudformation.get_paginator("list_stack_resources")
         for name in stack_names:
-            for page in paginator.paginate(StackName=name):
-                pairs += [
-                    (r["ResourceType"], r.get("PhysicalResourceId", ""))
-                    for r in page["StackResourceSummaries"]
-                ]
+            try:
+                pages = list(paginator.paginate(StackName=name))
+            except ClientError:
+                continue  # never created, or already gone
+            pairs += [
+                (r["ResourceType"], r.get("PhysicalResourceId", ""))
+                for page in pages
+                for r in page["StackResourceSummaries"]
+            ]
         return cls.from_resources(pairs)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.config import ROOT
 from shadowloop.cli.target import aws_target
@@ -51,7 +52,8 @@ def run(plan: Plan, *, out: Callable[[str], None], runner: Runner = subprocess.r
         failure = exc
         out(f"FAILED: {exc}")
     finally:
-        with contextlib.suppress(Exception):
+        # Read again: a deploy that failed half-way still created resources.
+        with contextlib.suppress(ClientError, BotoCoreError):
             inventory = Inventory.from_stacks(session.client("cloudformation"), plan.stacks)
         destroy(plan, session, inventory, runner, out)
     left = find_leftovers(session, plan.region, inventory, plan.config.prefix)
