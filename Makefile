@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help test demo synth lint bench serve constraints clean
+.PHONY: help test demo synth lint bench serve aws-smoke constraints clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 # constraints.txt holds the exact versions the suite last passed on; every install uses it.
 $(STAMP): pyproject.toml constraints.txt
@@ -44,6 +44,9 @@ bench: $(STAMP) ## The benchmarks in bench/
 
 serve: $(STAMP) ## Serve the REST API on 127.0.0.1:8080
 	$(BIN)/shadowloop serve --port 8080
+
+aws-smoke: $(STAMP) node_modules/.installed ## Deploy, check and destroy a throwaway stage in your AWS account (ARGS=--dry-run|--yes)
+	$(BIN)/shadowloop aws-smoke $(ARGS)
 
 constraints: ## After changing pyproject.toml: resolve it in .venv and lock the result
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

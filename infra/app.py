@@ -8,7 +8,15 @@ import sys
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from infra.config import CONTEXT_KEY, ENVIRONMENT_KEY, ROOT, Config, ConfigError, load_config
+from infra.config import (
+    CONTEXT_KEY,
+    ENVIRONMENT_KEY,
+    ROOT,
+    STAGE_KEY,
+    Config,
+    ConfigError,
+    load_config,
+)
 from infra.limits import check_limits
 from infra.stacks.data import DataStack
 from infra.stacks.monitoring import MonitoringStack
@@ -25,6 +33,8 @@ def build_app(config: Config, outdir: str | None = None, app: cdk.App | None = N
     check_limits(config)
     app = app or cdk.App(outdir=outdir, context=feature_flags())
     tags = {"project": config.project, "environment": config.environment}
+    if config.stage:
+        tags["stage"] = config.stage
     data = DataStack(app, f"{config.prefix}-data", config=config)
     serving = ServingStack(app, f"{config.prefix}-serving", config=config, data=data)
     pipeline = PipelineStack(
@@ -51,7 +61,7 @@ def build_app(config: Config, outdir: str | None = None, app: cdk.App | None = N
 def feature_flags() -> dict[str, object]:
     """The CDK feature flags set in cdk.json (its context minus shadowloop's own keys)."""
     context = json.loads((ROOT / "cdk.json").read_text()).get("context", {})
-    return {k: v for k, v in context.items() if k not in (CONTEXT_KEY, ENVIRONMENT_KEY)}
+    return {k: v for k, v in context.items() if k not in (CONTEXT_KEY, ENVIRONMENT_KEY, STAGE_KEY)}
 
 
 def main(app: cdk.App | None = None) -> int:
@@ -59,7 +69,9 @@ def main(app: cdk.App | None = None) -> int:
     app = app or cdk.App()
     try:
         config = load_config(
-            app.node.try_get_context(CONTEXT_KEY), app.node.try_get_context(ENVIRONMENT_KEY)
+            app.node.try_get_context(CONTEXT_KEY),
+            app.node.try_get_context(ENVIRONMENT_KEY),
+            app.node.try_get_context(STAGE_KEY),
         )
         build_app(config, app=app)
     except ConfigError as exc:

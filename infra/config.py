@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import MISSING, asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from infra.instance_storage import UnknownInstanceType, has_instance_storage
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT_KEY = "shadowloop"
 ENVIRONMENT_KEY = "shadowloop:environment"
+STAGE_KEY = "shadowloop:stage"
 
 FEATURE_TYPES = ("numeric", "categorical")
 TASKS = ("regression", "classification")
@@ -33,6 +36,7 @@ METRICS: dict[str, dict[str, str]] = {
 }
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 _PROJECT = re.compile(r"^[a-z][a-z0-9-]{1,23}$")
+_STAGE = re.compile(r"^[a-z0-9]{1,6}$")
 _SCHEDULE = re.compile(r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")
 
 
@@ -100,6 +104,11 @@ class Compute:
     max_runtime_seconds: int
     poll_seconds: int
 
+    @property
+    def endpoint_instance_storage(self) -> bool:
+        """The endpoint's instances have local storage, so SageMaker takes no volume key."""
+        return has_instance_storage(self.endpoint_instance_type)
+
 
 @dataclass(frozen=True)
 class Serving:
@@ -111,6 +120,8 @@ class Serving:
     throttle_burst: int
     initial_champion_package: str | None = None
     initial_shadow_package: str | None = None
+    api_gateway_cloudwatch_role: bool = False
+    """Set the account's API Gateway CloudWatch role (shared by every API in the region)."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,10 @@ class Config:
     drift: Drift
     retrain_schedule: str
     log_retention_days: int
+    retain_data: bool = True
+    """Keep data (buckets, table, registry, their key) when the stacks are destroyed."""
+    stage: str | None = None
+    """A suffix that makes a second, separate copy of an environment (e.g. a smoke test)."""
 
     @property
     def approval_status(self) -> str:
@@ -154,11 +169,14 @@ class Config:
 
     @property
     def prefix(self) -> str:
-        return f"{self.project}-{self.environment}"
+        base = f"{self.project}-{self.environment}"
+        return f"{base}-{self.stage}" if self.stage else base
 
 
-def load_config(context: Mapping[str, Any], environment: str | None = None) -> Config:
-    """Build the config from the ``shadowloop`` context block and an environment name."""
+def load_config(
+    context: Mapping[str, Any], environment: str | None = None, stage: str | None = None
+) -> Config:
+    """Build the config from the ``shadowloop`` context block, an environment and a stage."""
     if not isinstance(context, Mapping):
         raise ConfigError(f"{CONTEXT_KEY}: expected an object in cdk.json context")
     environments = context.get("environments") or {}
@@ -166,15 +184,21 @@ def load_config(context: Mapping[str, Any], environment: str | None = None) -> C
     if env not in environments:
         known = ", ".join(sorted(environments)) or "none"
         raise ConfigError(f"{ENVIRONMENT_KEY}: unknown environment {env!r} (known: {known})")
+    if stage is not None and not _STAGE.match(str(stage)):
+        raise ConfigError(f"{STAGE_KEY}: {stage!r} must be 1-6 lowercase letters or digits")
     merged = _merge({k: v for k, v in context.items() if k != "environments"}, environments[env])
-    return _build(merged, env)
+    return replace(_build(merged, env), stage=stage or None)
 
 
-def load_from_cdk_json(path: Path | None = None, environment: str | None = None) -> Config:
+def load_from_cdk_json(
+    path: Path | None = None, environment: str | None = None, stage: str | None = None
+) -> Config:
     """Read the config exactly as ``cdk synth`` does, from ``cdk.json`` context."""
     document = json.loads((path or ROOT / "cdk.json").read_text())
     context = document.get("context", {})
-    return load_config(context.get(CONTEXT_KEY, {}), environment or context.get(ENVIRONMENT_KEY))
+    return load_config(
+        context.get(CONTEXT_KEY, {}), environment or context.get(ENVIRONMENT_KEY), stage
+    )
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -200,6 +224,11 @@ def _build(raw: Mapping[str, Any], environment: str) -> Config:
         max_regression=_fraction(raw["gate"], "max_regression", "gate."),
     )
     compute = Compute(**_fields(_section(raw, "compute"), Compute, "compute."))
+    for name in ("training_instance_type", "processing_instance_type", "endpoint_instance_type"):
+        try:
+            has_instance_storage(getattr(compute, name))
+        except UnknownInstanceType as exc:
+            raise ConfigError(f"compute.{name}: {exc}") from None
     serving = Serving(**_fields(_section(raw, "serving"), Serving, "serving."))
     if serving.auth not in ("iam", "api_key"):
         raise ConfigError(f"serving.auth: {serving.auth!r} is not one of iam, api_key")
@@ -231,6 +260,7 @@ def _build(raw: Mapping[str, Any], environment: str) -> Config:
         drift=drift,
         retrain_schedule=raw["retrain_schedule"],
         log_retention_days=int(_get(raw, "log_retention_days", int)),
+        retain_data=_flag(raw, "retain_data", default=True),
     )
 
 
@@ -299,6 +329,13 @@ def _get(raw: Mapping[str, Any], key: str, kind: Any, prefix: str = "") -> Any:
     value = raw[key]
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
         raise ConfigError(f"{prefix}{key}: {value!r} has the wrong type")
+    return value
+
+
+def _flag(raw: Mapping[str, Any], key: str, *, default: bool) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key}: {value!r} must be true or false")
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ from modelspec import InputError, ModelSpec
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 TARBALL = "model.tar.gz"
+# Inside the model directory; a package sets SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code.
+CODE_DIR = "code"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,18 @@ def save(model_dir: Path, pipeline: Pipeline, metadata: dict[str, Any]) -> None:
     model_dir.mkdir(parents=True, exist_ok=True)
     joblib.dump(pipeline, model_dir / MODEL_FILE)
     (model_dir / METADATA_FILE).write_text(json.dumps(metadata, indent=2, sort_keys=True))
+
+
+def ship_code(model_dir: Path, source_dir: Path) -> None:
+    """Copy the scripts into ``model_dir/code``, so the packed model starts with nothing else.
+
+    A package whose code lives elsewhere (such as a CDK asset that ``cdk gc`` may delete)
+    could no longer start, and rollback to it would fail.
+    """
+    target = model_dir / CODE_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source_dir.glob("*.py")):
+        shutil.copyfile(path, target / path.name)
 
 
 def load(model_dir: Path) -> TrainedModel:

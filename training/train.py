@@ -2,9 +2,10 @@
 
     python train.py --n_estimators 200 --max_depth 8
 
-Reads the model spec from the spec channel (or ``--model-spec`` JSON), the one CSV in the
-train channel, fits on the rows outside the holdout (``split.py``)
-and writes ``model.joblib`` and ``metadata.json`` to the model directory.
+Reads the model spec from the spec channel (or ``--model-spec`` JSON) and the one CSV in
+the train channel, fits on the rows outside the holdout (``split.py``) and writes
+``model.joblib``, ``metadata.json`` and the inference code (``code/``) to the model
+directory.
 """
 
 from __future__ import annotations
@@ -136,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         modelfiles.save(
             Path(args.model_dir), pipeline, metadata(frame, spec, hyperparameters, data_file)
         )
+        modelfiles.ship_code(Path(args.model_dir), Path(__file__).resolve().parent)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -70,6 +70,7 @@ class InferenceApi(Construct):
         throttle_rate: int,
         throttle_burst: int,
         log_retention: logs.RetentionDays,
+        account_cloudwatch_role: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         self.access_logs = logs.LogGroup(
@@ -86,8 +87,13 @@ class InferenceApi(Construct):
             rest_api_name=f"{prefix}-api",
             description="Predictions, ground-truth feedback and the serving model",
             endpoint_types=[apigw.EndpointType.REGIONAL],
-            cloud_watch_role=True,
-            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            # API Gateway has one CloudWatch role per account and region, shared by every
+            # API there. Setting it replaces whatever role other APIs rely on, so it is
+            # opt-in; when set, the role outlives the stack, as the setting that names it does.
+            cloud_watch_role=account_cloudwatch_role,
+            cloud_watch_role_removal_policy=(
+                RemovalPolicy.RETAIN if account_cloudwatch_role else None
+            ),
             deploy_options=apigw.StageOptions(
                 stage_name=stage_name,
                 throttling_rate_limit=throttle_rate,
@@ -134,7 +140,7 @@ class InferenceApi(Construct):
         self.api.root.add_resource("model").add_method("GET", integration)
         if use_api_key:
             self._usage_plan(prefix, throttle_rate, throttle_burst)
-        self._suppress(use_api_key)
+        self._suppress(use_api_key, account_cloudwatch_role)
 
     def _post(
         self, path: str, integration: apigw.Integration, model_name: str, schema: apigw.JsonSchema
@@ -159,7 +165,7 @@ class InferenceApi(Construct):
         plan.add_api_key(key)
         plan.add_api_stage(stage=self.api.deployment_stage)
 
-    def _suppress(self, use_api_key: bool) -> None:
+    def _suppress(self, use_api_key: bool, account_cloudwatch_role: bool) -> None:
         suppress(
             self.api,
             "APIG3",
@@ -170,11 +176,13 @@ class InferenceApi(Construct):
             "COG4",
             "Callers are services and people with AWS credentials: IAM (SigV4) authorizes them.",
         )
-        suppress(
-            self.api,
-            "IAM4",
-            "API Gateway's account-level CloudWatch role uses the AWS-managed push-to-logs policy.",
-        )
+        if account_cloudwatch_role:
+            suppress(
+                self.api,
+                "IAM4",
+                "API Gateway's account-level CloudWatch role uses the AWS-managed "
+                "push-to-logs policy.",
+            )
         if use_api_key:
             suppress(
                 self.api, "APIG4", "serving.auth is api_key: a usage-plan API key is required."

@@ -12,6 +12,18 @@ from infra.constructs.nag import suppress
 
 NONCURRENT_DAYS = 90
 CAPTURE_INFREQUENT_DAYS = 30
+# A destroyed stage's key stops billing at once and can be cancelled for a week.
+KEY_PENDING_WINDOW_DAYS = 7
+
+
+def data_removal_policy(retain_data: bool) -> RemovalPolicy:
+    """One policy for every resource holding accepted data, and for the key that encrypts it.
+
+    Retained resources carry generated names, so a redeploy after ``cdk destroy``
+    creates new ones beside them. Destroyed buckets must be empty first: CloudFormation
+    refuses to delete a bucket with objects, so no data goes with a stack by accident.
+    """
+    return RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
 
 
 class Storage(Construct):
@@ -19,17 +31,23 @@ class Storage(Construct):
 
     Every bucket is versioned, KMS-encrypted with the project key, TLS-only and private.
     Noncurrent versions expire after 90 days; captured traffic moves to infrequent access.
+    All of them, and the key, follow ``retain_data`` (see :func:`data_removal_policy`).
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, prefix: str) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, prefix: str, retain_data: bool = True
+    ) -> None:
         super().__init__(scope, construct_id)
+        self.removal_policy = data_removal_policy(retain_data)
         self.key = kms.Key(
             self,
             "Key",
+            # The alias goes with the stack and names the next deployment's key.
             alias=f"alias/{prefix}",
             description=f"Encrypts {prefix} datasets, artifacts, captures and notifications",
             enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=self.removal_policy,
+            pending_window=None if retain_data else Duration.days(KEY_PENDING_WINDOW_DAYS),
         )
         self.access_log_bucket = s3.Bucket(
             self,
@@ -46,7 +64,7 @@ class Storage(Construct):
                     noncurrent_version_expiration=Duration.days(NONCURRENT_DAYS),
                 )
             ],
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=self.removal_policy,
         )
         suppress(
             self.access_log_bucket,
@@ -94,5 +112,5 @@ class Storage(Construct):
                     abort_incomplete_multipart_upload_after=Duration.days(7),
                 )
             ],
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=self.removal_policy,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Fn, ScopedAws, Stack
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
@@ -16,6 +16,16 @@ from infra.constructs.storage import Storage
 from infra.constructs.training_code import TrainingCode
 
 
+def unique_name(stack: Stack, base: str) -> str:
+    """``base`` plus 8 hex digits of this stack's id: a new name for each stack created.
+
+    For resources that need a name and may be retained, so a redeploy after
+    ``cdk destroy`` never meets the name of the one it left behind.
+    """
+    stack_uuid = Fn.select(2, Fn.split("/", ScopedAws(stack).stack_id))
+    return Fn.join("-", [base, Fn.select(0, Fn.split("-", stack_uuid))])
+
+
 class DataStack(Stack):
     """Everything the other stacks share: storage, the registry group and the training code."""
 
@@ -23,20 +33,21 @@ class DataStack(Stack):
         self, scope: Construct, construct_id: str, *, config: Config, **kwargs: Any
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        storage = Storage(self, "Storage", prefix=config.prefix)
+        storage = Storage(self, "Storage", prefix=config.prefix, retain_data=config.retain_data)
         self.key = storage.key
         self.data_bucket = storage.data_bucket
         self.artifact_bucket = storage.artifact_bucket
         self.capture_bucket = storage.capture_bucket
         self.topic = storage.topic
 
-        self.model_package_group_name = f"{config.prefix}-models"
+        self.model_package_group_name = unique_name(self, f"{config.prefix}-models")
         self.model_package_group = sagemaker.CfnModelPackageGroup(
             self,
             "ModelPackageGroup",
             model_package_group_name=self.model_package_group_name,
             model_package_group_description=f"Models trained on the {config.model.dataset} dataset",
         )
+        self.model_package_group.apply_removal_policy(storage.removal_policy)
 
         self.training_code = TrainingCode(self, "TrainingCode")
         self.model_spec = ModelSpecFile(self, "ModelSpec", spec=config.model)

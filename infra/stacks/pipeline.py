@@ -108,7 +108,6 @@ class PipelineStack(Stack):
                 "MODEL_PACKAGE_GROUP": group,
                 "APPROVAL_STATUS": config.approval_status,
                 "INFERENCE_IMAGE_URI": image_uri,
-                "CODE_URI": data.training_code.uri,
                 "CODE_VERSION": data.training_code.version,
                 "DATA_BUCKET": data.data_bucket.bucket_name,
                 "ENDPOINT_INSTANCE_TYPE": config.compute.endpoint_instance_type,

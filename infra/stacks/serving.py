@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -20,6 +20,7 @@ from infra.constructs.sagemaker_access import (
     allow_endpoint_management,
     endpoint_arn,
 )
+from infra.constructs.storage import data_removal_policy
 from infra.stacks.data import DataStack
 
 API_STAGE = "v1"
@@ -34,10 +35,10 @@ class ServingStack(Stack):
         super().__init__(scope, construct_id, **kwargs)
         self.endpoint_name = f"{config.prefix}-endpoint"
         group = data.model_package_group_name
+        # No fixed name: a table retained by `cdk destroy` must not block the next deploy.
         self.table = dynamodb.Table(
             self,
             "Inferences",
-            table_name=f"{config.prefix}-inferences",
             partition_key=dynamodb.Attribute(
                 name="inference_id", type=dynamodb.AttributeType.STRING
             ),
@@ -48,7 +49,7 @@ class ServingStack(Stack):
             ),
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
             encryption_key=data.key,
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=data_removal_policy(config.retain_data),
         )
         alarms = EndpointAlarms(
             self,
@@ -73,6 +74,7 @@ class ServingStack(Stack):
                 "KMS_KEY_ARN": data.key.key_arn,
                 "ENDPOINT_INSTANCE_TYPE": config.compute.endpoint_instance_type,
                 "ENDPOINT_INSTANCE_COUNT": str(config.compute.endpoint_instance_count),
+                "ENDPOINT_INSTANCE_STORAGE": str(config.compute.endpoint_instance_storage).lower(),
                 "SERVERLESS": str(config.compute.serverless).lower(),
                 "SHADOW_SAMPLING_PERCENT": str(config.serving.shadow_sampling_percent),
                 "CAPTURE_SAMPLING_PERCENT": str(config.serving.capture_sampling_percent),
@@ -151,6 +153,7 @@ class ServingStack(Stack):
             throttle_rate=config.serving.throttle_rate,
             throttle_burst=config.serving.throttle_burst,
             log_retention=retention(config.log_retention_days),
+            account_cloudwatch_role=config.serving.api_gateway_cloudwatch_role,
         )
 
         CfnOutput(self, "ApiUrl", value=self.api.api.url)

@@ -44,6 +44,8 @@ class EndpointOptions:
     shadow_sampling_percent: float
     capture_sampling_percent: int
     rollback_alarms: tuple[str, ...] = ()
+    instance_storage: bool = False
+    """The instance type has local NVMe storage, which SageMaker encrypts with no volume key."""
 
     @classmethod
     def from_env(cls) -> EndpointOptions:
@@ -65,6 +67,7 @@ class EndpointOptions:
             serverless=settings.flag(settings.SERVERLESS),
             shadow_sampling_percent=settings.number(settings.SHADOW_SAMPLING_PERCENT),
             capture_sampling_percent=settings.integer(settings.CAPTURE_SAMPLING_PERCENT),
+            instance_storage=settings.flag(settings.ENDPOINT_INSTANCE_STORAGE),
             rollback_alarms=tuple(alarms),
         )
 
@@ -178,7 +181,9 @@ def build_endpoint_config(
         ]
     if not options.serverless:
         config["DataCaptureConfig"] = build_data_capture(options)
-        config["KmsKeyId"] = options.kms_key_arn
+        # SageMaker refuses a volume key for instance types with local instance storage.
+        if not options.instance_storage:
+            config["KmsKeyId"] = options.kms_key_arn
     return config
 
 

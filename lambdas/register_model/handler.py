@@ -33,7 +33,6 @@ def _registry_settings() -> RegistrySettings:
         group=settings.text(settings.MODEL_PACKAGE_GROUP),
         approval_status=settings.text(settings.APPROVAL_STATUS),
         image_uri=settings.text(settings.INFERENCE_IMAGE_URI),
-        code_uri=settings.text(settings.CODE_URI),
         code_version=settings.text(settings.CODE_VERSION),
         data_bucket=settings.text(settings.DATA_BUCKET),
         instance_type=settings.optional_text(settings.ENDPOINT_INSTANCE_TYPE),

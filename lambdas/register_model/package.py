@@ -10,6 +10,9 @@ from lambdas.shared.settings import ModelSpec
 
 CONTENT_TYPES = ["application/json", "text/csv"]
 RESPONSE_TYPES = ["application/json"]
+# training/modelfiles.py ships the inference code in model.tar.gz under code/; SageMaker
+# extracts the model to /opt/ml/model. The package then needs no other object to start.
+SUBMIT_DIRECTORY = "/opt/ml/model/code"
 # ModelPackageDescription's limit.
 MAX_DESCRIPTION = 1024
 
@@ -23,7 +26,6 @@ class RegistrySettings:
     group: str
     approval_status: str
     image_uri: str
-    code_uri: str
     code_version: str
     data_bucket: str
     instance_type: str | None = None
@@ -107,7 +109,7 @@ def build_model_package_request(candidate: Candidate, settings: RegistrySettings
                 "ModelDataUrl": candidate.model_data_url,
                 "Environment": {
                     "SAGEMAKER_PROGRAM": "inference.py",
-                    "SAGEMAKER_SUBMIT_DIRECTORY": settings.code_uri,
+                    "SAGEMAKER_SUBMIT_DIRECTORY": SUBMIT_DIRECTORY,
                     "SAGEMAKER_CONTAINER_LOG_LEVEL": "20",
                 },
             }

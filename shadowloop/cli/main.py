@@ -50,7 +50,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from shadowloop.cli import data, demo, drift, local, pipeline, serving
+    from shadowloop.cli import data, demo, drift, local, pipeline, serving, smoke
 
     cli.add_command(data.data)
     cli.add_command(pipeline.train)
@@ -65,6 +65,7 @@ def _register() -> None:
     cli.add_command(demo.demo)
     cli.add_command(drift.baseline_command)
     cli.add_command(drift.drift_command)
+    cli.add_command(smoke.aws_smoke)
 
 
 _register()

@@ -36,6 +36,7 @@ from shadowloop.localcloud.metrics import EmbeddedMetrics
 from shadowloop.localcloud.provision import Deployment, Provisioner
 from shadowloop.localcloud.scheduler import Scheduler
 from shadowloop.localcloud.strict import StrictRequests
+from shadowloop.localcloud.teardown import Teardown, destroy
 from shadowloop.localcloud.template import load_assembly
 from shadowloop.localcloud.waits import SimulatedWaits
 
@@ -45,6 +46,8 @@ MOTO_CONFIG: dict[str, Any] = {
     "lambda": {"use_docker": False},
 }
 _SOURCES = ("infra", "lambdas", "training")
+# Created by prepare_account, as the README's one-time step creates it in a real account.
+ACCOUNT_APIGATEWAY_ROLE = "apigateway-cloudwatch-logs"
 
 
 @dataclass(frozen=True)
@@ -97,19 +100,39 @@ class LocalCloud:
         self._stack.enter_context(patched_environ(AWS_DEFAULT_REGION=REGION, AWS_REGION=REGION))
         self.session = boto3.Session(region_name=REGION)
         self._install_compute()
+        prepare_account(self.session, REGION)
+        return self.deploy()
+
+    def deploy(self) -> LocalCloud:
+        """Deploy every stack of the assembly, as ``cdk deploy --all`` does."""
+        assert self.assembly is not None and self.session is not None
         self.deployment = Provisioner(
-            region=REGION, assembly_dir=assembly, session=self.session
-        ).deploy(load_assembly(assembly))
+            region=REGION, assembly_dir=self.assembly, session=self.session
+        ).deploy(load_assembly(self.assembly))
         self.runtime.deployment = self.deployment
-        self._create_custom_resources()
+        self._send_custom_resources("Create")
+        now = self.scheduler.now if self.scheduler else datetime.now(UTC)
         self.scheduler = Scheduler(
             self.deployment.rules,
             invoke_function=self.invoke,
             start_execution=self._start_scheduled_execution,
-            now=datetime.now(UTC).replace(second=0, microsecond=0),
+            now=now.replace(second=0, microsecond=0),
         )
         self.endpoints.clock = lambda: self.scheduler.now
         return self
+
+    def destroy(self) -> Teardown:
+        """Delete every stack, as ``cdk destroy --all`` does; retained resources stay."""
+        assert self.deployment is not None and self.session is not None
+        report = destroy(
+            self.deployment,
+            self.session,
+            custom_resource=lambda created: self._send_custom_resource(
+                "Delete", created.logical_id, created.properties, created.ref
+            ),
+        )
+        self.deployment = None
+        return report
 
     def stop(self) -> None:
         self._stack.close()
@@ -147,26 +170,35 @@ class LocalCloud:
             part.install()
             self._stack.callback(part.uninstall)
 
-    def _create_custom_resources(self) -> None:
-        """Do what CloudFormation and the CDK provider framework do on create."""
+    def _send_custom_resources(self, request_type: str) -> None:
+        """Send every custom resource a ``request_type`` event, as CloudFormation does."""
         for resource in self.deployment.custom_resources:
-            token = resource["ServiceToken"]
-            framework = self.deployment.function(token)
-            on_event = framework.environment.get("USER_ON_EVENT_FUNCTION_ARN", token)
             properties = {k: v for k, v in resource.items() if k != "logical_id"}
-            self.invoke(
-                on_event,
-                {
-                    "RequestType": "Create",
-                    "ServiceToken": token,
-                    "ResponseURL": "http://localhost/unused",
-                    "StackId": "local",
-                    "RequestId": str(uuid.uuid4()),
-                    "LogicalResourceId": resource["logical_id"],
-                    "ResourceType": "Custom::Resource",
-                    "ResourceProperties": properties,
-                },
-            )
+            self._send_custom_resource(request_type, resource["logical_id"], properties)
+
+    def _send_custom_resource(
+        self,
+        request_type: str,
+        logical_id: str,
+        properties: dict[str, Any],
+        physical_id: str | None = None,
+    ) -> None:
+        token = properties["ServiceToken"]
+        framework = self.deployment.function(token)
+        on_event = framework.environment.get("USER_ON_EVENT_FUNCTION_ARN", token)
+        event = {
+            "RequestType": request_type,
+            "ServiceToken": token,
+            "ResponseURL": "http://localhost/unused",
+            "StackId": "local",
+            "RequestId": str(uuid.uuid4()),
+            "LogicalResourceId": logical_id,
+            "ResourceType": "Custom::Resource",
+            "ResourceProperties": properties,
+        }
+        if physical_id and physical_id != logical_id:
+            event["PhysicalResourceId"] = physical_id
+        self.invoke(on_event, event)
 
     # -- using it ----------------------------------------------------------------------
 
@@ -272,6 +304,41 @@ class LocalCloud:
             stateMachineArn=arn, name=name, input=run_input
         )
         return self.wait(started["executionArn"])
+
+
+def prepare_account(session: boto3.Session, region: str) -> None:
+    """The one-time account steps the README asks of a real account before a deploy.
+
+    API Gateway keeps one CloudWatch role per account and region; stages that log need
+    it set, and the stacks leave it alone unless ``serving.api_gateway_cloudwatch_role``.
+    """
+    iam = session.client("iam", region_name=region)
+    with contextlib.suppress(iam.exceptions.NoSuchEntityException):
+        role = iam.get_role(RoleName=ACCOUNT_APIGATEWAY_ROLE)["Role"]
+        _set_account_role(session, region, role["Arn"])
+        return
+    role = iam.create_role(
+        RoleName=ACCOUNT_APIGATEWAY_ROLE,
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "apigateway.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )["Role"]
+    _set_account_role(session, region, role["Arn"])
+
+
+def _set_account_role(session: boto3.Session, region: str, role_arn: str) -> None:
+    session.client("apigateway", region_name=region).update_account(
+        patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}]
+    )
 
 
 def synthesize(config: Config, cache: Path) -> Path:

@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
@@ -47,6 +47,7 @@ from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 from moto.utilities.utils import get_partition
 
+from infra.instance_storage import UnknownInstanceType, has_instance_storage
 from lambdas.shared import capture, s3uri
 from shadowloop.localcloud import shadow_variants
 from shadowloop.localcloud.endpoint_changes import EndpointChanges
@@ -55,6 +56,8 @@ from shadowloop.localcloud.model_runtime import InferenceScript, Prediction, Scr
 log = logging.getLogger(__name__)
 
 METRIC_NAMESPACE = "AWS/SageMaker"
+# Where SageMaker extracts ModelDataUrl in a serving container.
+CONTAINER_MODEL_DIR = PurePosixPath("/opt/ml/model")
 _MISSING = object()
 
 
@@ -159,6 +162,10 @@ class LocalEndpoints:
         original_config_from_cfn = FakeEndpointConfig.create_from_cloudformation_json.__func__
 
         def create_endpoint_config(backend, *args, shadow_production_variants=None, **kwargs):
+            _refuse_volume_key_on_instance_storage(
+                kwargs,
+                [*(kwargs.get("production_variants") or []), *(shadow_production_variants or [])],
+            )
             config = original_create_config(backend, *args, **kwargs)
             shadow_variants.attach_shadow_variants(backend, config, shadow_production_variants)
             return config
@@ -324,14 +331,15 @@ class LocalEndpoints:
         source = model_source(backend, model_name)
         s3 = _s3_backend(request)
         model_key = _fetch(s3, source.model_data_url)
-        code_key = _fetch(s3, source.submit_directory)
+        in_s3 = source.submit_directory.startswith("s3://")
+        code_key = _fetch(s3, source.submit_directory) if in_s3 else None
         digest = hashlib.sha256(
             json.dumps(
                 [
                     source.model_data_url,
                     model_key.etag,
                     source.submit_directory,
-                    code_key.etag,
+                    code_key.etag if code_key else None,
                     source.program,
                 ]
             ).encode()
@@ -341,7 +349,11 @@ class LocalEndpoints:
             if script is None:
                 home = self.workdir / "models" / digest
                 model_dir = _extract_once(model_key.value, home / "model")
-                code_dir = _extract_once(code_key.value, home / "code")
+                code_dir = (
+                    _extract_once(code_key.value, home / "code")
+                    if code_key
+                    else _code_in_model(source.submit_directory, model_dir, home / "code")
+                )
                 script = InferenceScript(code_dir, source.program, model_dir)
                 self._scripts[digest] = script
         return script
@@ -497,6 +509,52 @@ def _extract_once(tarball: bytes, target: Path) -> Path:
         archive.extractall(target, filter="data")
     done.touch()
     return target
+
+
+def _code_in_model(submit_directory: str, model_dir: Path, scratch: Path) -> Path:
+    """A container path as the scikit-learn container's toolkit reads it.
+
+    sagemaker-containers copies a directory (or unpacks a tar.gz) found at that path; in
+    a serving container the only user files are the model's, extracted to /opt/ml/model.
+    """
+    path = PurePosixPath(submit_directory)
+    if not path.is_relative_to(CONTAINER_MODEL_DIR):
+        raise ScriptError(
+            "model_fn", f"SAGEMAKER_SUBMIT_DIRECTORY {submit_directory}: no such directory", 500
+        )
+    local = model_dir.joinpath(*path.relative_to(CONTAINER_MODEL_DIR).parts)
+    if local.is_dir():
+        return local
+    if local.is_file() and tarfile.is_tarfile(local):
+        return _extract_once(local.read_bytes(), scratch)
+    raise ScriptError(
+        "model_fn",
+        f"SAGEMAKER_SUBMIT_DIRECTORY {submit_directory}: not in the model's model.tar.gz",
+        500,
+    )
+
+
+def _refuse_volume_key_on_instance_storage(
+    request: dict[str, Any], variants: list[dict[str, Any]]
+) -> None:
+    """SageMaker refuses a KmsKeyId when any variant's instance type has local storage."""
+    if not request.get("kms_key_id"):
+        return
+    for variant in variants:
+        instance_type = variant.get("InstanceType")
+        if instance_type and _instance_storage(instance_type):
+            raise ValidationError(
+                f"KmsKeyId is not supported for variant {variant.get('VariantName')!r}: "
+                f"instance type {instance_type} has local instance storage, which is "
+                "encrypted by the instance's hardware"
+            )
+
+
+def _instance_storage(instance_type: str) -> bool:
+    try:
+        return has_instance_storage(instance_type)
+    except UnknownInstanceType:
+        return False
 
 
 def _micros_since(started: float) -> int:

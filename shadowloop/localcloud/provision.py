@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import io
 import json
+import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from shadowloop.localcloud.managed_layers import ParameterNotFound, layer_contents, public_parameter
 from shadowloop.localcloud.template import (
@@ -56,6 +58,22 @@ class RuleSpec:
     targets: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Created:
+    """One resource as CloudFormation tracks it: enough to delete it again."""
+
+    stack: str
+    logical_id: str
+    kind: str
+    ref: str
+    deletion_policy: str
+    properties: dict[str, Any]
+
+
+class ResourceExists(TemplateError):
+    """A resource with the template's fixed name already exists (CREATE_FAILED)."""
+
+
 @dataclass
 class Deployment:
     """Everything the local cloud created, by the names the templates gave."""
@@ -68,6 +86,8 @@ class Deployment:
     api_routes: list[tuple[str, str]] = field(default_factory=list)
     api_models: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     api_function: str | None = None
+    stacks: list[str] = field(default_factory=list)
+    created: list[Created] = field(default_factory=list)
 
     def function(self, name_or_arn: str) -> FunctionSpec:
         name = name_or_arn.split(":function:")[-1].split(":")[0]
@@ -100,7 +120,13 @@ class Provisioner:
             "AWS::ApiGateway::Resource": self._api_resource,
             "AWS::ApiGateway::Method": self._api_method,
             "AWS::ApiGateway::Model": self._api_model,
+            "AWS::ApiGateway::Account": self._api_account,
+            "AWS::ApiGateway::Stage": self._api_stage,
+            "AWS::Logs::LogGroup": self._log_group,
+            "AWS::KMS::Alias": self._kms_alias,
         }
+        # Generated names differ per deployment, as CloudFormation's random suffixes do.
+        self._nonce = uuid.uuid4().hex
         self._api_paths: dict[str, str] = {}
         self._api_model_schemas: dict[str, Any] = {}
 
@@ -139,11 +165,14 @@ class Provisioner:
 
     def _deploy_stack(self, stack: Stack) -> None:
         resolver = Resolver(region=self.region, stack_name=stack.name, exports=self._exports)
+        resolver.stack_uuid = str(uuid.uuid4())
+        self.deployment.stacks.append(stack.name)
         resolver.mappings = stack.template.get("Mappings", {})
         for name, parameter in stack.template.get("Parameters", {}).items():
             if "Default" in parameter:
                 resolver.parameters[name] = self._parameter_value(parameter)
         resolver.evaluate_conditions(stack.template.get("Conditions", {}))
+        resolver.check_rules(stack.template.get("Rules", {}))
         for logical_id in resource_order(stack.resources):
             resource = stack.resources[logical_id]
             condition = resource.get("Condition")
@@ -155,9 +184,20 @@ class Provisioner:
                 handler = self._custom_resource
             props = resolver.resolve(resource.get("Properties", {}))
             if handler is None:
-                resolver.resources[logical_id] = _placeholder(logical_id, kind, self.region)
+                attributes = _placeholder(logical_id, kind, self.region)
             else:
-                resolver.resources[logical_id] = handler(logical_id, props, resolver)
+                attributes = handler(logical_id, props, resolver)
+            resolver.resources[logical_id] = attributes
+            self.deployment.created.append(
+                Created(
+                    stack.name,
+                    logical_id,
+                    kind,
+                    attributes.ref,
+                    resource.get("DeletionPolicy", "Delete"),
+                    props,
+                )
+            )
         for key, output in stack.template.get("Outputs", {}).items():
             value = str(resolver.resolve(output["Value"]))
             self.deployment.outputs[key] = value
@@ -196,7 +236,8 @@ class Provisioner:
         return Attributes(meta["KeyId"], {"Arn": meta["Arn"], "KeyId": meta["KeyId"]})
 
     def _bucket(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
-        name = props.get("BucketName") or _physical(r.stack_name, logical_id).lower()[:63]
+        name = props.get("BucketName") or self._physical(r, logical_id).lower()[:63]
+        self._claim("AWS::S3::Bucket", name, lambda: self.client("s3").head_bucket(Bucket=name))
         self._ensure_bucket(name)
         s3 = self.client("s3")
         if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
@@ -232,19 +273,28 @@ class Provisioner:
         )
 
     def _topic(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
-        name = props.get("TopicName") or _physical(r.stack_name, logical_id)
-        arn = self.client("sns").create_topic(Name=name)["TopicArn"]
+        name = props.get("TopicName") or self._physical(r, logical_id)
+        sns = self.client("sns")
+        topic_arn = f"arn:aws:sns:{self.region}:{ACCOUNT}:{name}"
+        self._claim("AWS::SNS::Topic", name, lambda: sns.get_topic_attributes(TopicArn=topic_arn))
+        arn = sns.create_topic(Name=name)["TopicArn"]
         return Attributes(arn, {"TopicArn": arn, "TopicName": name})
 
     def _role(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
-        name = props.get("RoleName") or _physical(r.stack_name, logical_id)[:64]
+        name = props.get("RoleName") or self._physical(r, logical_id)[:64]
+        self._claim("AWS::IAM::Role", name, lambda: self.client("iam").get_role(RoleName=name))
         role = self.client("iam").create_role(
             RoleName=name, AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"])
         )["Role"]
         return Attributes(name, {"Arn": role["Arn"], "RoleId": role["RoleId"]})
 
     def _table(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
-        name = props.get("TableName") or _physical(r.stack_name, logical_id)
+        name = props.get("TableName") or self._physical(r, logical_id)
+        self._claim(
+            "AWS::DynamoDB::Table",
+            name,
+            lambda: self.client("dynamodb").describe_table(TableName=name),
+        )
         kwargs: dict[str, Any] = {
             "TableName": name,
             "KeySchema": props["KeySchema"],
@@ -258,6 +308,13 @@ class Provisioner:
 
     def _model_package_group(self, _: str, props: dict[str, Any], __: Resolver) -> Attributes:
         name = props["ModelPackageGroupName"]
+        self._claim(
+            "AWS::SageMaker::ModelPackageGroup",
+            name,
+            lambda: self.client("sagemaker").describe_model_package_group(
+                ModelPackageGroupName=name
+            ),
+        )
         arn = self.client("sagemaker").create_model_package_group(
             ModelPackageGroupName=name,
             ModelPackageGroupDescription=props.get("ModelPackageGroupDescription", name),
@@ -265,7 +322,12 @@ class Provisioner:
         return Attributes(arn, {"ModelPackageGroupArn": arn, "ModelPackageGroupName": name})
 
     def _function(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
-        name = props.get("FunctionName") or _physical(r.stack_name, logical_id)[:64]
+        name = props.get("FunctionName") or self._physical(r, logical_id)[:64]
+        self._claim(
+            "AWS::Lambda::Function",
+            name,
+            lambda: self.client("lambda").get_function(FunctionName=name),
+        )
         environment = props.get("Environment", {}).get("Variables", {})
         code = props["Code"]
         code_arg = (
@@ -294,7 +356,13 @@ class Provisioner:
         return Attributes(name, {"Arn": arn})
 
     def _state_machine(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
-        name = props.get("StateMachineName") or _physical(r.stack_name, logical_id)
+        name = props.get("StateMachineName") or self._physical(r, logical_id)
+        arn = f"arn:aws:states:{self.region}:{ACCOUNT}:stateMachine:{name}"
+        self._claim(
+            "AWS::StepFunctions::StateMachine",
+            name,
+            lambda: self.client("stepfunctions").describe_state_machine(stateMachineArn=arn),
+        )
         definition = props.get("DefinitionString")
         if definition is None:
             definition = json.dumps(props["Definition"])
@@ -304,8 +372,9 @@ class Provisioner:
         return Attributes(arn, {"Arn": arn, "Name": name})
 
     def _rule(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
-        name = props.get("Name") or _physical(r.stack_name, logical_id)[:64]
+        name = props.get("Name") or self._physical(r, logical_id)[:64]
         events = self.client("events")
+        self._claim("AWS::Events::Rule", name, lambda: events.describe_rule(Name=name))
         kwargs: dict[str, Any] = {"Name": name, "State": props.get("State", "ENABLED")}
         if "ScheduleExpression" in props:
             kwargs["ScheduleExpression"] = props["ScheduleExpression"]
@@ -348,6 +417,62 @@ class Provisioner:
         self._api_model_schemas[name] = props.get("Schema", {})
         return Attributes(name)
 
+    def _log_group(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
+        name = props.get("LogGroupName") or self._physical(r, logical_id)
+        logs = self.client("logs")
+
+        def exists() -> None:
+            found = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+            if not any(g["logGroupName"] == name for g in found):
+                raise ClientError({"Error": {"Code": "ResourceNotFoundException"}}, "Describe")
+
+        self._claim("AWS::Logs::LogGroup", name, exists)
+        logs.create_log_group(logGroupName=name)
+        arn = f"arn:aws:logs:{self.region}:{ACCOUNT}:log-group:{name}:*"
+        return Attributes(name, {"Arn": arn})
+
+    def _kms_alias(self, _: str, props: dict[str, Any], __: Resolver) -> Attributes:
+        name = props["AliasName"]
+        kms = self.client("kms")
+        self._claim("AWS::KMS::Alias", name, lambda: kms.describe_key(KeyId=name))
+        kms.create_alias(AliasName=name, TargetKeyId=props["TargetKeyId"])
+        return Attributes(name)
+
+    def _api_account(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
+        """The region's one API Gateway account setting: deploying it replaces the role."""
+        role = props.get("CloudWatchRoleArn", "")
+        self.client("apigateway").update_account(
+            patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role}]
+        )
+        return Attributes(logical_id)
+
+    def _api_stage(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
+        """API Gateway refuses stage logging until the account names a CloudWatch role."""
+        logging = "AccessLogSetting" in props or any(
+            s.get("LoggingLevel", "OFF") != "OFF" for s in props.get("MethodSettings", [])
+        )
+        account = self.client("apigateway").get_account()
+        if logging and not account.get("cloudwatchRoleArn"):
+            raise TemplateError(
+                f"CREATE_FAILED {logical_id} (AWS::ApiGateway::Stage): CloudWatch Logs role "
+                "ARN must be set in account settings to enable logging"
+            )
+        return Attributes(props.get("StageName", logical_id))
+
+    def _claim(self, kind: str, name: str, describe: Callable[[], object]) -> None:
+        """Refuse a name that exists already, as CloudFormation does (even a retained one)."""
+        try:
+            describe()
+        except ClientError:
+            return
+        raise ResourceExists(
+            f"CREATE_FAILED: Resource of type '{kind}' with identifier '{name}' already exists."
+        )
+
+    def _physical(self, r: Resolver, logical_id: str) -> str:
+        digest = hashlib.sha1(f"{r.stack_name}/{logical_id}/{self._nonce}".encode()).hexdigest()
+        return f"{r.stack_name}-{logical_id}-{digest[:8]}"
+
     def _custom_resource(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
         self.deployment.custom_resources.append({"logical_id": logical_id, **props})
         return Attributes(logical_id)
@@ -369,11 +494,6 @@ def _placeholder(logical_id: str, kind: str, region: str) -> Attributes:
     return Attributes(
         logical_id, {"Arn": arn, "Name": logical_id, "RootResourceId": f"{logical_id}-root"}
     )
-
-
-def _physical(stack_name: str, logical_id: str) -> str:
-    digest = hashlib.sha1(f"{stack_name}/{logical_id}".encode()).hexdigest()[:8]
-    return f"{stack_name}-{logical_id}-{digest}"
 
 
 def _bootstrap(text: str, region: str) -> str:
@@ -400,4 +520,12 @@ def _zip_inline(source: str) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["Deployment", "FunctionSpec", "Provisioner", "RuleSpec", "TemplateError"]
+__all__ = [
+    "Created",
+    "Deployment",
+    "FunctionSpec",
+    "Provisioner",
+    "ResourceExists",
+    "RuleSpec",
+    "TemplateError",
+]

@@ -108,6 +108,8 @@ class Resolver:
         self.mappings: dict[str, Any] = {}
         self.conditions: dict[str, bool] = {}
         self.parameters: dict[str, str] = {}
+        # CloudFormation gives every stack it creates a new id; names derived from it differ.
+        self.stack_uuid = "local"
 
     def pseudo(self, name: str) -> str | None:
         return {
@@ -117,7 +119,7 @@ class Resolver:
             "AWS::URLSuffix": URL_SUFFIX,
             "AWS::StackName": self.stack_name,
             "AWS::StackId": f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/"
-            f"{self.stack_name}/local",
+            f"{self.stack_name}/{self.stack_uuid}",
         }.get(name)
 
     def resolve(self, value: Any) -> Any:
@@ -149,6 +151,7 @@ class Resolver:
             "Fn::ImportValue": self._import,
             "Fn::If": self._if,
             "Fn::Equals": lambda a: self.resolve(a[0]) == self.resolve(a[1]),
+            "Fn::Contains": lambda a: self.resolve(a[1]) in self.resolve(a[0]),
             "Fn::Not": lambda a: not self.resolve(a[0]),
             "Fn::And": lambda a: all(self.resolve(x) for x in a),
             "Fn::Or": lambda a: any(self.resolve(x) for x in a),
@@ -215,6 +218,16 @@ class Resolver:
     def _if(self, arg: list[Any]) -> Any:
         condition, when_true, when_false = arg
         return self.resolve(when_true if self.conditions[condition] else when_false)
+
+    def check_rules(self, rules: dict[str, Any]) -> None:
+        """Evaluate template rules before any resource, as CloudFormation does."""
+        for name, rule in rules.items():
+            if "RuleCondition" in rule and not self.resolve(rule["RuleCondition"]):
+                continue
+            for assertion in rule.get("Assertions", []):
+                if not self.resolve(assertion["Assert"]):
+                    description = assertion.get("AssertDescription", "assertion failed")
+                    raise TemplateError(f"{self.stack_name}: template rule {name}: {description}")
 
     def evaluate_conditions(self, conditions: dict[str, Any]) -> None:
         pending = dict(conditions)

@@ -121,10 +121,17 @@ def test_notification_topic_is_encrypted(synthesized: Synthesized) -> None:
     )
 
 
-def test_model_package_group_is_named_after_the_prefix(synthesized: Synthesized) -> None:
+def test_model_package_group_is_named_after_the_prefix_and_the_stack(
+    synthesized: Synthesized,
+) -> None:
+    # The stack id part gives each deployment its own group, beside a retained one.
     synthesized.template("data").has_resource_properties(
         "AWS::SageMaker::ModelPackageGroup",
-        {"ModelPackageGroupName": f"{synthesized.config.prefix}-models"},
+        {
+            "ModelPackageGroupName": {
+                "Fn::Join": ["-", [f"{synthesized.config.prefix}-models", Match.any_value()]]
+            }
+        },
     )
 
 

@@ -156,7 +156,6 @@ def test_inference_table_has_ttl_pitr_and_a_customer_managed_key(synthesized: Sy
     synthesized.template("serving").has_resource_properties(
         "AWS::DynamoDB::Table",
         {
-            "TableName": f"{synthesized.config.prefix}-inferences",
             "KeySchema": [{"AttributeName": "inference_id", "KeyType": "HASH"}],
             "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},

@@ -46,7 +46,6 @@ def aws(monkeypatch):
         "GATE_MAX_REGRESSION": "0.02",
         "APPROVAL_STATUS": "Approved",
         "INFERENCE_IMAGE_URI": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sklearn:1.9-0",
-        "CODE_URI": f"s3://{ARTIFACT_BUCKET}/code/sourcedir.tar.gz",
         "CODE_VERSION": "a1b2c3d",
     }.items():
         monkeypatch.setenv(name, value)

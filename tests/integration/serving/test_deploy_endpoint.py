@@ -408,6 +408,7 @@ def test_handler_reads_its_settings_from_the_environment(sagemaker, monkeypatch)
         "KMS_KEY_ARN": OPTIONS.kms_key_arn,
         "ENDPOINT_INSTANCE_TYPE": "ml.m5.large",
         "ENDPOINT_INSTANCE_COUNT": "1",
+        "ENDPOINT_INSTANCE_STORAGE": "false",
         "SERVERLESS": "false",
         "SHADOW_SAMPLING_PERCENT": "100",
         "CAPTURE_SAMPLING_PERCENT": "50",

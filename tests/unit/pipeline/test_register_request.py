@@ -17,7 +17,6 @@ SETTINGS = RegistrySettings(
     group="shadowloop-dev-models",
     approval_status="Approved",
     image_uri="123.dkr.ecr.us-east-1.amazonaws.com/sklearn:1.9-0",
-    code_uri="s3://artifacts/code/sourcedir.tar.gz",
     code_version="abc1234",
     data_bucket="data",
 )
@@ -63,7 +62,7 @@ def test_request_carries_container_metrics_and_full_lineage():
         "ModelDataUrl": MODEL,
         "Environment": {
             "SAGEMAKER_PROGRAM": "inference.py",
-            "SAGEMAKER_SUBMIT_DIRECTORY": SETTINGS.code_uri,
+            "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
             "SAGEMAKER_CONTAINER_LOG_LEVEL": "20",
         },
     }

@@ -178,6 +178,7 @@ def test_options_from_env_reject_a_malformed_alarm_list(monkeypatch):
         "KMS_KEY_ARN": "k",
         "ENDPOINT_INSTANCE_TYPE": "ml.m5.large",
         "ENDPOINT_INSTANCE_COUNT": "1",
+        "ENDPOINT_INSTANCE_STORAGE": "false",
         "SERVERLESS": "false",
         "SHADOW_SAMPLING_PERCENT": "100",
         "CAPTURE_SAMPLING_PERCENT": "100",
