@@ -24,6 +24,8 @@ from typing import Any
 import boto3
 
 from infra.config import ROOT, Config, load_from_cdk_json
+from shadowloop.localcloud.access.alarms import AlarmActions, fire_alarm
+from shadowloop.localcloud.access.enforcer import AccessControl
 from shadowloop.localcloud.cloudwatch import Percentiles
 from shadowloop.localcloud.environ import patched_environ
 from shadowloop.localcloud.functions import FunctionRuntime
@@ -57,9 +59,12 @@ class Execution:
 class LocalCloud:
     """One local AWS account holding the deployed shadowloop stacks."""
 
-    def __init__(self, *, workdir: Path, config: Config | None = None) -> None:
+    def __init__(
+        self, *, workdir: Path, config: Config | None = None, enforce_access: bool = True
+    ) -> None:
         self.workdir = workdir
         self.config = config or load_from_cdk_json()
+        self.enforce_access = enforce_access
         self.deployment: Deployment | None = None
         self.assembly: Path | None = None
         self.scheduler: Scheduler | None = None
@@ -128,7 +133,12 @@ class LocalCloud:
         )
         self.jobs = JobRunner(workdir=self.workdir / "jobs", s3=lambda: self.client("s3"))
         self.endpoints = LocalEndpoints(self.workdir / "endpoints")
-        for part in (self.runtime, self.jobs, self.endpoints, Percentiles()):
+        parts: list[Any] = [self.runtime, self.jobs, self.endpoints, Percentiles()]
+        if self.enforce_access:
+            self.access = AccessControl(region=REGION)
+            self.endpoints.access = self.access
+            parts.append(self.access)
+        for part in parts:
             part.install()
             self._stack.callback(part.uninstall)
 
@@ -170,6 +180,16 @@ class LocalCloud:
     def invoke(self, function: str, event: Any) -> Any:
         """Run a deployed function's handler in-process."""
         return self.runtime.invoke(function, event)
+
+    def fire_alarm(self, alarm_name: str, reason: str = "Threshold crossed") -> AlarmActions:
+        """Put an alarm into ALARM and deliver its actions as CloudWatch would (moto never does)."""
+        return fire_alarm(
+            self.client("cloudwatch"),
+            getattr(self, "access", None),
+            alarm_name,
+            reason=reason,
+            region=REGION,
+        )
 
     def function_name(self, fragment: str) -> str:
         """The deployed function whose name ends with ``fragment`` (e.g. ``drift-check``)."""

@@ -4,7 +4,7 @@ moto marks every job ``Completed`` at once with a fake artifact. Here a job runs
 the real script in a subprocess, laid out as SageMaker's containers lay it out:
 channels and inputs are downloaded from (moto) S3 under a local ``/opt/ml``,
 hyperparameters arrive as ``--name value`` arguments and ``SM_*`` variables, and
-the model directory or processing outputs are uploaded back. A failing script
+the model directory or processing outputs are uploaded back, all as the job's role. A failing script
 makes the job ``Failed`` with the script's last error line as the reason.
 """
 
@@ -21,7 +21,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
 from moto.sagemaker.models import SageMakerModelBackend
+
+from shadowloop.localcloud.access.principals import Principal, acting_as
 
 PATCHED_TRAINING = (SageMakerModelBackend, "create_training_job")
 PATCHED_PROCESSING = (SageMakerModelBackend, "create_processing_job")
@@ -46,12 +49,14 @@ class JobRunner:
 
         def create_training_job(backend, **kwargs):  # noqa: ANN001, ANN003
             job = create_training(backend, **kwargs)
-            runner.run_training(job)
+            with _as_job_role(job):
+                runner.run_training(job)
             return job
 
         def create_processing_job(backend, **kwargs):  # noqa: ANN001, ANN003
             job = create_processing(backend, **kwargs)
-            runner.run_processing(job)
+            with _as_job_role(job):
+                runner.run_processing(job)
             return job
 
         setattr(*PATCHED_TRAINING, create_training_job)
@@ -81,7 +86,7 @@ class JobRunner:
                 target = root / "input" / "data" / name
                 self._download_prefix(channel["DataSource"]["S3DataSource"]["S3Uri"], target)
                 channels[name] = target
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, ClientError) as exc:
             return _fail_training(job, f"ClientError: {exc}")
         user_hps = {k: v for k, v in hyperparameters.items() if not k.startswith("sagemaker_")}
         env = {
@@ -107,7 +112,10 @@ class JobRunner:
             return _fail_training(job, error)
         artifact_uri = job.model_artifacts["S3ModelArtifacts"]
         bucket, key = _split(artifact_uri)
-        self.s3().put_object(Bucket=bucket, Key=key, Body=_tar_gz(model_dir))
+        try:
+            self.s3().put_object(Bucket=bucket, Key=key, Body=_tar_gz(model_dir))
+        except ClientError as exc:
+            return _fail_training(job, f"ClientError: uploading the model failed: {exc}")
         job.training_job_status = job.secondary_status = "Completed"
 
     # -- processing --------------------------------------------------------------------
@@ -120,7 +128,7 @@ class JobRunner:
             for item in job.processing_inputs or []:
                 s3_input = item["S3Input"]
                 self._download_prefix(s3_input["S3Uri"], Path(local(s3_input["LocalPath"])))
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, ClientError) as exc:
             return _fail_processing(job, f"ClientError: {exc}")
         outputs = (job.processing_output_config or {}).get("Outputs", [])
         for item in outputs:
@@ -137,8 +145,12 @@ class JobRunner:
         error = self._run(command, cwd=root, env=env, timeout=timeout, log=root / "job.log")
         if error is not None:
             return _fail_processing(job, error)
-        for item in outputs:
-            self._upload_dir(Path(local(item["S3Output"]["LocalPath"])), item["S3Output"]["S3Uri"])
+        try:
+            for item in outputs:
+                output = item["S3Output"]
+                self._upload_dir(Path(local(output["LocalPath"])), output["S3Uri"])
+        except ClientError as exc:
+            return _fail_processing(job, f"ClientError: uploading outputs failed: {exc}")
         job.processing_job_status = "Completed"
 
     # -- plumbing ----------------------------------------------------------------------
@@ -200,6 +212,11 @@ class JobRunner:
         for file in sorted(p for p in directory.rglob("*") if p.is_file()):
             key = f"{prefix.rstrip('/')}/{file.relative_to(directory).as_posix()}"
             self.s3().put_object(Bucket=bucket, Key=key, Body=file.read_bytes())
+
+
+def _as_job_role(job: Any) -> Any:
+    """A job reads and writes S3 as the role it was given, as SageMaker does."""
+    return acting_as(Principal.role(job.role_arn, session="SageMaker"))
 
 
 def _decode_hyperparameters(raw: dict[str, str]) -> dict[str, Any]:
