@@ -59,12 +59,9 @@ class Execution:
 class LocalCloud:
     """One local AWS account holding the deployed shadowloop stacks."""
 
-    def __init__(
-        self, *, workdir: Path, config: Config | None = None, enforce_access: bool = True
-    ) -> None:
+    def __init__(self, *, workdir: Path, config: Config | None = None) -> None:
         self.workdir = workdir
         self.config = config or load_from_cdk_json()
-        self.enforce_access = enforce_access
         self.deployment: Deployment | None = None
         self.assembly: Path | None = None
         self.scheduler: Scheduler | None = None
@@ -133,12 +130,10 @@ class LocalCloud:
         )
         self.jobs = JobRunner(workdir=self.workdir / "jobs", s3=lambda: self.client("s3"))
         self.endpoints = LocalEndpoints(self.workdir / "endpoints")
-        parts: list[Any] = [self.runtime, self.jobs, self.endpoints, Percentiles()]
-        if self.enforce_access:
-            self.access = AccessControl(region=REGION)
-            self.endpoints.access = self.access
-            parts.append(self.access)
-        for part in parts:
+        # Every call made as a function, the state machine or SageMaker is authorized.
+        self.access = AccessControl(region=REGION)
+        self.endpoints.access = self.access
+        for part in (self.runtime, self.jobs, self.endpoints, Percentiles(), self.access):
             part.install()
             self._stack.callback(part.uninstall)
 
@@ -185,7 +180,7 @@ class LocalCloud:
         """Put an alarm into ALARM and deliver its actions as CloudWatch would (moto never does)."""
         return fire_alarm(
             self.client("cloudwatch"),
-            getattr(self, "access", None),
+            self.access,
             alarm_name,
             reason=reason,
             region=REGION,

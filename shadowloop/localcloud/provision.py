@@ -231,7 +231,7 @@ class Provisioner:
                 PolicyDocument=json.dumps(policy["PolicyDocument"]),
             )
         for arn in props.get("ManagedPolicyArns", []):
-            iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+            _attach_managed(iam, name, arn)
         return Attributes(name, {"Arn": role["Arn"], "RoleId": role["RoleId"]})
 
     def _policy(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
@@ -390,6 +390,24 @@ _ALARM_FIELDS = {
     "EvaluationPeriods", "DatapointsToAlarm", "Threshold", "ComparisonOperator",
     "TreatMissingData", "Metrics",
 }  # fmt: skip
+
+
+def _attach_managed(iam: Any, role: str, arn: str) -> None:
+    """Attach a managed policy; an AWS-managed one moto has not loaded goes in as its document."""
+    if ":aws:policy/" not in arn:
+        iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+        return
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    name = arn.rsplit("/", 1)[-1]
+    policy = json.loads(aws_managed_policies_data).get(name)
+    if policy is None:
+        raise TemplateError(f"unknown AWS managed policy {arn}")
+    iam.put_role_policy(
+        RoleName=role,
+        PolicyName=f"aws-managed-{name}",
+        PolicyDocument=json.dumps(policy["Document"]),
+    )
 
 
 def _placeholder(logical_id: str, kind: str, region: str) -> Attributes:

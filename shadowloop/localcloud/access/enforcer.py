@@ -11,11 +11,14 @@ resource. Calls from no principal (tests, the CLI, the demo) are the administrat
 from __future__ import annotations
 
 import importlib
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
+from moto.iam.access_control import PermissionResult
+from moto.s3.models import FakeBucket
 
 from shadowloop.localcloud.access.operations import AssumeCheck, Call, Check, Unmapped, checks_for
 from shadowloop.localcloud.access.policy import Decision, PolicyError, decide, decide_resource
@@ -24,6 +27,9 @@ from shadowloop.localcloud.access.store import PolicyStore
 from shadowloop.localcloud.template import ACCOUNT
 
 PATCHED = (BaseClient, "_make_api_call")
+# moto's own bucket-policy check misreads conditions (CDK's TLS-only deny refuses every
+# request); bucket policies are decided here instead.
+MOTO_BUCKET_POLICY = (FakeBucket, "get_permission")
 # Where moto's Step Functions interpreter creates the SDK clients of its tasks.
 STATE_MACHINE_CLIENTS = "moto.stepfunctions.parser.asl.utils.boto_client"
 _CLIENT_USERS = (
@@ -82,6 +88,7 @@ class AccessControl:
                 return make_api_call(client, operation_name, api_params)
 
         self._patch(*PATCHED, _make_api_call)
+        self._patch(*MOTO_BUCKET_POLICY, lambda bucket, action, resource: PermissionResult.NEUTRAL)
         self._patch_state_machine_clients()
 
     def uninstall(self) -> None:
@@ -255,11 +262,6 @@ def _denied_error(service: str, denied: AccessDenied, operation: str) -> ClientE
 
 
 def _client_error(code: str, message: str, operation: str) -> ClientError:
-    status = _STATUS.get(code, 400)
-    return ClientError(
-        {
-            "Error": {"Code": code, "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": status},
-        },
-        operation,
-    )
+    error = {"Code": code, "Message": message}
+    metadata = {"RequestId": str(uuid.uuid4()), "HTTPStatusCode": _STATUS.get(code, 400)}
+    return ClientError({"Error": error, "ResponseMetadata": metadata}, operation)
