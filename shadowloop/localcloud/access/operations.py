@@ -55,8 +55,8 @@ class Call:
     region: str
     store: PolicyStore
 
-    def arn(self, service: str, resource: str, *, region: bool = True) -> str:
-        return f"arn:{PARTITION}:{service}:{self.region if region else ''}:{ACCOUNT}:{resource}"
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:{PARTITION}:{service}:{self.region}:{ACCOUNT}:{resource}"
 
     def iam(self, operation: str | None = None) -> str:
         return f"{SERVICE_PREFIX.get(self.service, self.service)}:{operation or self.operation}"
@@ -166,8 +166,10 @@ def _sagemaker(resource: str, name_param: str) -> Rule:
 
     def rule(call: Call) -> list:
         name = str(call.params[name_param])
-        arn = name if name.startswith("arn:") else call.arn("sagemaker", f"{resource}/{name}")
-        return [Check(call.iam(), arn.lower() if not name.startswith("arn:") else arn)]
+        arn = (
+            name if name.startswith("arn:") else call.arn("sagemaker", f"{resource}/{name.lower()}")
+        )
+        return [Check(call.iam(), arn)]
 
     return rule
 
