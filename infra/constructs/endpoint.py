@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import CustomResource, Duration, RemovalPolicy
+from aws_cdk import ArnFormat, CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_lambda as lambda_
@@ -63,6 +63,8 @@ class EndpointAlarms(Construct):
         super().__init__(scope, construct_id)
         self.alarms: list[cloudwatch.Alarm] = []
         self.alarm_names: list[str] = []
+        # Built from the names, so another stack's policy can name them without a reference.
+        self.alarm_arns: list[str] = []
         for variant in VARIANTS:
             for guard in GUARDS:
                 name = f"{prefix}-{variant}-{guard.suffix}"
@@ -86,6 +88,14 @@ class EndpointAlarms(Construct):
                 alarm.add_alarm_action(actions.SnsAction(topic))
                 self.alarms.append(alarm)
                 self.alarm_names.append(name)
+                self.alarm_arns.append(
+                    Stack.of(self).format_arn(
+                        service="cloudwatch",
+                        resource="alarm",
+                        resource_name=name,
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                )
 
 
 class EndpointResource(Construct):

@@ -25,13 +25,24 @@ class SageMakerRole(Construct):
         artifact_bucket: s3.IBucket,
         capture_bucket: s3.IBucket,
         code_bucket_name: str,
+        code_object_key: str,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+            # Only SageMaker acting for this account's own jobs, models and endpoints.
+            assumed_by=iam.ServicePrincipal(
+                "sagemaker.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{Aws.PARTITION}:sagemaker:{Aws.REGION}:"
+                        f"{Aws.ACCOUNT_ID}:*"
+                    },
+                },
+            ),
             description=f"Runs {prefix} training, evaluation and endpoints",
         )
         data_bucket.grant_read(self.role)
@@ -42,6 +53,14 @@ class SageMakerRole(Construct):
             iam.PolicyStatement(
                 actions=["s3:GetObject"],
                 resources=[f"arn:{Aws.PARTITION}:s3:::{code_bucket_name}/*"],
+            )
+        )
+        # The evaluation job reads the code as an S3Prefix input, which SageMaker lists first.
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[f"arn:{Aws.PARTITION}:s3:::{code_bucket_name}"],
+                conditions={"StringEquals": {"s3:prefix": code_object_key}},
             )
         )
         # ECR authorization has no resource scope.

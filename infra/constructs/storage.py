@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
@@ -89,6 +90,42 @@ class Storage(Construct):
             display_name=f"{prefix} pipeline and monitoring notifications",
             master_key=self.key,
             enforce_ssl=True,
+        )
+        self._let_alarms_notify(prefix)
+
+    def _let_alarms_notify(self, prefix: str) -> None:
+        """CloudWatch publishes alarm actions as its service principal, which no IAM policy
+        can grant: the topic policy must let it publish and the key policy let it use the key.
+        Both are limited to this account's ``{prefix}-*`` alarms."""
+        alarms = Stack.of(self).format_arn(
+            service="cloudwatch",
+            resource="alarm",
+            resource_name=f"{prefix}-*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        cloudwatch = iam.ServicePrincipal("cloudwatch.amazonaws.com")
+        conditions = {
+            "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+            "ArnLike": {"aws:SourceArn": alarms},
+        }
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AlarmsPublish",
+                principals=[cloudwatch],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions=conditions,
+            )
+        )
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AlarmsUseTheTopicKey",
+                principals=[cloudwatch],
+                # The calls SNS makes with the publisher's rights on an encrypted topic.
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=["*"],
+                conditions=conditions,
+            )
         )
 
     def _bucket(

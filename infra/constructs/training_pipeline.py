@@ -113,6 +113,10 @@ class TrainingPipeline(Construct):
                 destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True
             ),
         )
+        if topic.master_key is not None:
+            # SNS uses an encrypted topic's key with the publisher's rights; SnsPublish grants
+            # only sns:Publish, and these are the two calls SNS makes.
+            topic.master_key.grant(self.state_machine, "kms:GenerateDataKey", "kms:Decrypt")
 
     # --- the flow -------------------------------------------------------------------------
 

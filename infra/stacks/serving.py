@@ -84,6 +84,10 @@ class ServingStack(Stack):
         allow_endpoint_management(
             self.deploy.role, prefix=config.prefix, group=group, sagemaker_role=data.sagemaker_role
         )
+        # Guarded deployments: SageMaker watches the rollback alarms as the models' execution role.
+        data.sagemaker_role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["cloudwatch:DescribeAlarms"], resources=alarms.alarm_arns)
+        )
         # Endpoint configs encrypt capture and volumes with the project key through grants.
         data.key.grant(self.deploy.role, "kms:CreateGrant", "kms:DescribeKey")
         suppress_wildcards(

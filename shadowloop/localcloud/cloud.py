@@ -27,6 +27,8 @@ from typing import Any
 import boto3
 
 from infra.config import ROOT, Config, load_from_cdk_json
+from shadowloop.localcloud.access.alarms import AlarmActions, fire_alarm
+from shadowloop.localcloud.access.enforcer import AccessControl
 from shadowloop.localcloud.cloudwatch import Percentiles
 from shadowloop.localcloud.environ import patched_environ
 from shadowloop.localcloud.execution_context import ExecutionContext
@@ -158,6 +160,9 @@ class LocalCloud:
         self.jobs = JobRunner(workdir=self.workdir / "jobs", s3=lambda: self.client("s3"))
         self.endpoints = LocalEndpoints(self.workdir / "endpoints")
         waits = SimulatedWaits(lambda seconds: self.pass_time(timedelta(seconds=seconds)))
+        # Every call made as a function, the state machine or SageMaker is authorized.
+        self.access = AccessControl(region=REGION)
+        self.endpoints.access = self.access
         parts = (
             StrictRequests(),
             ExecutionContext(),
@@ -165,8 +170,10 @@ class LocalCloud:
             self.jobs,
             self.endpoints,
             waits,
+            Percentiles(),
+            self.access,
         )
-        for part in (*parts, Percentiles()):
+        for part in parts:
             part.install()
             self._stack.callback(part.uninstall)
 
@@ -250,6 +257,16 @@ class LocalCloud:
     def invoke(self, function: str, event: Any) -> Any:
         """Run a deployed function's handler in-process."""
         return self.runtime.invoke(function, event)
+
+    def fire_alarm(self, alarm_name: str, reason: str = "Threshold crossed") -> AlarmActions:
+        """Put an alarm into ALARM and deliver its actions as CloudWatch would (moto never does)."""
+        return fire_alarm(
+            self.client("cloudwatch"),
+            self.access,
+            alarm_name,
+            reason=reason,
+            region=REGION,
+        )
 
     def function_name(self, fragment: str) -> str:
         """The deployed function whose name ends with ``fragment`` (e.g. ``drift-check``)."""

@@ -50,6 +50,8 @@ from moto.utilities.utils import get_partition
 from infra.instance_storage import UnknownInstanceType, has_instance_storage
 from lambdas.shared import capture, s3uri
 from shadowloop.localcloud import shadow_variants
+from shadowloop.localcloud.access.enforcer import AccessDenied
+from shadowloop.localcloud.access.principals import Principal
 from shadowloop.localcloud.endpoint_changes import EndpointChanges
 from shadowloop.localcloud.model_runtime import InferenceScript, Prediction, ScriptError
 
@@ -139,6 +141,9 @@ class LocalEndpoints:
         self.changes = EndpointChanges(
             clock=lambda: self.clock(), start_variant=self._start_variant
         )
+        # Set by the local cloud when it enforces IAM: SageMaker reads models and writes
+        # captures as the model's execution role.
+        self.access: Any = None
 
     def __enter__(self) -> LocalEndpoints:
         self.install()
@@ -304,7 +309,13 @@ class LocalEndpoints:
             outcome = _Outcome(None, exc, _micros_since(started))
         self._put_metrics(request, variant["VariantName"], outcome)
         if outcome.prediction is not None:
-            self._capture(request, config.data_capture_config, variant["VariantName"], outcome)
+            self._capture(
+                request,
+                config.data_capture_config,
+                variant["VariantName"],
+                outcome,
+                model_name=variant["ModelName"],
+            )
         return outcome
 
     def _pick_production(self, variants: list[dict[str, Any]]) -> dict[str, Any]:
@@ -329,6 +340,11 @@ class LocalEndpoints:
     def _script_for(self, request: _Request, model_name: str) -> InferenceScript:
         backend = sagemaker_backends[request.account_id][request.region]
         source = model_source(backend, model_name)
+        for uri in (source.model_data_url, source.submit_directory):
+            try:
+                self._require(request, model_name, "GetObject", uri)
+            except AccessDenied as denied:
+                raise ScriptError("model_fn", f"cannot read {uri}: {denied}", 500) from None
         s3 = _s3_backend(request)
         model_key = _fetch(s3, source.model_data_url)
         in_s3 = source.submit_directory.startswith("s3://")
@@ -361,7 +377,13 @@ class LocalEndpoints:
     # -- capture and metrics ------------------------------------------------------------
 
     def _capture(
-        self, request: _Request, capture_config: dict[str, Any], variant: str, outcome: _Outcome
+        self,
+        request: _Request,
+        capture_config: dict[str, Any],
+        variant: str,
+        outcome: _Outcome,
+        *,
+        model_name: str,
     ) -> None:
         if not capture_config or not _truthy(capture_config.get("EnableCapture", True)):
             return
@@ -397,6 +419,7 @@ class LocalEndpoints:
         )
         kms_key_id = capture_config.get("KmsKeyId")
         try:
+            self._require(request, model_name, "PutObject", f"s3://{bucket}/{key}", kms_key_id)
             _s3_backend(request).put_object(
                 bucket,
                 key,
@@ -406,6 +429,26 @@ class LocalEndpoints:
             )
         except Exception as exc:  # SageMaker never fails an invocation over capture
             log.warning("data capture to s3://%s/%s failed: %s", bucket, key, exc)
+
+    def _require(
+        self,
+        request: _Request,
+        model_name: str,
+        operation: str,
+        uri: str,
+        kms_key_id: str | None = None,
+    ) -> None:
+        """SageMaker's S3 use for a model is allowed to the model's execution role, or raise."""
+        if self.access is None:
+            return
+        backend = sagemaker_backends[request.account_id][request.region]
+        model = backend._models.get(model_name)
+        role = getattr(model, "execution_role_arn", "") or ""
+        bucket, key = s3uri.parse(uri)
+        params = {"Bucket": bucket, "Key": key}
+        if kms_key_id:
+            params["SSEKMSKeyId"] = kms_key_id
+        self.access.require_call(Principal.role(role, session="SageMaker"), "s3", operation, params)
 
     def _put_metrics(self, request: _Request, variant: str, outcome: _Outcome) -> None:
         status = outcome.error.status if outcome.error else 200

@@ -3,9 +3,9 @@
 moto (with ``use_docker=False``) echoes the payload instead of running code. The
 runtime patches its invoke so that Step Functions tasks, ``lambda.invoke`` calls
 and the local clock all run the real handler module with the environment the
-template gave the function. Handler output goes to a per-function log file, as
-CloudWatch Logs would hold it; embedded-metric-format lines become CloudWatch
-metrics, as they do on AWS.
+template gave the function, acting as its execution role. Handler output goes to
+a per-function log file, as CloudWatch Logs would hold it; embedded-metric-format
+lines become CloudWatch metrics, as they do on AWS.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Any
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
+from shadowloop.localcloud.access.principals import Principal, acting_as
 from shadowloop.localcloud.environ import patched_environ
 from shadowloop.localcloud.lambda_imports import layer_problem
 from shadowloop.localcloud.provision import Deployment, FunctionSpec
@@ -105,7 +106,8 @@ class FunctionRuntime:
             log_group_name=f"/aws/lambda/{spec.name}",
             aws_request_id=request_id,
         )
-        with self._lock, self._environment(spec), self._captured(spec) as output:
+        identity = acting_as(Principal.role(spec.role, session=spec.name) if spec.role else None)
+        with self._lock, identity, self._environment(spec), self._captured(spec) as output:
             problem = layer_problem(spec.handler, spec.layers)
             if problem is not None:  # Lambda would fail the import: so does the local cloud
                 raise FunctionFailed(spec.name, "Runtime.ImportModuleError", problem)

@@ -4,11 +4,11 @@ moto marks every job ``Completed`` at once with a fake artifact. Here a job runs
 the real script in a subprocess, laid out as SageMaker's containers lay it out:
 channels and inputs are downloaded from (moto) S3 under a local ``/opt/ml``,
 hyperparameters arrive as ``--name value`` arguments and ``SM_*`` variables, and
-the model directory or processing outputs are uploaded back. A failing script
-makes the job ``Failed`` with the script's last error line as the reason. A job that
-runs past its ``StoppingCondition.MaxRuntimeInSeconds`` is killed and ends
-``Stopped`` with no ``FailureReason``, as SageMaker leaves it. A job name already
-taken is refused with ``ResourceInUse``, as on AWS (moto replaces the old job).
+the model directory or processing outputs are uploaded back, all as the job's role. A
+failing script makes the job ``Failed`` with the script's last error line as the reason. A
+job that runs past its ``StoppingCondition.MaxRuntimeInSeconds`` is killed and ends
+``Stopped`` with no ``FailureReason``, as SageMaker leaves it. A job name already taken is
+refused with ``ResourceInUse``, as on AWS (moto replaces the old job).
 """
 
 from __future__ import annotations
@@ -24,8 +24,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
 from moto.sagemaker.exceptions import ResourceInUseException
 from moto.sagemaker.models import SageMakerModelBackend
+
+from shadowloop.localcloud.access.principals import Principal, acting_as
 
 PATCHED_TRAINING = (SageMakerModelBackend, "create_training_job")
 PATCHED_PROCESSING = (SageMakerModelBackend, "create_processing_job")
@@ -53,13 +56,15 @@ class JobRunner:
         def create_training_job(backend, **kwargs):  # noqa: ANN001, ANN003
             _refuse_taken("Training", backend.training_jobs, kwargs["training_job_name"])
             job = create_training(backend, **kwargs)
-            runner.run_training(job)
+            with _as_job_role(job):
+                runner.run_training(job)
             return job
 
         def create_processing_job(backend, **kwargs):  # noqa: ANN001, ANN003
             _refuse_taken("Processing", backend.processing_jobs, kwargs["processing_job_name"])
             job = create_processing(backend, **kwargs)
-            runner.run_processing(job)
+            with _as_job_role(job):
+                runner.run_processing(job)
             return job
 
         setattr(*PATCHED_TRAINING, create_training_job)
@@ -89,7 +94,7 @@ class JobRunner:
                 target = root / "input" / "data" / name
                 self._download_prefix(channel["DataSource"]["S3DataSource"]["S3Uri"], target)
                 channels[name] = target
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, ClientError) as exc:
             return _fail_training(job, f"ClientError: {exc}")
         user_hps = {k: v for k, v in hyperparameters.items() if not k.startswith("sagemaker_")}
         env = {
@@ -119,7 +124,10 @@ class JobRunner:
             return _fail_training(job, error)
         artifact_uri = job.model_artifacts["S3ModelArtifacts"]
         bucket, key = _split(artifact_uri)
-        self.s3().put_object(Bucket=bucket, Key=key, Body=_tar_gz(model_dir))
+        try:
+            self.s3().put_object(Bucket=bucket, Key=key, Body=_tar_gz(model_dir))
+        except ClientError as exc:
+            return _fail_training(job, f"ClientError: uploading the model failed: {exc}")
         job.training_job_status = job.secondary_status = "Completed"
 
     # -- processing --------------------------------------------------------------------
@@ -132,7 +140,7 @@ class JobRunner:
             for item in job.processing_inputs or []:
                 s3_input = item["S3Input"]
                 self._download_prefix(s3_input["S3Uri"], Path(local(s3_input["LocalPath"])))
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, ClientError) as exc:
             return _fail_processing(job, f"ClientError: {exc}")
         outputs = (job.processing_output_config or {}).get("Outputs", [])
         for item in outputs:
@@ -152,8 +160,12 @@ class JobRunner:
             return None
         if error is not None:
             return _fail_processing(job, error)
-        for item in outputs:
-            self._upload_dir(Path(local(item["S3Output"]["LocalPath"])), item["S3Output"]["S3Uri"])
+        try:
+            for item in outputs:
+                output = item["S3Output"]
+                self._upload_dir(Path(local(output["LocalPath"])), output["S3Uri"])
+        except ClientError as exc:
+            return _fail_processing(job, f"ClientError: uploading outputs failed: {exc}")
         job.processing_job_status = "Completed"
 
     # -- plumbing ----------------------------------------------------------------------
@@ -230,6 +242,11 @@ def _refuse_taken(kind: str, jobs: dict[str, Any], name: str) -> None:
 
 def _text(output: str | bytes | None) -> str:
     return output.decode(errors="replace") if isinstance(output, bytes) else output or ""
+
+
+def _as_job_role(job: Any) -> Any:
+    """A job reads and writes S3 as the role it was given, as SageMaker does."""
+    return acting_as(Principal.role(job.role_arn, session="SageMaker"))
 
 
 def _decode_hyperparameters(raw: dict[str, str]) -> dict[str, Any]:

@@ -47,6 +47,7 @@ class FunctionSpec:
     environment: dict[str, str]
     timeout: int
     layers: tuple[str, ...] = ()
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,10 @@ class Provisioner:
             "AWS::S3::Bucket": self._bucket,
             "AWS::SNS::Topic": self._topic,
             "AWS::IAM::Role": self._role,
+            "AWS::IAM::Policy": self._policy,
+            "AWS::S3::BucketPolicy": self._bucket_policy,
+            "AWS::SNS::TopicPolicy": self._topic_policy,
+            "AWS::CloudWatch::Alarm": self._alarm,
             "AWS::DynamoDB::Table": self._table,
             "AWS::SageMaker::ModelPackageGroup": self._model_package_group,
             "AWS::Lambda::Function": self._function,
@@ -231,7 +236,10 @@ class Provisioner:
     # -- resource types ----------------------------------------------------------------
 
     def _kms_key(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
-        key = self.client("kms").create_key(Description=props.get("Description", logical_id))
+        kwargs = {"Description": props.get("Description", logical_id)}
+        if "KeyPolicy" in props:
+            kwargs["Policy"] = json.dumps(props["KeyPolicy"])
+        key = self.client("kms").create_key(**kwargs)
         meta = key["KeyMetadata"]
         return Attributes(meta["KeyId"], {"Arn": meta["Arn"], "KeyId": meta["KeyId"]})
 
@@ -277,16 +285,68 @@ class Provisioner:
         sns = self.client("sns")
         topic_arn = f"arn:aws:sns:{self.region}:{ACCOUNT}:{name}"
         self._claim("AWS::SNS::Topic", name, lambda: sns.get_topic_attributes(TopicArn=topic_arn))
-        arn = sns.create_topic(Name=name)["TopicArn"]
+        attributes = (
+            {"KmsMasterKeyId": props["KmsMasterKeyId"]} if "KmsMasterKeyId" in props else {}
+        )
+        arn = sns.create_topic(Name=name, Attributes=attributes)["TopicArn"]
         return Attributes(arn, {"TopicArn": arn, "TopicName": name})
 
     def _role(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
         name = props.get("RoleName") or self._physical(r, logical_id)[:64]
-        self._claim("AWS::IAM::Role", name, lambda: self.client("iam").get_role(RoleName=name))
-        role = self.client("iam").create_role(
+        iam = self.client("iam")
+        self._claim("AWS::IAM::Role", name, lambda: iam.get_role(RoleName=name))
+        role = iam.create_role(
             RoleName=name, AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"])
         )["Role"]
+        for policy in props.get("Policies", []):
+            iam.put_role_policy(
+                RoleName=name,
+                PolicyName=policy["PolicyName"],
+                PolicyDocument=json.dumps(policy["PolicyDocument"]),
+            )
+        for arn in props.get("ManagedPolicyArns", []):
+            _attach_managed(iam, name, arn)
         return Attributes(name, {"Arn": role["Arn"], "RoleId": role["RoleId"]})
+
+    def _policy(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
+        """An identity policy: what each of its roles may do."""
+        document = json.dumps(props["PolicyDocument"])
+        for role in props.get("Roles", []):
+            self.client("iam").put_role_policy(
+                RoleName=role,
+                PolicyName=props.get("PolicyName", logical_id),
+                PolicyDocument=document,
+            )
+        return Attributes(logical_id)
+
+    def _bucket_policy(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
+        self.client("s3").put_bucket_policy(
+            Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"])
+        )
+        return Attributes(logical_id)
+
+    def _topic_policy(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
+        """A topic policy replaces the topic's default policy, as in CloudFormation."""
+        for topic in props.get("Topics", []):
+            self.client("sns").set_topic_attributes(
+                TopicArn=topic,
+                AttributeName="Policy",
+                AttributeValue=json.dumps(props["PolicyDocument"]),
+            )
+        return Attributes(logical_id)
+
+    def _alarm(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
+        """Alarms are stored (moto never evaluates them) so their actions can be fired."""
+        name = props.get("AlarmName") or self._physical(r, logical_id)
+        kwargs = {k: v for k, v in props.items() if k in _ALARM_FIELDS}
+        for number in ("Period", "EvaluationPeriods", "DatapointsToAlarm"):
+            if number in kwargs:
+                kwargs[number] = int(kwargs[number])
+        if "Threshold" in kwargs:
+            kwargs["Threshold"] = float(kwargs["Threshold"])
+        self.client("cloudwatch").put_metric_alarm(AlarmName=name, **kwargs)
+        arn = f"arn:aws:cloudwatch:{self.region}:{ACCOUNT}:alarm:{name}"
+        return Attributes(name, {"Arn": arn})
 
     def _table(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
         name = props.get("TableName") or self._physical(r, logical_id)
@@ -352,6 +412,7 @@ class Provisioner:
             environment={k: str(v) for k, v in environment.items()},
             timeout=int(props.get("Timeout", 3)),
             layers=_known_layers(name, props.get("Layers", [])),
+            role=props["Role"],
         )
         return Attributes(name, {"Arn": arn})
 
@@ -486,6 +547,32 @@ def _known_layers(function: str, layers: list[str]) -> tuple[str, ...]:
                 f"function {function}: layer {arn} is not one the local cloud knows"
             )
     return tuple(layers)
+
+
+_ALARM_FIELDS = {
+    "AlarmDescription", "ActionsEnabled", "AlarmActions", "OKActions", "InsufficientDataActions",
+    "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "Unit",
+    "EvaluationPeriods", "DatapointsToAlarm", "Threshold", "ComparisonOperator",
+    "TreatMissingData", "Metrics",
+}  # fmt: skip
+
+
+def _attach_managed(iam: Any, role: str, arn: str) -> None:
+    """Attach a managed policy; an AWS-managed one moto has not loaded goes in as its document."""
+    if ":aws:policy/" not in arn:
+        iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+        return
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    name = arn.rsplit("/", 1)[-1]
+    policy = json.loads(aws_managed_policies_data).get(name)
+    if policy is None:
+        raise TemplateError(f"unknown AWS managed policy {arn}")
+    iam.put_role_policy(
+        RoleName=role,
+        PolicyName=f"aws-managed-{name}",
+        PolicyDocument=json.dumps(policy["Document"]),
+    )
 
 
 def _placeholder(logical_id: str, kind: str, region: str) -> Attributes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import time
@@ -10,6 +11,7 @@ import boto3
 from moto import mock_aws
 
 from shadowloop.localcloud import cloudwatch, execution_context, functions, jobs, strict, waits
+from shadowloop.localcloud.access import enforcer
 from shadowloop.localcloud.provision import Deployment, FunctionSpec
 
 HANDLERS = "tests.integration.localcloud.sample_handlers"
@@ -33,6 +35,17 @@ def test_lambda_invoke_keeps_its_signature():
 def test_job_creation_still_takes_keyword_arguments():
     assert "training_job_name" in _parameters(jobs.PATCHED_TRAINING)
     assert "processing_job_name" in _parameters(jobs.PATCHED_PROCESSING)
+
+
+def test_access_control_patch_points_keep_their_signatures():
+    assert _parameters(enforcer.PATCHED) == ["self", "operation_name", "api_params"]
+    assert _parameters(enforcer.MOTO_BUCKET_POLICY) == ["self", "action", "resource"]
+    clients = importlib.import_module(enforcer.STATE_MACHINE_CLIENTS)
+    assert list(inspect.signature(clients.boto_client_for).parameters) == [
+        "region",
+        "service",
+        "state_credentials",
+    ]
 
 
 def test_statistics_still_compute_per_type():

@@ -1,0 +1,1 @@
+"""IAM and KMS evaluated locally: who calls, what their policies and the resource's allow."""
