@@ -25,7 +25,7 @@ class SageMakerRole(Construct):
         artifact_bucket: s3.IBucket,
         capture_bucket: s3.IBucket,
         code_bucket_name: str,
-        code_object_key: str,
+        code_object_keys: list[str],
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -55,12 +55,12 @@ class SageMakerRole(Construct):
                 resources=[f"arn:{Aws.PARTITION}:s3:::{code_bucket_name}/*"],
             )
         )
-        # The evaluation job reads the code as an S3Prefix input, which SageMaker lists first.
+        # Jobs read the code and the model spec as S3Prefix inputs, which SageMaker lists first.
         self.role.add_to_policy(
             iam.PolicyStatement(
                 actions=["s3:ListBucket"],
                 resources=[f"arn:{Aws.PARTITION}:s3:::{code_bucket_name}"],
-                conditions={"StringEquals": {"s3:prefix": code_object_key}},
+                conditions={"StringEquals": {"s3:prefix": code_object_keys}},
             )
         )
         # ECR authorization has no resource scope.

@@ -60,7 +60,10 @@ class DataStack(Stack):
             artifact_bucket=self.artifact_bucket,
             capture_bucket=self.capture_bucket,
             code_bucket_name=self.training_code.bucket_name,
-            code_object_key=self.training_code.object_key,
+            code_object_keys=[
+                self.training_code.object_key,
+                self.model_spec.asset.s3_object_key,
+            ],
         ).role
 
         outputs = {

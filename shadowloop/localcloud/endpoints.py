@@ -340,7 +340,11 @@ class LocalEndpoints:
     def _script_for(self, request: _Request, model_name: str) -> InferenceScript:
         backend = sagemaker_backends[request.account_id][request.region]
         source = model_source(backend, model_name)
-        for uri in (source.model_data_url, source.submit_directory):
+        # A submit directory inside the model (/opt/ml/model/code) is read with the model.
+        s3_uris = (
+            u for u in (source.model_data_url, source.submit_directory) if u.startswith("s3://")
+        )
+        for uri in s3_uris:
             try:
                 self._require(request, model_name, "GetObject", uri)
             except AccessDenied as denied:

@@ -191,16 +191,16 @@ def test_the_sagemaker_role_trusts_only_this_accounts_sagemaker(cloud):
     assert assume("210987654321", job.replace(ACCOUNT, "210987654321")) is Decision.NONE
 
 
-def test_the_evaluation_job_lists_its_code_prefix(cloud, target):
+def test_jobs_list_their_s3_prefix_inputs(cloud, target):
     # Given a SageMaker role without s3:ListBucket (it keeps s3:GetObject on the code)
     version = push(target, generate("baseline", rows=400, seed=4))
     with revoked(cloud, "SageMakerRole", "s3:ListBucket"):
-        # When a run reaches the evaluation job, whose code input is an S3Prefix
+        # When a run reaches the training job, whose model-spec input is an S3Prefix
         run = cloud.run_pipeline(dataset=DATASET, version_id=version)
 
-    # Then the job fails: SageMaker cannot list the code prefix as the role
+    # Then the job fails: SageMaker cannot list the spec prefix as the role
     assert run.status == "FAILED"
-    assert run.error == "EvaluationFailed"
+    assert run.error == "TrainingFailed"
     assert "s3:ListBucket" in run.cause and "(AccessDenied)" in run.cause
 
 
@@ -210,6 +210,7 @@ def test_a_guarded_promotion_needs_the_rollback_alarms(cloud, target):
         run = cloud.run_pipeline(
             dataset=DATASET, version_id=push(target, generate("baseline", rows=rows, seed=seed))
         )
+        assert run.status == "SUCCEEDED", (run.error, run.cause)
         assert run.output["gate"]["decision"] == "pass", run.cause
     deploy = cloud.function_name("deploy")
     challenger = cloud.invoke(deploy, {"action": "describe"})["challenger"]
