@@ -172,13 +172,8 @@ def test_functions_get_the_layers_tracing_and_powertools_settings(synthesized: S
             "Runtime": "python3.11",
             "Architectures": ["arm64"],
             "TracingConfig": {"Mode": "Active"},
-            "Layers": [
-                {
-                    "Fn::Sub": Match.string_like_regexp(
-                        "AWSLambdaPowertoolsPythonV3-python311-arm64:"
-                    )
-                }
-            ],
+            # One layer, read from an SSM parameter; test_layers.py checks which release.
+            "Layers": [{"Ref": Match.any_value()}],
             "Environment": {
                 "Variables": Match.object_like(
                     {
