@@ -24,6 +24,7 @@ from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend
 
 from shadowloop.localcloud import shadow_variants
+from shadowloop.localcloud.access.principals import acting_as
 
 # SageMaker takes 5-15 minutes for either; the local cloud takes the short end.
 CHANGE_SECONDS = 300
@@ -56,7 +57,8 @@ class EndpointChanges:
         self.clock = clock
         self.start_variant = start_variant
         self.duration = duration
-        # Test hook: called with (endpoint name, config name) when an update is accepted.
+        # Test hook: called with (endpoint name, config name) when an update is accepted,
+        # as the account's administrator (a fault from outside, not the caller's doing).
         self.on_update_accepted: Callable[[str, str], None] | None = None
         self._pending: dict[str, Change] = {}
         self._lock = threading.RLock()
@@ -100,7 +102,8 @@ class EndpointChanges:
                 deployment_config,
             )
         if self.on_update_accepted is not None:
-            self.on_update_accepted(endpoint_name, endpoint_config_name)
+            with acting_as(None):
+                self.on_update_accepted(endpoint_name, endpoint_config_name)
         return endpoint
 
     def delete(

@@ -96,6 +96,9 @@ class _Remover:
             "AWS::Logs::LogGroup": lambda c: self.client("logs").delete_log_group(
                 logGroupName=c.ref
             ),
+            "AWS::CloudWatch::Alarm": lambda c: self.client("cloudwatch").delete_alarms(
+                AlarmNames=[c.ref]
+            ),
         }
 
     def client(self, service: str) -> Any:

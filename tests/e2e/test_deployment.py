@@ -58,7 +58,7 @@ def test_a_failed_update_fails_the_run_and_the_champion_keeps_serving(cloud, tar
 
     # And the next candidate's model artifact is damaged once its deploy is accepted
     run_id = "manual-damaged-candidate"
-    damaged = f"runs/{run_id}/training/{run_id}-train/output/model.tar.gz"
+    damaged = f"runs/{run_id}/training/{run_id}-train-0/output/model.tar.gz"
 
     def damage(endpoint_name: str, config_name: str) -> None:
         cloud.client("s3").put_object(
@@ -177,7 +177,7 @@ def test_a_job_stopped_at_its_time_limit_fails_the_run_and_notifies(short_jobs_c
     )
 
     # Then the training job is Stopped, without a FailureReason, as SageMaker leaves it
-    job = cloud.client("sagemaker").describe_training_job(TrainingJobName=f"{run.name}-train")
+    job = cloud.client("sagemaker").describe_training_job(TrainingJobName=f"{run.name}-train-0")
     assert job["TrainingJobStatus"] == "Stopped"
     assert job["SecondaryStatus"] == "MaxRuntimeExceeded"
     assert "FailureReason" not in job
