@@ -95,11 +95,11 @@ class FunctionRuntime:
         setattr(PATCHED[0], PATCHED[1], self._original)
         if isinstance(sys.stdout, _ThreadStdout):
             sys.stdout = self._stdout
-        # The sandboxes end with the cloud: the next deployment's functions start cold, so
-        # nothing a handler cached at module level (clients, endpoint descriptions) leaks.
-        packages = {spec.handler.split(".", 1)[0] for spec in self.deployment.functions.values()}
-        for name in [m for m in sys.modules if m.split(".", 1)[0] in packages]:
-            del sys.modules[name]
+        # The sandboxes end with the cloud: the next deployment imports each handler module
+        # afresh, so what a handler keeps at module level (the API's endpoint description)
+        # never reaches another deployment.
+        for spec in self.deployment.functions.values():
+            sys.modules.pop(spec.handler.rpartition(".")[0], None)
 
     def invoke(self, function: str, event: Any) -> Any:
         """Run the function's handler on ``event``; raises FunctionFailed on a handler error."""
