@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import tarfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -18,27 +18,16 @@ from moto import mock_aws
 from lambdas.deploy.actions import EndpointBusy
 from lambdas.deploy.custom_resource import on_event
 from lambdas.deploy.events import handle_event
-from shadowloop.localcloud.endpoint_changes import CHANGE_SECONDS
 from shadowloop.localcloud.endpoints import LocalEndpoints
+from tests.integration.localcloud.test_endpoints import Clock
 from tests.integration.serving.test_deploy_endpoint import GROUP, OPTIONS, context, register
 
 DELETE = {"RequestType": "Delete", "PhysicalResourceId": OPTIONS.endpoint_name}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2030, 1, 2, 3, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def pass_change(self) -> None:
-        self.now += timedelta(seconds=CHANGE_SECONDS)
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2030, 1, 2, 3, 0, tzinfo=UTC))
 
 
 @pytest.fixture
