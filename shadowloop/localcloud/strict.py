@@ -176,20 +176,20 @@ def _map(shape: MapShape, value: Mapping[Any, Any], path: str) -> Iterator[str]:
 
 
 def _size(shape: Shape, value: Any, path: str) -> Iterator[str]:
-    size = len(value)
-    low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    if high is not None and size > high:
-        yield _message(value, path, f"Member must have length less than or equal to {high}")
-    if low is not None and size < low:
-        yield _message(value, path, f"Member must have length greater than or equal to {low}")
+    yield from _bounds(shape, value, len(value), path, "length")
 
 
 def _range(shape: Shape, value: float, path: str) -> Iterator[str]:
+    yield from _bounds(shape, value, value, path, "value")
+
+
+def _bounds(shape: Shape, value: Any, measure: float, path: str, noun: str) -> Iterator[str]:
+    """The model's min/max on ``measure`` (a length or the value itself), in AWS's words."""
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    if high is not None and value > high:
-        yield _message(value, path, f"Member must have value less than or equal to {high}")
-    if low is not None and value < low:
-        yield _message(value, path, f"Member must have value greater than or equal to {low}")
+    if high is not None and measure > high:
+        yield _message(value, path, f"Member must have {noun} less than or equal to {high}")
+    if low is not None and measure < low:
+        yield _message(value, path, f"Member must have {noun} greater than or equal to {low}")
 
 
 def _string(shape: Shape, value: str, path: str) -> Iterator[str]:
