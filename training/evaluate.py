@@ -6,7 +6,8 @@ Inputs (processing-job directories): the model spec (one JSON file, or ``--model
 JSON), the candidate's ``model.tar.gz``, the champion
 directory (``champion.json`` and, when there is a champion, its ``model.tar.gz``) and one
 CSV. Output: ``evaluation.json`` with the candidate's metrics in SageMaker's model quality
-shape, plus a ``shadowloop`` block that the gate reads.
+shape, plus a ``shadowloop`` block that the gate reads; for a classifier also
+``calibration.json``, its probability calibration on the holdout (``calibration.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import calibration
 import modelfiles
 import modelspec
 from features import DataError, model_inputs, read_csv_dir, target_values
@@ -131,6 +133,21 @@ def evaluation_report(
     }
 
 
+def candidate_calibration(
+    candidate: TrainedModel, frame: pd.DataFrame, spec: ModelSpec
+) -> dict[str, Any] | None:
+    """calibration.json for a classifier, fit on the same holdout rows; None for regression."""
+    if candidate.spec.task != "classification":
+        return None
+    holdout = frame[holdout_rows(frame, spec)]
+    holdout = holdout[target_values(holdout, spec).notna().to_numpy()]
+    if holdout.empty:
+        raise DataError("the holdout is empty: the dataset has too few rows with a target")
+    predictions = predict(candidate, holdout)
+    y_true = target_values(holdout, spec).to_numpy()
+    return calibration.fit(y_true, predictions.proba, predictions.classes).to_dict()
+
+
 def model_quality(
     spec: ModelSpec, y_true: np.ndarray, predictions: Predictions, values: dict[str, float]
 ) -> dict[str, Any]:
@@ -186,11 +203,16 @@ def main(argv: list[str] | None = None) -> int:
             candidate = modelfiles.load(candidate_dir)
             champion = load_champion(args.champion, Path(workdir))
             report = evaluation_report(candidate, champion, frame, spec)
+            calibrated = candidate_calibration(candidate, frame, spec)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / REPORT_FILE).write_text(json.dumps(report, indent=2, allow_nan=False))
+    if calibrated is not None:
+        (args.output / calibration.CALIBRATION_FILE).write_text(
+            json.dumps(calibrated, allow_nan=False)
+        )
     summary = report["shadowloop"]
     print(
         f"evaluated on {summary['holdout_rows']} holdout rows of {data_file}: "

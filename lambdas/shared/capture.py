@@ -3,12 +3,16 @@
 Each line holds one request and its response. The request body is
 ``{"instances": [...], "inference_ids": [...]}``, so one line yields one
 :class:`CapturedRecord` per instance. The variant is known only from the key prefix.
+A classifier's response also carries ``classes`` and one ``probabilities`` row per
+instance; a record keeps its row (``None`` when the response has none or it is malformed,
+which never drops the record's prediction).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +28,8 @@ class CapturedRecord:
     features: dict[str, Any]
     output: Any
     inference_time: str
+    classes: list[Any] | None = None
+    probabilities: list[float] | None = None
 
 
 @dataclass
@@ -73,10 +79,36 @@ def parse_line(line: str | bytes) -> list[CapturedRecord]:
     if not isinstance(predictions, list) or len(predictions) != len(instances):
         predictions = [None] * len(instances)
     time = metadata.get("inferenceTime", "")
+    classes, rows = _probabilities(response, len(instances))
     return [
-        CapturedRecord(inference_id=i, features=f, output=p, inference_time=time)
-        for i, f, p in zip(ids, instances, predictions, strict=True)
+        CapturedRecord(
+            inference_id=i,
+            features=f,
+            output=p,
+            inference_time=time,
+            classes=classes if row is not None else None,
+            probabilities=row,
+        )
+        for i, f, p, row in zip(ids, instances, predictions, rows, strict=True)
     ]
+
+
+def _probabilities(response: Any, count: int) -> tuple[list[Any] | None, list[Any]]:
+    """The response's classes and its per-instance probability rows (None where unusable)."""
+    classes = response.get("classes") if isinstance(response, dict) else None
+    rows = response.get("probabilities") if isinstance(response, dict) else None
+    if not isinstance(classes, list) or not isinstance(rows, list) or len(rows) != count:
+        return None, [None] * count
+    return classes, [_probability_row(row, len(classes)) for row in rows]
+
+
+def _probability_row(row: Any, width: int) -> list[float] | None:
+    if not isinstance(row, list) or len(row) != width:
+        return None
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in row):
+        return None
+    values = [float(v) for v in row]
+    return values if all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in values) else None
 
 
 def parse_lines(lines: Iterable[str | bytes], stats: ParseStats) -> Iterator[CapturedRecord]:

@@ -100,6 +100,8 @@ def test_evaluation_reports_the_candidate_alone_without_a_champion(pipeline_run)
 
     assert summary["champion"] is None
     assert summary["candidate"]["rmse"] < 12.0  # the default gate threshold
+    # A regressor has no probabilities to calibrate.
+    assert not (pipeline_run["root"] / "processing/evaluation/calibration.json").exists()
     assert pipeline_run["report"]["regression_metrics"]["rmse"]["value"] == pytest.approx(
         summary["candidate"]["rmse"]
     )
