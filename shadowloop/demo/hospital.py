@@ -77,22 +77,27 @@ def model_spec() -> ModelSpec:
     )
 
 
-def generate(scenario: str = "baseline", rows: int = 5000, seed: int = 0) -> pd.DataFrame:
-    """Discharges of one scenario; the same arguments always give the same frame."""
+def world(scenario: str) -> World:
+    """The knobs of one scenario."""
     if scenario not in _WORLDS:
         raise ValueError(f"unknown scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
+    return _WORLDS[scenario]
+
+
+def generate(scenario: str = "baseline", rows: int = 5000, seed: int = 0) -> pd.DataFrame:
+    """Discharges of one scenario; the same arguments always give the same frame."""
+    knobs = world(scenario)
     if rows < 1:
         raise ValueError(f"rows must be at least 1, got {rows}")
-    world = _WORLDS[scenario]
     rng = np.random.default_rng(seed)
-    shares = np.array(world.ward_shares)
+    shares = np.array(knobs.ward_shares)
     ward = rng.choice(np.array(WARDS), size=rows, p=shares / shares.sum())
-    age = np.clip(rng.normal(world.age_mean, 14.0, rows), 18, 100).round()
-    stay = np.clip(rng.gamma(2.0, world.stay_scale, rows), 0.5, 60.0).round(1)
-    prior = rng.poisson(world.prior_rate, rows)
+    age = np.clip(rng.normal(knobs.age_mean, 14.0, rows), 18, 100).round()
+    stay = np.clip(rng.gamma(2.0, knobs.stay_scale, rows), 0.5, 60.0).round(1)
+    prior = rng.poisson(knobs.prior_rate, rows)
     creatinine = np.clip(rng.lognormal(0.0, 0.35, rows) + 0.004 * (age - 60), 0.3, 8.0)
     hemoglobin = np.clip(rng.normal(13.0, 1.8, rows) - 0.02 * (age - 60), 6.0, 19.0)
-    risk = readmission_logit(world, age, stay, prior, creatinine, hemoglobin, ward)
+    risk = readmission_logit(knobs, age, stay, prior, creatinine, hemoglobin, ward)
     readmitted = (rng.random(rows) < 1.0 / (1.0 + np.exp(-risk))).astype(int)
     return pd.DataFrame(
         {
