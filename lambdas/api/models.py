@@ -28,6 +28,7 @@ LINEAGE_KEYS = (
     "run_id",
     "evaluation_uri",
     "baseline_uri",
+    "calibration_uri",
 )
 CACHE_SECONDS = 60.0
 

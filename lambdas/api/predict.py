@@ -29,6 +29,8 @@ _FAILED = {"ModelError", "InternalFailure", "InternalDependencyException"}
 class Answer:
     variant: str
     predictions: list[Any]
+    # A classifier's class probabilities per record, keyed by class label; None otherwise.
+    probabilities: list[dict[str, float]] | None = None
 
 
 def predict(
@@ -70,10 +72,17 @@ def predict(
         "model_version": package.version if package else None,
         "variant": answer.variant,
         "predictions": [
-            {"inference_id": i, "prediction": p}
-            for i, p in zip(inference_ids, answer.predictions, strict=True)
+            _item(i, p, None if answer.probabilities is None else answer.probabilities[n])
+            for n, (i, p) in enumerate(zip(inference_ids, answer.predictions, strict=True))
         ],
     }
+
+
+def _item(inference_id: str, prediction: Any, probabilities: dict[str, float] | None) -> dict:
+    item = {"inference_id": inference_id, "prediction": prediction}
+    if probabilities is not None:
+        item["probabilities"] = probabilities
+    return item
 
 
 def invoke(
@@ -102,7 +111,9 @@ def invoke(
         raise errors.EndpointUnavailable(f"endpoint '{endpoint_name}' is unreachable") from exc
     predictions = _predictions(payload, len(records))
     return Answer(
-        variant=response.get("InvokedProductionVariant", "champion"), predictions=predictions
+        variant=response.get("InvokedProductionVariant", "champion"),
+        predictions=predictions,
+        probabilities=_probabilities(payload, len(records)),
     )
 
 
@@ -117,6 +128,27 @@ def _predictions(payload: bytes | str, expected: int) -> list[Any]:
     if any(isinstance(p, float) and not math.isfinite(p) for p in predictions):
         raise errors.ModelFailed("the model returned a prediction that is not a finite number")
     return predictions
+
+
+def _probabilities(payload: bytes | str, expected: int) -> list[dict[str, float]] | None:
+    """Each record's ``{class: probability}``, when the model answered them in full."""
+    document = json.loads(payload)
+    classes, rows = document.get("classes"), document.get("probabilities")
+    if not isinstance(classes, list) or not isinstance(rows, list) or len(rows) != expected:
+        return None
+    if not all(_probability_row(row, len(classes)) for row in rows):
+        return None
+    return [{str(c): float(v) for c, v in zip(classes, row, strict=True)} for row in rows]
+
+
+def _probability_row(row: Any, width: int) -> bool:
+    return (
+        isinstance(row, list)
+        and len(row) == width
+        and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and 0.0 <= v <= 1.0 for v in row
+        )
+    )
 
 
 def _endpoint_error(exc: ClientError, endpoint_name: str) -> errors.ApiError:

@@ -53,6 +53,7 @@ LINEAGE: dict[str, Any] = {
             "run_id",
             "evaluation_uri",
             "baseline_uri",
+            "calibration_uri",
         )
     },
 }
@@ -108,7 +109,16 @@ PREDICT_RESPONSE: dict[str, Any] = {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"inference_id": {"type": "string"}, "prediction": PREDICTION},
+                "properties": {
+                    "inference_id": {"type": "string"},
+                    "prediction": PREDICTION,
+                    "probabilities": {
+                        "type": "object",
+                        "additionalProperties": {"type": "number"},
+                        "description": "a classifier's probability of each class, by label",
+                        "examples": [{"0": 0.82, "1": 0.18}],
+                    },
+                },
             },
         },
     },

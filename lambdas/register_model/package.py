@@ -50,6 +50,7 @@ class Candidate:
     champion_model_package_arn: str | None
     evaluation_uri: str
     baseline_uri: str
+    calibration_uri: str | None
 
     @classmethod
     def from_event(cls, event: dict[str, Any], spec: ModelSpec, data_bucket: str) -> Candidate:
@@ -64,6 +65,7 @@ class Candidate:
         dataset = _field(event, "data", "dataset")
         data = event["data"]
         champion = event.get("champion") or {}
+        evaluation_uri = event.get("evaluation_uri") or _field(event, "gate", "evaluation_uri")
         return cls(
             run_id=_field(event, "run_id"),
             trigger=_field(event, "trigger"),
@@ -81,8 +83,12 @@ class Candidate:
             if gate.get("champion") is None
             else _number(gate["champion"], "gate.champion"),
             champion_model_package_arn=champion.get("model_package_arn"),
-            evaluation_uri=event.get("evaluation_uri") or _field(event, "gate", "evaluation_uri"),
+            evaluation_uri=evaluation_uri,
             baseline_uri=_field(event, "baseline", "uri"),
+            # Only a classifier has probabilities to calibrate.
+            calibration_uri=registry.calibration_uri(evaluation_uri)
+            if spec.task == "classification"
+            else None,
         )
 
     def lineage(self) -> dict[str, str]:

@@ -8,7 +8,8 @@ the holdout, so a gap larger than sampling noise means that relationship changed
 drift), exactly when the estimate alone would mislead.
 
 The calibration is ``calibration.json`` written by ``training/calibration.py`` (its wire
-form is in ``docs/architecture.md``); this module applies it with numpy only, the same way.
+form is in ``docs/architecture.md``; a model package names it in its ``calibration_uri``);
+this module applies it with numpy only, the same way.
 
 Rule for a gap: on ``n`` labelled rows whose calibrated probability of being right is
 ``c_i``, the realized accuracy has standard deviation ``sigma = sqrt(sum c_i (1 - c_i)) / n``
@@ -28,7 +29,6 @@ from typing import Any
 
 import numpy as np
 
-CALIBRATION_FILE = "calibration.json"
 NOISE_Z = 3.0
 CALIBRATION_TOLERANCE = 0.01
 MIN_LABELS = 100

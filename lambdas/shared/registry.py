@@ -28,6 +28,7 @@ LINEAGE_PROPERTIES = (
     "champion_model_package_arn",
     "evaluation_uri",
     "baseline_uri",
+    "calibration_uri",
     "validation_report_uri",
 )
 NUMERIC_PROPERTIES = ("metric_value", "champion_metric_value")
@@ -35,6 +36,9 @@ NUMERIC_PROPERTIES = ("metric_value", "champion_metric_value")
 ABSENT = "none"
 # SageMaker's limit on one CustomerMetadataProperties value.
 MAX_PROPERTY_LENGTH = 256
+# The evaluation job writes a classifier's calibration beside evaluation.json
+# (training/calibration.py names the same file).
+CALIBRATION_FILE = "calibration.json"
 
 
 class ModelPackageNotFound(Exception):
@@ -48,6 +52,12 @@ def as_property(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+def calibration_uri(evaluation_uri: str) -> str:
+    """Where a classifier's ``calibration.json`` lies: beside its ``evaluation.json``."""
+    prefix, _, _ = evaluation_uri.rpartition("/")
+    return f"{prefix}/{CALIBRATION_FILE}"
 
 
 def describe_lineage(sagemaker: Any, arn: str) -> dict[str, Any]:

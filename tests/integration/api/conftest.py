@@ -53,6 +53,8 @@ class FakeRuntime:
 
     def __init__(self, predict=lambda instances: [30.5] * len(instances), error=None):
         self._predict = predict
+        # More fields of the endpoint's answer, such as a classifier's probabilities.
+        self._answer_fields = lambda instances: {}
         self.error = error
         self.requests: list[dict[str, Any]] = []
 
@@ -61,7 +63,10 @@ class FakeRuntime:
             raise self.error
         self.requests.append(request)
         body = json.loads(request["Body"])
-        answer = {"predictions": self._predict(body["instances"])}
+        answer = {
+            "predictions": self._predict(body["instances"]),
+            **self._answer_fields(body["instances"]),
+        }
         return {
             "Body": io.BytesIO(json.dumps(answer).encode()),
             "InvokedProductionVariant": "champion",

@@ -77,6 +77,30 @@ def test_class_label_predictions_are_stored_as_text(champion, runtime):
     assert _item(body["predictions"][0]["inference_id"])["prediction"] == {"S": "late"}
 
 
+def test_a_classifier_answers_each_record_with_its_class_probabilities(champion, runtime):
+    runtime._predict = lambda instances: [1, 0][: len(instances)]
+    runtime._answer_fields = lambda instances: {
+        "classes": [0, 1],
+        "probabilities": [[0.3, 0.7], [0.9, 0.1]],
+    }
+
+    status, body = post_predict([RECORD, RECORD])
+
+    assert status == 200
+    assert [p["probabilities"] for p in body["predictions"]] == [
+        {"0": 0.3, "1": 0.7},
+        {"0": 0.9, "1": 0.1},
+    ]
+    assert [p["prediction"] for p in body["predictions"]] == [1, 0]
+
+
+def test_a_regressor_answers_no_probabilities(champion, runtime):
+    status, body = post_predict([RECORD])
+
+    assert status == 200
+    assert "probabilities" not in body["predictions"][0]
+
+
 @pytest.mark.parametrize(
     ("error", "status", "code"),
     [

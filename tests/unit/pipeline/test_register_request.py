@@ -1,5 +1,7 @@
 """The CreateModelPackage request built for a candidate (moto checks no shapes, so this does)."""
 
+import dataclasses
+
 import pytest
 
 from lambdas.register_model.package import (
@@ -87,6 +89,20 @@ def test_request_carries_container_metrics_and_full_lineage():
     assert lineage["champion_metric_value"] == "5.2"
     assert lineage["champion_model_package_arn"].endswith("model-package/g/3")
     assert "SupportedRealtimeInferenceInstanceTypes" not in request["InferenceSpecification"]
+
+
+def test_a_classifier_names_its_calibration_beside_its_evaluation():
+    classifier = dataclasses.replace(SPEC, task="classification", metric="accuracy")
+
+    lineage = build_model_package_request(
+        Candidate.from_event(state(), classifier, "data"), SETTINGS
+    )["CustomerMetadataProperties"]
+    regressor = build_model_package_request(Candidate.from_event(state(), SPEC, "data"), SETTINGS)[
+        "CustomerMetadataProperties"
+    ]
+
+    assert lineage["calibration_uri"] == "s3://artifacts/runs/run-7/evaluation/calibration.json"
+    assert regressor["calibration_uri"] == "none"
 
 
 def test_first_model_records_no_champion():
