@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from infra.config import Config, Feature, ModelSpec, QualityGate
+from shadowloop.demo import hospital
 from shadowloop.demo.story import UseCase
 from shadowloop.ops import examples
 
@@ -27,6 +28,27 @@ def delivery_eta(config: Config, *, scale: float = 1.0) -> UseCase:
         drifted_traffic=examples.generate("monsoon", rows=n(1000), seed=2),
         shadow_traffic=examples.generate("monsoon", rows=n(600), seed=3),
         change="the monsoon starts (more rain, slower traffic, longer deliveries)",
+    )
+
+
+def hospital_readmission(config: Config, *, scale: float = 1.0) -> UseCase:
+    """30-day readmissions, whose labels lag: the intake grows older (covariate shift)."""
+    n = lambda rows: max(50, int(rows * scale))  # noqa: E731
+    # A readmission model that is right less than 3 times in 4 is not worth serving.
+    spec = dataclasses.replace(
+        hospital.model_spec(), hyperparameters=dict(config.model.hyperparameters)
+    )
+    config = dataclasses.replace(
+        config, model=spec, gate=QualityGate(0.75, config.gate.max_regression)
+    )
+    return UseCase(
+        name=config.model.dataset,
+        config=config,
+        training=hospital.generate("baseline", rows=n(4000), seed=0),
+        calm_traffic=hospital.generate("baseline", rows=n(400), seed=1),
+        drifted_traffic=hospital.generate("covariate_shift", rows=n(1000), seed=2),
+        shadow_traffic=hospital.generate("covariate_shift", rows=n(600), seed=3),
+        change="an older, sicker intake (more prior admissions, more geriatrics)",
     )
 
 
