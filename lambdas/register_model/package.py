@@ -50,6 +50,9 @@ class Candidate:
     champion_model_package_arn: str | None
     evaluation_uri: str
     baseline_uri: str
+    bias_report_uri: str | None = None
+    fairness: str | None = None
+    """The gate's fairness verdict, compact (registry.fairness_property)."""
 
     @classmethod
     def from_event(cls, event: dict[str, Any], spec: ModelSpec, data_bucket: str) -> Candidate:
@@ -83,6 +86,8 @@ class Candidate:
             champion_model_package_arn=champion.get("model_package_arn"),
             evaluation_uri=event.get("evaluation_uri") or _field(event, "gate", "evaluation_uri"),
             baseline_uri=_field(event, "baseline", "uri"),
+            bias_report_uri=(gate.get("fairness") or {}).get("bias_report_uri"),
+            fairness=registry.fairness_property(gate.get("fairness")),
         )
 
     def lineage(self) -> dict[str, str]:
@@ -132,10 +137,19 @@ def build_model_package_request(candidate: Candidate, settings: RegistrySettings
             "ModelDataQuality": {
                 "Statistics": {"ContentType": "application/json", "S3Uri": candidate.baseline_uri}
             },
+            **_bias(candidate),
         },
         "ModelApprovalStatus": settings.approval_status,
         "CustomerMetadataProperties": {name: lineage[name] for name in registry.LINEAGE_PROPERTIES},
     }
+
+
+def _bias(candidate: Candidate) -> dict[str, Any]:
+    """The fairness figures of the candidate on the holdout: a post-training bias report."""
+    if candidate.bias_report_uri is None:
+        return {}
+    source = {"ContentType": "application/json", "S3Uri": candidate.bias_report_uri}
+    return {"Bias": {"Report": source, "PostTrainingReport": source}}
 
 
 def describe(candidate: Candidate) -> str:

@@ -6,6 +6,7 @@ A package's lineage lives in its ``CustomerMetadataProperties`` (string values o
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,8 @@ LINEAGE_PROPERTIES = (
     "evaluation_uri",
     "baseline_uri",
     "validation_report_uri",
+    "bias_report_uri",
+    "fairness",
 )
 NUMERIC_PROPERTIES = ("metric_value", "champion_metric_value")
 # Metadata values must be strings; an absent value is written as this word.
@@ -50,12 +53,40 @@ def as_property(value: Any) -> str:
     return str(value)
 
 
+def fairness_property(verdict: dict[str, Any] | None) -> str | None:
+    """The gate's fairness verdict as one compact JSON metadata value (within 256 characters):
+    the decision, the group column, each across-group figure and how many groups were too
+    small to judge. The per-group figures are in the bias report."""
+    if not verdict:
+        return None
+    figures = verdict.get("figures") or {}
+    compact = {
+        "decision": verdict.get("decision"),
+        "group": verdict.get("group"),
+        **{k: None if v is None else round(float(v), 4) for k, v in figures.items()},
+        "insufficient_evidence": len(verdict.get("insufficient_evidence") or []),
+    }
+    return json.dumps(compact, separators=(",", ":"))
+
+
+def fairness_of(raw: str | None) -> dict[str, Any] | None:
+    """The ``fairness`` metadata value read back; None when fairness is off or unreadable."""
+    if not raw or raw == ABSENT:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def describe_lineage(sagemaker: Any, arn: str) -> dict[str, Any]:
     """A package's identity, artifact and lineage; numbers as floats, "none" as None."""
     package = _describe(sagemaker, arn)
     properties = package.get("CustomerMetadataProperties") or {}
     containers = (package.get("InferenceSpecification") or {}).get("Containers") or [{}]
     lineage = {name: _from_property(name, properties.get(name)) for name in LINEAGE_PROPERTIES}
+    lineage["fairness"] = fairness_of(properties.get("fairness"))
     return {
         "arn": package["ModelPackageArn"],
         "group": package.get("ModelPackageGroupName"),
@@ -87,6 +118,7 @@ def list_packages(sagemaker: Any, group: str, *, limit: int | None = None) -> li
                 "dataset": lineage["dataset"],
                 "version_id": lineage["dataset_version_id"],
                 "trigger": lineage["trigger"],
+                "fairness": lineage["fairness"],
             }
         )
     return packages
