@@ -97,6 +97,13 @@ class ModelSpec:
     def feature_names(self) -> list[str]:
         return [f.name for f in self.features]
 
+    @property
+    def attributes(self) -> list[str]:
+        """Columns a record may carry beside its features: the fairness group, if set apart."""
+        if self.fairness is None or self.fairness.group_is_feature:
+            return []
+        return [self.fairness.group]
+
     def to_dict(self) -> dict[str, Any]:
         """The wire form in ``model-spec.json``, which Lambdas and the jobs read."""
         return {

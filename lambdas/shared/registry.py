@@ -6,7 +6,6 @@ A package's lineage lives in its ``CustomerMetadataProperties`` (string values o
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime
 from typing import Any
@@ -54,30 +53,36 @@ def as_property(value: Any) -> str:
 
 
 def fairness_property(verdict: dict[str, Any] | None) -> str | None:
-    """The gate's fairness verdict as one compact JSON metadata value (within 256 characters):
-    the decision, the group column, each across-group figure and how many groups were too
-    small to judge. The per-group figures are in the bias report."""
+    """The gate's fairness verdict as one metadata value, ``key=value`` pairs by spaces
+    (SageMaker allows no quotes or braces there): the decision, the group column, each
+    across-group figure and how many groups were too small to judge. The per-group
+    figures are in the bias report."""
     if not verdict:
         return None
     figures = verdict.get("figures") or {}
-    compact = {
+    pairs = {
         "decision": verdict.get("decision"),
         "group": verdict.get("group"),
         **{k: None if v is None else round(float(v), 4) for k, v in figures.items()},
         "insufficient_evidence": len(verdict.get("insufficient_evidence") or []),
     }
-    return json.dumps(compact, separators=(",", ":"))
+    return " ".join(f"{k}={as_property(v)}" for k, v in pairs.items())
 
 
 def fairness_of(raw: str | None) -> dict[str, Any] | None:
-    """The ``fairness`` metadata value read back; None when fairness is off or unreadable."""
+    """The ``fairness`` metadata value read back, numbers as numbers; None when it is off."""
     if not raw or raw == ABSENT:
         return None
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+    out: dict[str, Any] = {}
+    for pair in raw.split(" "):
+        key, _, value = pair.partition("=")
+        if key in ("decision", "group"):
+            out[key] = value
+        elif key == "insufficient_evidence":
+            out[key] = int(value) if value.isdigit() else None
+        elif key:
+            out[key] = _from_property("metric_value", value)
+    return out
 
 
 def describe_lineage(sagemaker: Any, arn: str) -> dict[str, Any]:

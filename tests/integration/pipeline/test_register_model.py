@@ -52,6 +52,7 @@ def test_packages_are_listed_newest_first(sagemaker, context, monkeypatch):
         "dataset": "delivery-eta",
         "version_id": "v-42",
         "trigger": "schedule",
+        "fairness": None,
     }
     assert registry.list_packages(sagemaker, GROUP, limit=1)[0]["arn"] == second["arn"]
 
