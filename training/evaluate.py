@@ -6,7 +6,8 @@ Inputs (processing-job directories): the model spec (one JSON file, or ``--model
 JSON), the candidate's ``model.tar.gz``, the champion
 directory (``champion.json`` and, when there is a champion, its ``model.tar.gz``) and one
 CSV. Output: ``evaluation.json`` with the candidate's metrics in SageMaker's model quality
-shape, plus a ``shadowloop`` block that the gate reads.
+shape, plus a ``shadowloop`` block that the gate reads; with a fairness section in the spec
+also ``bias.json``, the per-group figures of both models (``fairness.py``).
 """
 
 from __future__ import annotations

@@ -83,6 +83,9 @@ def demo(
        dataset version that includes the captured traffic;
     5. v2 runs in shadow beside v1, is compared on live feedback and promoted.
 
+    With --data CSV --target COL --group COL, the gate also judges the model's fairness
+    across the groups of COL; a rejected model ends the story (exit 0), with the verdict.
+
     Writes report.json, report.html and PNG plots to --out.
     """
     from shadowloop.demo import report, story, use_cases
