@@ -9,6 +9,7 @@ spec as a file input; the local cloud reads it from
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import MISSING, asdict, dataclass, field, replace
@@ -52,6 +53,32 @@ class Feature:
 
 
 @dataclass(frozen=True)
+class Fairness:
+    """Which group the model must not disadvantage, and how far apart groups may be."""
+
+    group: str
+    """The protected attribute: a dataset column, kept out of the features by default."""
+    group_is_feature: bool = False
+    favourable_label: str | int | float | bool | None = None
+    """Classification: the label that counts as the good outcome (e.g. approved = 1)."""
+    min_disparate_impact: float = 0.8
+    """Lowest selection rate over the highest, across groups (the four-fifths rule)."""
+    max_tpr_gap: float = 0.1
+    """Largest gap in true-positive rate between groups (equal opportunity)."""
+    max_metric_gap: float = 0.1
+    """Largest gap in the primary metric between the best and the worst group."""
+    max_error_ratio: float = 1.25
+    """Regression: the worst group's error over the overall error."""
+    max_gap_widening: float = 0.02
+    """How much a figure may worsen against the champion's, in absolute terms."""
+    min_group_size: int = 30
+    """Holdout rows a group needs to be judged at all."""
+
+
+FAIRNESS_FIELDS = tuple(Fairness.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     dataset: str
     target: str
@@ -60,6 +87,7 @@ class ModelSpec:
     features: tuple[Feature, ...]
     segment: str | None = None
     hyperparameters: Mapping[str, Any] = field(default_factory=dict)
+    fairness: Fairness | None = None
 
     @property
     def direction(self) -> str:
@@ -68,6 +96,13 @@ class ModelSpec:
     @property
     def feature_names(self) -> list[str]:
         return [f.name for f in self.features]
+
+    @property
+    def attributes(self) -> list[str]:
+        """Columns a record may carry beside its features: the fairness group, if set apart."""
+        if self.fairness is None or self.fairness.group_is_feature:
+            return []
+        return [self.fairness.group]
 
     def to_dict(self) -> dict[str, Any]:
         """The wire form in ``model-spec.json``, which Lambdas and the jobs read."""
@@ -79,6 +114,7 @@ class ModelSpec:
             "direction": self.direction,
             "segment": self.segment,
             "features": [asdict(f) for f in self.features],
+            "fairness": None if self.fairness is None else asdict(self.fairness),
         }
 
     def to_json(self) -> str:
@@ -313,7 +349,62 @@ def _model(raw: Mapping[str, Any]) -> ModelSpec:
         features=tuple(features),
         segment=segment,
         hyperparameters=dict(hyperparameters),
+        fairness=_fairness(raw.get("fairness"), task, target, names),
     )
+
+
+def _fairness(raw: Any, task: str, target: str, features: list[str]) -> Fairness | None:
+    """The optional ``model.fairness`` section; absent or null means fairness is off."""
+    p = "model.fairness."
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ConfigError("model.fairness: expected an object")
+    unknown = sorted(set(raw) - set(FAIRNESS_FIELDS))
+    if unknown:
+        raise ConfigError(f"{p}{unknown[0]}: unknown setting")
+    group = raw.get("group")
+    if not isinstance(group, str) or not _NAME.match(group):
+        raise ConfigError(f"{p}group: {group!r} is not a valid column name")
+    if group == target:
+        raise ConfigError(f"{p}group: {group!r} is the target")
+    is_feature = raw.get("group_is_feature", False)
+    if not isinstance(is_feature, bool):
+        raise ConfigError(f"{p}group_is_feature: {is_feature!r} must be true or false")
+    if is_feature and group not in features:
+        raise ConfigError(f"{p}group: {group!r} is not one of the features (group_is_feature)")
+    if not is_feature and group in features:
+        raise ConfigError(
+            f"{p}group: {group!r} is a feature; remove it or set group_is_feature to true"
+        )
+    favourable = raw.get("favourable_label")
+    if task == "classification" and (favourable is None or favourable == ""):
+        raise ConfigError(f"{p}favourable_label: missing; name the label that is the good outcome")
+    if task != "classification" and favourable is not None:
+        raise ConfigError(f"{p}favourable_label: only classification has a favourable label")
+    if favourable is not None and not isinstance(favourable, str | int | float | bool):
+        raise ConfigError(f"{p}favourable_label: {favourable!r} must be a string or a number")
+    fairness = Fairness(group=group, group_is_feature=is_feature, favourable_label=favourable)
+    limits = {}
+    for name in ("min_disparate_impact", "max_tpr_gap", "max_metric_gap", "max_gap_widening"):
+        if name in raw:
+            limits[name] = _bounded(raw, name, p, 0.0, 1.0)
+    if "max_error_ratio" in raw:
+        limits["max_error_ratio"] = _bounded(raw, "max_error_ratio", p, 1.0, math.inf)
+    if "min_group_size" in raw:
+        size = raw["min_group_size"]
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise ConfigError(f"{p}min_group_size: {size!r} must be a whole number of at least 1")
+        limits["min_group_size"] = size
+    return replace(fairness, **limits)
+
+
+def _bounded(raw: Mapping[str, Any], key: str, prefix: str, low: float, high: float) -> float:
+    value = raw[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        shown = "any larger number" if math.isinf(high) else str(high)
+        raise ConfigError(f"{prefix}{key}: {value!r} must be a number from {low} to {shown}")
+    return float(value)
 
 
 def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:

@@ -8,6 +8,8 @@ directory (``champion.json`` and, when there is a champion, its ``model.tar.gz``
 CSV. Output: ``evaluation.json`` with the candidate's metrics in SageMaker's model quality
 shape, plus a ``shadowloop`` block that the gate reads; for a classifier also
 ``calibration.json``, its probability calibration on the holdout (``calibration.py``).
+shape, plus a ``shadowloop`` block that the gate reads; with a fairness section in the spec
+also ``bias.json``, the per-group figures of both models (``fairness.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 import calibration
+import fairness
 import modelfiles
 import modelspec
 from features import DataError, model_inputs, read_csv_dir, target_values
@@ -104,12 +107,14 @@ def evaluation_report(
     candidate_predictions = predict(candidate, holdout)
     candidate_metrics = _metrics(spec, y_true, candidate_predictions)
     champion_metrics, champion_segments, champion_error = None, None, None
+    champion_predictions = None
     if champion is not None:
         try:
             champion_predictions = predict(champion, holdout)
         except DataError as exc:
             # A champion trained on other columns cannot be compared; the gate then sees none.
             champion_error = str(exc)
+            champion_predictions = None
         else:
             champion_metrics = _metrics(spec, y_true, champion_predictions)
             champion_segments = segment_metrics(spec, holdout, champion_predictions)
@@ -127,6 +132,10 @@ def evaluation_report(
     }
     if champion_error is not None:
         shadowloop["champion_error"] = champion_error
+    if spec.fairness is not None:
+        shadowloop["fairness"] = _finite(
+            fairness_block(spec, holdout, y_true, candidate_predictions, champion_predictions)
+        )
     return {
         **model_quality(spec, y_true, candidate_predictions, candidate_metrics),
         "shadowloop": shadowloop,
@@ -146,6 +155,30 @@ def candidate_calibration(
     predictions = predict(candidate, holdout)
     y_true = target_values(holdout, spec).to_numpy()
     return calibration.fit(y_true, predictions.proba, predictions.classes).to_dict()
+
+
+def fairness_block(
+    spec: ModelSpec,
+    holdout: pd.DataFrame,
+    y_true: np.ndarray,
+    candidate: Predictions,
+    champion: Predictions | None,
+) -> dict[str, Any]:
+    """The candidate's and the champion's fairness on the same holdout rows (the bias report)."""
+    assert spec.fairness is not None
+    groups = fairness.group_keys(holdout, spec.fairness.group)
+
+    def assess(p: Predictions) -> dict[str, Any]:
+        return fairness.assess(spec, groups, y_true, p.values, p.proba, p.classes)
+
+    return {
+        "group": spec.fairness.group,
+        "favourable_label": spec.fairness.favourable_label,
+        "min_group_size": spec.fairness.min_group_size,
+        "report_file": fairness.BIAS_REPORT_FILE,
+        "candidate": assess(candidate),
+        "champion": None if champion is None else assess(champion),
+    }
 
 
 def model_quality(
@@ -212,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     if calibrated is not None:
         (args.output / calibration.CALIBRATION_FILE).write_text(
             json.dumps(calibrated, allow_nan=False)
+        )
+    if "fairness" in report["shadowloop"]:
+        (args.output / fairness.BIAS_REPORT_FILE).write_text(
+            json.dumps(report["shadowloop"]["fairness"], indent=2, allow_nan=False)
         )
     summary = report["shadowloop"]
     print(

@@ -122,7 +122,11 @@ def request_frame(request: Request, spec: ModelSpec) -> pd.DataFrame:
     types = {f.name: f.type for f in spec.features}
     rows = []
     for i, instance in enumerate(request.instances):
-        values = _named(i, instance, names) if request.by_name else _ordered(i, instance, names)
+        values = (
+            _named(i, instance, names, spec.attributes)
+            if request.by_name
+            else _ordered(i, instance, names)
+        )
         rows.append({name: _value(i, name, types[name], values[name]) for name in names})
     return pd.DataFrame(rows, columns=names)
 
@@ -159,10 +163,12 @@ def _inference_ids(ids: Any, count: int) -> list[str]:
     return ids
 
 
-def _named(i: int, instance: Any, names: list[str]) -> dict[str, Any]:
+def _named(i: int, instance: Any, names: list[str], attributes: list[str]) -> dict[str, Any]:
+    """An instance's feature values; the spec's attributes (the fairness group) are allowed
+    so the request, and its capture, can carry them, but the model never reads them."""
     if not isinstance(instance, dict):
         raise RequestError(f"instance {i}: expected an object of feature values")
-    unknown = [key for key in instance if key not in names]
+    unknown = [key for key in instance if key not in names and key not in attributes]
     if unknown:
         raise RequestError(f"instance {i}: unknown feature {unknown[0]!r}")
     missing = [name for name in names if name not in instance]

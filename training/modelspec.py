@@ -33,6 +33,24 @@ class Feature:
 
 
 @dataclass(frozen=True)
+class Fairness:
+    """Which group the model must not disadvantage (infra.config.Fairness on the wire)."""
+
+    group: str
+    group_is_feature: bool = False
+    favourable_label: str | int | float | bool | None = None
+    min_disparate_impact: float = 0.8
+    max_tpr_gap: float = 0.1
+    max_metric_gap: float = 0.1
+    max_error_ratio: float = 1.25
+    max_gap_widening: float = 0.02
+    min_group_size: int = 30
+
+
+_FAIRNESS_FIELDS = tuple(Fairness.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     dataset: str
     target: str
@@ -41,10 +59,18 @@ class ModelSpec:
     direction: str
     features: tuple[Feature, ...]
     segment: str | None = None
+    fairness: Fairness | None = None
 
     @property
     def feature_names(self) -> list[str]:
         return [f.name for f in self.features]
+
+    @property
+    def attributes(self) -> list[str]:
+        """Columns a request may carry beside the features: the fairness group, if set apart."""
+        if self.fairness is None or self.fairness.group_is_feature:
+            return []
+        return [self.fairness.group]
 
     def names_of(self, feature_type: str) -> list[str]:
         """The feature names of one type, in spec order."""
@@ -59,6 +85,7 @@ class ModelSpec:
             "direction": self.direction,
             "segment": self.segment,
             "features": [asdict(f) for f in self.features],
+            "fairness": None if self.fairness is None else asdict(self.fairness),
         }
 
 
@@ -76,12 +103,24 @@ def parse(raw: str | dict[str, Any]) -> ModelSpec:
         direction=_choice(document, "direction", DIRECTIONS),
         features=features,
         segment=document.get("segment"),
+        fairness=_fairness(document.get("fairness")),
     )
     if spec.target in spec.feature_names:
         raise SpecError(f"model spec: target {spec.target!r} is also listed as a feature")
     if spec.segment is not None and spec.segment not in spec.feature_names:
         raise SpecError(f"model spec: segment {spec.segment!r} is not one of the features")
     return spec
+
+
+def _fairness(raw: Any) -> Fairness | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("group"), str):
+        raise SpecError("model spec: 'fairness' must be an object naming its 'group' column")
+    unknown = sorted(set(raw) - set(_FAIRNESS_FIELDS))
+    if unknown:
+        raise SpecError(f"model spec: fairness has an unknown field {unknown[0]!r}")
+    return Fairness(**raw)
 
 
 def load(text: str | None, spec_dir: Path) -> ModelSpec:

@@ -159,7 +159,7 @@ class TrainingPipeline(Construct):
             "Gate",
             f.evaluation_gate,
             {"run_id": RUN_ID, "evaluation_uri": evaluation_uri},
-            ["decision", "reason", "metric", "candidate", "champion"],
+            ["decision", "reason", "metric", "candidate", "champion", "fairness"],
             "$.gate",
         )
         baseline = self._invoke(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambdas.api import errors
-from lambdas.shared import endpoint_state
+from lambdas.shared import endpoint_state, registry
 from lambdas.shared.endpoint_state import EndpointState, Variant
 
 # CustomerMetadataProperties keys written at registration, grouped for the caller.
@@ -29,6 +29,7 @@ LINEAGE_KEYS = (
     "evaluation_uri",
     "baseline_uri",
     "calibration_uri",
+    "bias_report_uri",
 )
 CACHE_SECONDS = 60.0
 
@@ -40,6 +41,7 @@ class ModelPackage:
     approval_status: str | None
     metrics: dict[str, Any]
     lineage: dict[str, Any]
+    fairness: dict[str, Any] | None = None
 
     def describe(self, variant: str) -> dict[str, Any]:
         """The package as GET /model shows it for one endpoint variant."""
@@ -49,6 +51,7 @@ class ModelPackage:
             "version": self.version,
             "approval_status": self.approval_status,
             "metrics": self.metrics,
+            "fairness": self.fairness,
             "lineage": self.lineage,
         }
 
@@ -64,6 +67,7 @@ def describe_package(sagemaker: Any, arn: str) -> ModelPackage:
         approval_status=package.get("ModelApprovalStatus"),
         metrics=metrics,
         lineage={key: metadata.get(key) for key in LINEAGE_KEYS},
+        fairness=registry.fairness_of(metadata.get("fairness")),
     )
 
 

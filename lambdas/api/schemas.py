@@ -54,7 +54,25 @@ LINEAGE: dict[str, Any] = {
             "evaluation_uri",
             "baseline_uri",
             "calibration_uri",
+            "bias_report_uri",
         )
+    },
+}
+FAIRNESS: dict[str, Any] = {
+    "type": ["object", "null"],
+    "description": (
+        "the gate's fairness verdict at registration (null when fairness is off): the group "
+        "column, each across-group figure, and how many groups had too few rows to judge; "
+        "the per-group figures are in the bias report"
+    ),
+    "properties": {
+        "decision": {"type": "string", "examples": ["pass"]},
+        "group": {"type": "string", "examples": ["applicant_group"]},
+        "disparate_impact": {"type": ["number", "null"]},
+        "tpr_gap": {"type": ["number", "null"]},
+        "metric_gap": {"type": ["number", "null"]},
+        "error_ratio": {"type": ["number", "null"]},
+        "insufficient_evidence": {"type": "integer"},
     },
 }
 MODEL: dict[str, Any] = {
@@ -72,6 +90,7 @@ MODEL: dict[str, Any] = {
                 "champion_value": {"type": ["number", "null"]},
             },
         },
+        "fairness": FAIRNESS,
         "lineage": LINEAGE,
     },
 }
@@ -79,7 +98,8 @@ MODEL: dict[str, Any] = {
 PREDICT_REQUEST: dict[str, Any] = {
     "required": True,
     "description": (
-        f"1 to MAX_BATCH records, each with exactly the model's features; "
+        f"1 to MAX_BATCH records, each with exactly the model's features (plus, optionally, "
+        f"the fairness group column, which the model ignores); "
         f"at most {MAX_BODY_BYTES} bytes"
     ),
     "content": {

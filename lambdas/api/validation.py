@@ -80,7 +80,11 @@ def instances(document: dict[str, Any], spec: ModelSpec, max_batch: int) -> list
 
 
 def record(index: int, raw: Any, spec: ModelSpec) -> dict[str, Any]:
-    """One record (instance ``index``, counted from 0) with exactly the spec's features."""
+    """One record (instance ``index``, counted from 0) with exactly the spec's features.
+
+    The fairness group column, when the model does not use it, may come along: it goes to
+    the endpoint so data capture keeps it for per-group monitoring; the model ignores it.
+    """
     where = f"instance {index}"
     if not isinstance(raw, dict):
         raise errors.InvalidInput(f"{where}: expected an object of features, got {_json_type(raw)}")
@@ -88,7 +92,14 @@ def record(index: int, raw: Any, spec: ModelSpec) -> dict[str, Any]:
     missing = [n for n in names if n not in raw]
     if missing:
         raise errors.InvalidInput(f"{where}: missing feature(s) {_quoted(missing)}")
-    unknown = [n for n in raw if n not in names]
+    attributes = [n for n in spec.attributes if n in raw]
+    for name in attributes:
+        value = raw[name]
+        if not (isinstance(value, str) or _is_number(value)):
+            raise errors.InvalidInput(
+                f"{where}: attribute '{name}' must be a string or a number, got {_shown(value)}"
+            )
+    unknown = [n for n in raw if n not in names and n not in attributes]
     if unknown:
         raise errors.InvalidInput(f"{where}: unknown feature(s) {_quoted(unknown)}")
     for feature in spec.features:
@@ -101,7 +112,7 @@ def record(index: int, raw: Any, spec: ModelSpec) -> dict[str, Any]:
             raise errors.InvalidInput(
                 f"{where}: feature '{feature.name}' must be a string, got {_shown(value)}"
             )
-    return {name: raw[name] for name in names}
+    return {name: raw[name] for name in (*names, *attributes)}
 
 
 def feedback(document: dict[str, Any], task: str) -> Feedback:

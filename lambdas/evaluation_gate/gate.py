@@ -9,7 +9,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from lambdas.evaluation_gate import fairness
 from lambdas.shared import s3uri
+from lambdas.shared.settings import Fairness
 
 PASS = "pass"
 REJECT = "reject"
@@ -26,6 +28,7 @@ class GateResult:
     metric: str
     candidate: float
     champion: float | None
+    fairness: fairness.Verdict | None = None
 
     @property
     def passed(self) -> bool:
@@ -38,8 +41,13 @@ def decide(
     direction: str,
     threshold: float,
     max_regression: float,
+    *,
+    fairness_limits: Fairness | None = None,
+    task: str = "regression",
+    evaluation_uri: str = "",
 ) -> GateResult:
-    """Reject a candidate that misses the threshold or regresses beyond ``max_regression``.
+    """Reject a candidate that misses the threshold, regresses beyond ``max_regression``
+    or, when the spec has a fairness section, breaks a fairness limit.
 
     The threshold is a ceiling when the metric is minimized and a floor when it is
     maximized. The regression is relative to the champion's score on the same holdout.
@@ -53,15 +61,17 @@ def decide(
         problems.append(f"{metric} {_fmt(candidate)} is {side} {_fmt(threshold)}")
     if champion is not None and _regressed(candidate, champion, direction, max_regression):
         problems.append(_regression_reason(metric, candidate, champion, direction, max_regression))
+    verdict = None
+    if fairness_limits is not None:
+        block = evaluation["shadowloop"].get("fairness")
+        verdict = fairness.judge(block, fairness_limits, task, evaluation_uri)
+        problems += verdict.problems
     if problems:
-        return GateResult(REJECT, "; ".join(problems), metric, candidate, champion)
-    return GateResult(
-        PASS,
-        _pass_reason(metric, candidate, champion, direction, threshold, max_regression),
-        metric,
-        candidate,
-        champion,
-    )
+        return GateResult(REJECT, "; ".join(problems), metric, candidate, champion, verdict)
+    reason = _pass_reason(metric, candidate, champion, direction, threshold, max_regression)
+    if verdict is not None:
+        reason = f"{reason}; {verdict.summary()}"
+    return GateResult(PASS, reason, metric, candidate, champion, verdict)
 
 
 def scores(evaluation: Any, metric: str) -> tuple[float, float | None]:
@@ -101,11 +111,22 @@ def apply_gate(
     direction: str,
     threshold: float,
     max_regression: float,
+    fairness_limits: Fairness | None = None,
+    task: str = "regression",
 ) -> dict[str, Any]:
     """Read the run's evaluation and decide; the answer is the state machine's ``$.gate``."""
     evaluation = read_evaluation(s3, evaluation_uri)
     try:
-        result = decide(evaluation, metric, direction, threshold, max_regression)
+        result = decide(
+            evaluation,
+            metric,
+            direction,
+            threshold,
+            max_regression,
+            fairness_limits=fairness_limits,
+            task=task,
+            evaluation_uri=evaluation_uri,
+        )
     except EvaluationUnavailable as exc:
         raise EvaluationUnavailable(f"evaluation {evaluation_uri}: {exc}") from None
     return {
@@ -114,6 +135,7 @@ def apply_gate(
         "metric": result.metric,
         "candidate": result.candidate,
         "champion": result.champion,
+        "fairness": None if result.fairness is None else result.fairness.as_dict(),
         "evaluation_uri": evaluation_uri,
     }
 

@@ -1,4 +1,5 @@
-"""Gate step: ``{run_id, evaluation_uri}`` → ``{decision, reason, metric, candidate, champion}``."""
+"""Gate step: ``{run_id, evaluation_uri}`` →
+``{decision, reason, metric, candidate, champion, fairness}``."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         direction=spec.direction,
         threshold=settings.number(settings.GATE_THRESHOLD),
         max_regression=settings.number(settings.GATE_MAX_REGRESSION),
+        fairness_limits=spec.fairness,
+        task=spec.task,
     )
     name = "CandidatesPassed" if result["decision"] == PASS else "CandidatesRejected"
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)

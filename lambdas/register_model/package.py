@@ -51,6 +51,9 @@ class Candidate:
     evaluation_uri: str
     baseline_uri: str
     calibration_uri: str | None
+    bias_report_uri: str | None = None
+    fairness: str | None = None
+    """The gate's fairness verdict, compact (registry.fairness_property)."""
 
     @classmethod
     def from_event(cls, event: dict[str, Any], spec: ModelSpec, data_bucket: str) -> Candidate:
@@ -89,6 +92,8 @@ class Candidate:
             calibration_uri=registry.calibration_uri(evaluation_uri)
             if spec.task == "classification"
             else None,
+            bias_report_uri=(gate.get("fairness") or {}).get("bias_report_uri"),
+            fairness=registry.fairness_property(gate.get("fairness")),
         )
 
     def lineage(self) -> dict[str, str]:
@@ -138,10 +143,19 @@ def build_model_package_request(candidate: Candidate, settings: RegistrySettings
             "ModelDataQuality": {
                 "Statistics": {"ContentType": "application/json", "S3Uri": candidate.baseline_uri}
             },
+            **_bias(candidate),
         },
         "ModelApprovalStatus": settings.approval_status,
         "CustomerMetadataProperties": {name: lineage[name] for name in registry.LINEAGE_PROPERTIES},
     }
+
+
+def _bias(candidate: Candidate) -> dict[str, Any]:
+    """The fairness figures of the candidate on the holdout: a post-training bias report."""
+    if candidate.bias_report_uri is None:
+        return {}
+    source = {"ContentType": "application/json", "S3Uri": candidate.bias_report_uri}
+    return {"Bias": {"Report": source, "PostTrainingReport": source}}
 
 
 def describe(candidate: Candidate) -> str:

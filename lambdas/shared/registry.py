@@ -30,6 +30,8 @@ LINEAGE_PROPERTIES = (
     "baseline_uri",
     "calibration_uri",
     "validation_report_uri",
+    "bias_report_uri",
+    "fairness",
 )
 NUMERIC_PROPERTIES = ("metric_value", "champion_metric_value")
 # Metadata values must be strings; an absent value is written as this word.
@@ -60,12 +62,46 @@ def calibration_uri(evaluation_uri: str) -> str:
     return f"{prefix}/{CALIBRATION_FILE}"
 
 
+def fairness_property(verdict: dict[str, Any] | None) -> str | None:
+    """The gate's fairness verdict as one metadata value, ``key=value`` pairs by spaces
+    (SageMaker allows no quotes or braces there): the decision, the group column, each
+    across-group figure and how many groups were too small to judge. The per-group
+    figures are in the bias report."""
+    if not verdict:
+        return None
+    figures = verdict.get("figures") or {}
+    pairs = {
+        "decision": verdict.get("decision"),
+        "group": verdict.get("group"),
+        **{k: None if v is None else round(float(v), 4) for k, v in figures.items()},
+        "insufficient_evidence": len(verdict.get("insufficient_evidence") or []),
+    }
+    return " ".join(f"{k}={as_property(v)}" for k, v in pairs.items())
+
+
+def fairness_of(raw: str | None) -> dict[str, Any] | None:
+    """The ``fairness`` metadata value read back, numbers as numbers; None when it is off."""
+    if not raw or raw == ABSENT:
+        return None
+    out: dict[str, Any] = {}
+    for pair in raw.split(" "):
+        key, _, value = pair.partition("=")
+        if key in ("decision", "group"):
+            out[key] = value
+        elif key == "insufficient_evidence":
+            out[key] = int(value) if value.isdigit() else None
+        elif key:
+            out[key] = _from_property("metric_value", value)
+    return out
+
+
 def describe_lineage(sagemaker: Any, arn: str) -> dict[str, Any]:
     """A package's identity, artifact and lineage; numbers as floats, "none" as None."""
     package = _describe(sagemaker, arn)
     properties = package.get("CustomerMetadataProperties") or {}
     containers = (package.get("InferenceSpecification") or {}).get("Containers") or [{}]
     lineage = {name: _from_property(name, properties.get(name)) for name in LINEAGE_PROPERTIES}
+    lineage["fairness"] = fairness_of(properties.get("fairness"))
     return {
         "arn": package["ModelPackageArn"],
         "group": package.get("ModelPackageGroupName"),
@@ -97,6 +133,7 @@ def list_packages(sagemaker: Any, group: str, *, limit: int | None = None) -> li
                 "dataset": lineage["dataset"],
                 "version_id": lineage["dataset_version_id"],
                 "trigger": lineage["trigger"],
+                "fairness": lineage["fairness"],
             }
         )
     return packages

@@ -98,6 +98,21 @@ class Feature:
 
 
 @dataclass(frozen=True)
+class Fairness:
+    """The spec's fairness section (the wire form of infra.config.Fairness)."""
+
+    group: str
+    group_is_feature: bool = False
+    favourable_label: str | int | float | bool | None = None
+    min_disparate_impact: float = 0.8
+    max_tpr_gap: float = 0.1
+    max_metric_gap: float = 0.1
+    max_error_ratio: float = 1.25
+    max_gap_widening: float = 0.02
+    min_group_size: int = 30
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """The model spec as Lambdas see it (the wire form of infra.config.ModelSpec)."""
 
@@ -108,10 +123,18 @@ class ModelSpec:
     direction: str
     features: tuple[Feature, ...]
     segment: str | None = None
+    fairness: Fairness | None = None
 
     @property
     def feature_names(self) -> list[str]:
         return [f.name for f in self.features]
+
+    @property
+    def attributes(self) -> list[str]:
+        """Columns a record may carry beside its features: the fairness group, if set apart."""
+        if self.fairness is None or self.fairness.group_is_feature:
+            return []
+        return [self.fairness.group]
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> ModelSpec:
@@ -123,6 +146,7 @@ class ModelSpec:
             direction=raw["direction"],
             features=tuple(Feature(**f) for f in raw["features"]),
             segment=raw.get("segment"),
+            fairness=Fairness(**raw["fairness"]) if raw.get("fairness") else None,
         )
 
 

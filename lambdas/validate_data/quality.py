@@ -147,7 +147,7 @@ def check(
     warnings = [
         f"column {name!r} is not in the model spec; training ignores it"
         for name in header
-        if name not in expected
+        if name not in expected and name not in spec.attributes
     ]
     # Profile the columns that are there even when others are missing: the report shows both.
     profiles = {name: profile for name, profile in expected.items() if name in header}
@@ -176,6 +176,10 @@ def _header_errors(header: list[str], spec: ModelSpec) -> list[str]:
         errors.append(f"missing target column {spec.target!r}")
     errors += [
         f"missing feature column {name!r}" for name in spec.feature_names if name not in header
+    ]
+    # The evaluation judges fairness per group: the column must be there, if not as a feature.
+    errors += [
+        f"missing fairness group column {name!r}" for name in spec.attributes if name not in header
     ]
     repeated = sorted({name for name in header if header.count(name) > 1})
     errors += [f"column {name!r} appears more than once in the header" for name in repeated]

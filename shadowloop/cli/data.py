@@ -9,6 +9,7 @@ from rich.table import Table
 
 from shadowloop.cli.common import console, target_option
 from shadowloop.cli.target import Target
+from shadowloop.demo import loans as loan_examples
 from shadowloop.ops import datasets, examples
 
 
@@ -63,3 +64,21 @@ def generate(scenario: str, rows: int, seed: int, out: Path) -> None:
     """Write example food-delivery ETA data (deterministic for a seed) to OUT."""
     examples.generate(scenario, rows=rows, seed=seed).to_csv(out, index=False)
     click.echo(f"wrote {rows} rows of {scenario} data to {out}")
+
+
+@data.command()
+@click.option(
+    "--variant",
+    type=click.Choice(loan_examples.VARIANTS),
+    default="fair",
+    show_default=True,
+    help="fair labels, or labels skewed against applicant_group B (the skew reaches a model "
+    "through postcode_band, a proxy for the group).",
+)
+@click.option("--rows", type=click.IntRange(200, 10_000_000), default=2000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def loans(variant: str, rows: int, seed: int, out: Path) -> None:
+    """Write an example loan-approval table (target approved, group applicant_group) to OUT."""
+    loan_examples.generate(variant, rows=rows, seed=seed).to_csv(out, index=False)
+    click.echo(f"wrote {rows} rows of {variant} loan decisions to {out}")

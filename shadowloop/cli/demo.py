@@ -50,12 +50,28 @@ def _shift(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> di
     help="With --data: shift numeric column COL by DELTA_SD standard deviations in the "
     "drifted traffic. Repeatable.",
 )
+@click.option(
+    "--group",
+    "group_column",
+    metavar="COL",
+    help="With --data: judge the model's fairness across the groups of COL (a protected "
+    "attribute, kept out of the features). --shift is then optional: without it the story "
+    "ends at the gate's verdict on the first model.",
+)
+@click.option(
+    "--favourable",
+    metavar="LABEL",
+    help="With --group on a classification target: the label that is the good outcome "
+    "(default: 1 of 0/1, True of False).",
+)
 def demo(
     out: Path,
     data: Path | None,
     target_column: str | None,
     task: str | None,
     shifts: dict[str, float],
+    group_column: str | None,
+    favourable: str | None,
 ) -> None:
     """Tell the whole story on a fresh local cloud, about a minute on a laptop:
 
@@ -67,6 +83,9 @@ def demo(
        dataset version that includes the captured traffic;
     5. v2 runs in shadow beside v1, is compared on live feedback and promoted.
 
+    With --data CSV --target COL --group COL, the gate also judges the model's fairness
+    across the groups of COL; a rejected model ends the story (exit 0), with the verdict.
+
     Writes report.json, report.html and PNG plots to --out.
     """
     from shadowloop.demo import report, story, use_cases
@@ -75,18 +94,49 @@ def demo(
     if data is not None:
         if not target_column:
             raise CliError("--data needs --target COL, the column to predict")
-        if not shifts:
-            raise CliError("--data needs at least one --shift COL=DELTA_SD to drift the traffic")
-        use_case = use_cases.from_csv(config, data, target=target_column, task=task, shifts=shifts)
+        if not shifts and not group_column:
+            raise CliError(
+                "--data needs at least one --shift COL=DELTA_SD to drift the traffic, "
+                "or --group COL to judge fairness"
+            )
+        try:
+            use_case = use_cases.from_csv(
+                config,
+                data,
+                target=target_column,
+                task=task,
+                shifts=shifts,
+                group=group_column,
+                favourable=favourable,
+            )
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    elif group_column or favourable:
+        raise CliError("--group and --favourable go with --data CSV --target COL")
     else:
         use_case = use_cases.delivery_eta(config)
     started = time.monotonic()
     result = story.run(use_case, workdir=ROOT / ".shadowloop" / "demo", step=console.print)
     files = report.write(result, out)
     version = (result.served_by or {}).get("model_version")
+    serving = f"now serving v{version}" if version else "no model serves"
     console.print(
         f"\n[bold]done in {time.monotonic() - started:.0f} s[/]: "
-        f"{result.predictions_served} predictions served; now serving v{version}"
+        f"{result.predictions_served} predictions served; {serving}"
     )
+    verdict = (result.first_gate or {}).get("fairness")
+    if verdict:
+        colour = "green" if verdict["decision"] == "pass" else "red"
+        figures = ", ".join(
+            f"{name.replace('_', ' ')} {value:.3g}"
+            for name, value in verdict["figures"].items()
+            if value is not None
+        )
+        console.print(
+            f"[bold {colour}]fairness across {verdict['group']}: {verdict['decision']}[/] "
+            + ("; ".join(verdict["problems"]) or figures)
+        )
+        if verdict["insufficient_evidence"]:
+            console.print(f"  too few rows to judge: {', '.join(verdict['insufficient_evidence'])}")
     for kind, path in files.items():
         console.print(f"  {kind:8} {path}")

@@ -62,6 +62,7 @@ def models(limit: int, target: Target) -> None:
         "dataset",
         "dataset version",
         "trigger",
+        "fairness",
         "created",
     ):
         table.add_column(column, overflow="fold")
@@ -74,9 +75,25 @@ def models(limit: int, target: Target) -> None:
             str(p.get("dataset")),
             str(p.get("version_id")),
             str(p.get("trigger")),
+            _fairness(p.get("fairness")),
             str(p.get("created") or "")[:19],
         )
     console.print(table)
+
+
+def _fairness(verdict: dict | None) -> str:
+    """The registration's fairness verdict in a cell: the group and each across-group figure."""
+    if not verdict:
+        return "off"
+    figures = [
+        f"{name.replace('_', ' ')} {_num(value)}"
+        for name, value in verdict.items()
+        if name not in ("decision", "group", "insufficient_evidence")
+    ]
+    small = verdict.get("insufficient_evidence")
+    if small:
+        figures.append(f"{small} group(s) too small")
+    return f"{verdict.get('group')}: {', '.join(figures)}"
 
 
 def _num(value: object) -> str:

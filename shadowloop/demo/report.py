@@ -151,6 +151,7 @@ def _html(document: dict[str, Any], files: dict[str, Path], path: Path) -> Path:
     rows = "".join(
         f"<tr><td>{html.escape(str(r.get('run_id')))}</td><td>{r.get('trigger')}</td>"
         f"<td>{r.get('status')}</td><td>{r.get('gate')}</td>"
+        f"<td>{html.escape(str(r.get('gate_reason') or ''))}</td>"
         f"<td>{html.escape(str(r.get('dataset_version_id')))}</td>"
         f"<td>{r.get('model_version') or ''}</td></tr>"
         for r in document["pipeline_runs"] or []
@@ -173,6 +174,7 @@ border-bottom:1px solid #ddd}}img{{max-width:100%}}</style></head><body>
 <p>{document["predictions_served"]} predictions served, {document["feedback_sent"]} outcomes
 fed back. Serving now: <code>{html.escape(str(serving))}</code></p>
 <h2>Pipeline runs</h2><table><tr><th>run</th><th>trigger</th><th>status</th><th>gate</th>
+<th>gate reason</th>
 <th>dataset version</th><th>model version</th></tr>{rows}</table>
 <h2>Drift checks</h2><table><tr><th>window</th><th>drifted</th><th>drift share</th>
 <th>retrain started</th></tr>{checks}</table>

@@ -35,8 +35,9 @@ class UseCase:
     config: Config
     training: pd.DataFrame
     calm_traffic: pd.DataFrame
-    drifted_traffic: pd.DataFrame
-    shadow_traffic: pd.DataFrame
+    drifted_traffic: pd.DataFrame | None
+    """None: no change to tell, so the story ends once the first model is judged."""
+    shadow_traffic: pd.DataFrame | None
     change: str
 
 
@@ -54,6 +55,8 @@ class Story:
     endpoint: dict[str, Any] | None = None
     served_by: dict[str, Any] | None = None
     traffic_rmse: dict[str, float] | None = None
+    first_gate: dict[str, Any] | None = None
+    """The gate's answer on the first model: decision, reason and the fairness verdict."""
 
 
 def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
@@ -66,7 +69,7 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
         try:
             target = localserver.target_for(cloud, api_url=api_url)
             api = ApiClient(api_url)
-            send = _sender(api, story, spec.feature_names, spec.target, step)
+            send = _sender(api, story, [*spec.feature_names, *spec.attributes], spec.target, step)
 
             step(f"1. pushing {len(use_case.training)} rows of training data")
             datasets.push_bytes(
@@ -76,8 +79,20 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
             first = pipeline.follow(
                 target, pipeline.start(target, spec.dataset), on_state=lambda s: step(f"     {s}")
             )
+            gate = (first.output or {}).get("gate") or {}
+            story.first_gate = {
+                "decision": gate.get("decision"),
+                "reason": gate.get("reason"),
+                "fairness": gate.get("fairness"),
+            }
+            if first.result == "rejected":
+                # A legitimate ending: the gate kept a model that fails its limits out.
+                step(f"   the gate rejected v1: {first.reason}")
+                _gather(cloud, target, story, api)
+                return story
             if first.result != "registered":
                 raise RuntimeError(f"the first run did not register a model: {first.reason}")
+            step(f"   the gate passed v1: {gate.get('reason')}")
 
             hour = _Hour(cloud, step)
             step(
@@ -85,13 +100,15 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
                 "with feedback"
             )
             hour.passes(lambda: send("calm", use_case.calm_traffic))
+            if use_case.drifted_traffic is None or use_case.shadow_traffic is None:
+                step("   no change to tell (no --shift): the story ends with v1 serving")
+                _gather(cloud, target, story, api)
+                return story
+            drifted_traffic, shadow_traffic = use_case.drifted_traffic, use_case.shadow_traffic
             step("   the scheduled drift check found nothing to do")
 
-            step(
-                f"4. {use_case.change}: an hour of {len(use_case.drifted_traffic)} requests, "
-                "with feedback"
-            )
-            hour.passes(lambda: send("drifted", use_case.drifted_traffic))
+            step(f"4. {use_case.change}: an hour of {len(drifted_traffic)} requests, with feedback")
+            hour.passes(lambda: send("drifted", drifted_traffic))
             check = _reports(cloud, "monitoring/drift/reports/")[-1]
             drifted = sorted(n for n, f in check.get("features", {}).items() if f.get("drifted"))
             step(
@@ -108,10 +125,10 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
                 step(f"   run {retrain.status.lower()}")
 
             step(
-                f"6. an hour of {len(use_case.shadow_traffic)} more requests: the shadow model "
+                f"6. an hour of {len(shadow_traffic)} more requests: the shadow model "
                 "answers too; then the promotion check compares the two"
             )
-            hour.passes(lambda: send("shadow", use_case.shadow_traffic))
+            hour.passes(lambda: send("shadow", shadow_traffic))
             promotions = _reports(cloud, "monitoring/promotion/")
             if promotions:
                 last = promotions[-1]
@@ -196,13 +213,15 @@ def _gather(cloud: LocalCloud, target: Any, story: Story, api: ApiClient) -> Non
         if state and state.challenger
         else None,
     }
-    # GET /model reads the endpoint now; /predict names its model from a short-lived cache.
-    production = api.model()["production"]
-    story.served_by = {
-        "model_package_arn": production["model_package_arn"],
-        "model_version": production["version"],
-        "variant": production["variant"],
-    }
+    if state is not None:
+        # GET /model reads the endpoint now; /predict names its model from a short-lived cache.
+        production = api.model()["production"]
+        story.served_by = {
+            "model_package_arn": production["model_package_arn"],
+            "model_version": production["version"],
+            "variant": production["variant"],
+            "fairness": production.get("fairness"),
+        }
     for run in story.pipeline_runs:
         arn = run.get("model_package_arn")
         if arn:
@@ -231,6 +250,7 @@ def _pipeline_runs(cloud: LocalCloud) -> list[dict[str, Any]]:
                 "model_package_arn": outcome.model_package_arn,
                 "gate": gate.get("decision"),
                 "gate_reason": gate.get("reason"),
+                "fairness": gate.get("fairness"),
                 "metrics": {
                     "metric": gate.get("metric"),
                     "candidate": gate.get("candidate"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from infra.config import Config, Feature, ModelSpec, QualityGate
+from infra.config import Config, Fairness, Feature, ModelSpec, QualityGate
 from shadowloop.demo import hospital
 from shadowloop.demo.story import UseCase
 from shadowloop.ops import examples
@@ -53,12 +53,28 @@ def hospital_readmission(config: Config, *, scale: float = 1.0) -> UseCase:
 
 
 def from_csv(
-    config: Config, path: Path, *, target: str, task: str | None, shifts: dict[str, float]
+    config: Config,
+    path: Path,
+    *,
+    target: str,
+    task: str | None,
+    shifts: dict[str, float],
+    group: str | None = None,
+    favourable: str | None = None,
 ) -> UseCase:
-    """A user's tabular CSV; the drifted traffic is held-out rows with columns shifted."""
+    """A user's tabular CSV; the drifted traffic is held-out rows with columns shifted.
+
+    With ``group``, that column is the fairness group: it is no feature, and the gate judges
+    the model per group. Without ``shifts`` the story ends at the first run's gate.
+    """
     frame = pd.read_csv(path)
-    if target not in frame.columns:
-        raise ValueError(f"{path} has no column {target!r} (columns: {', '.join(frame.columns)})")
+    for column in (target, group):
+        if column is not None and column not in frame.columns:
+            raise ValueError(
+                f"{path} has no column {column!r} (columns: {', '.join(frame.columns)})"
+            )
+    if group == target:
+        raise ValueError(f"--group {group}: the group cannot be the target")
     frame = frame.dropna(subset=[target]).sample(frac=1.0, random_state=0).reset_index(drop=True)
     if len(frame) < 200:
         raise ValueError(f"{path} has {len(frame)} labelled rows; the story needs at least 200")
@@ -68,7 +84,7 @@ def from_csv(
             name=c, type="numeric" if pd.api.types.is_numeric_dtype(frame[c]) else "categorical"
         )
         for c in frame.columns
-        if c != target
+        if c not in (target, group)
     ]
     for column in shifts:
         kind = next((f.type for f in features if f.name == column), None)
@@ -82,12 +98,22 @@ def from_csv(
         features=tuple(features),
         segment=None,
         hyperparameters=dict(config.model.hyperparameters),
+        fairness=None
+        if group is None
+        else Fairness(group=group, favourable_label=_favourable(frame[target], task, favourable)),
     )
     # A user's data has no known scale, so only the champion comparison gates it.
     limit = float("inf") if spec.direction == "minimize" else float("-inf")
     config = dataclasses.replace(
         config, model=spec, gate=QualityGate(limit, config.gate.max_regression)
     )
+    if not shifts:
+        # The gate's verdict is the story: most rows train or judge the first model, and a
+        # tenth is traffic that reaches the API with its group, as live requests would.
+        cut = int(len(frame) * 0.9)
+        return UseCase(
+            spec.dataset, config, frame.iloc[:cut], frame.iloc[cut:], None, None, change=""
+        )
     # Row slices, not np.split: pandas 3 no longer lets numpy split a DataFrame into frames.
     cuts = [0, *(np.cumsum([0.6, 0.1, 0.15]) * len(frame)).astype(int), len(frame)]
     training, calm, later, shadow = (
@@ -104,6 +130,27 @@ def from_csv(
         + ", ".join(f"{c} by {d:+g} sd" for c, d in shifts.items())
         + ")",
     )
+
+
+def _favourable(target: pd.Series, task: str, given: str | None) -> str | int | float | bool | None:
+    """The good outcome: ``given`` read as the target's own type, else the larger of two labels
+    (1 of 0/1, True of False); a target with other labels must name it."""
+    if task != "classification":
+        return None
+    labels = sorted(target.dropna().unique().tolist())
+    if given is not None:
+        match = [v for v in labels if str(v) == given or str(v).lower() == given.lower()]
+        if not match:
+            shown = ", ".join(str(v) for v in labels)
+            raise ValueError(f"--favourable {given}: not a label of the target ({shown})")
+        return _plain(match[0])
+    if len(labels) == 2 and set(map(str, labels)) in ({"0", "1"}, {"False", "True"}):
+        return _plain(labels[-1])
+    raise ValueError("--group needs --favourable LABEL: which target label is the good outcome")
+
+
+def _plain(value: object) -> str | int | float | bool:
+    return value.item() if hasattr(value, "item") else value  # type: ignore[return-value]
 
 
 def _shift(frame: pd.DataFrame, shifts: dict[str, float]) -> pd.DataFrame:

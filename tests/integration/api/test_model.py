@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lambdas.api.handler import handler
+from lambdas.shared import registry
 from tests.integration.api.conftest import ENDPOINT, LINEAGE, deploy, register_package
 from tests.integration.api.events import LambdaContext, answer, rest_event
 
@@ -49,3 +50,45 @@ def test_missing_metadata_shows_as_null(aws):
     assert body["production"]["metrics"] == {"metric": None, "value": None, "champion_value": None}
     assert body["production"]["lineage"]["run_id"] == "run-1"
     assert body["production"]["lineage"]["dataset"] is None
+
+
+def test_model_shows_the_fairness_figures_of_its_registration(aws):
+    # Given a package registered with a fairness verdict and a bias report
+    verdict = {
+        "decision": "pass",
+        "group": "applicant_group",
+        "figures": {"disparate_impact": 0.9291, "tpr_gap": 0.0551, "metric_gap": 0.0213},
+        "insufficient_evidence": [],
+    }
+    bias = "s3://shadowloop-dev-artifacts/runs/run-1/evaluation/bias.json"
+    deploy(
+        register_package(
+            {
+                "run_id": "run-1",
+                "fairness": registry.fairness_property(verdict),
+                "bias_report_uri": bias,
+            }
+        )
+    )
+
+    # When GET /model is asked
+    status, body = get_model()
+
+    # Then the production model shows the figures and where the per-group report is
+    assert status == 200
+    assert body["production"]["fairness"] == {
+        "decision": "pass",
+        "group": "applicant_group",
+        "disparate_impact": 0.9291,
+        "tpr_gap": 0.0551,
+        "metric_gap": 0.0213,
+        "insufficient_evidence": 0,
+    }
+    assert body["production"]["lineage"]["bias_report_uri"] == bias
+
+
+def test_a_model_without_fairness_shows_null(champion):
+    status, body = get_model()
+
+    assert status == 200
+    assert body["production"]["fairness"] is None

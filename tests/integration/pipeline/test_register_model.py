@@ -6,6 +6,7 @@ from lambdas.register_model.handler import handler
 from lambdas.register_model.package import RegistrationRefused
 from lambdas.shared import registry
 from tests.integration.pipeline.conftest import DATA_BUCKET, GROUP
+from tests.unit.pipeline.test_register_bias import BIAS, VERDICT
 from tests.unit.pipeline.test_register_request import state
 
 
@@ -52,6 +53,7 @@ def test_packages_are_listed_newest_first(sagemaker, context, monkeypatch):
         "dataset": "delivery-eta",
         "version_id": "v-42",
         "trigger": "schedule",
+        "fairness": None,
     }
     assert registry.list_packages(sagemaker, GROUP, limit=1)[0]["arn"] == second["arn"]
 
@@ -70,3 +72,22 @@ def test_unknown_package_is_a_named_error(sagemaker):
 
     with pytest.raises(registry.ModelPackageNotFound, match=arn):
         registry.describe_lineage(sagemaker, arn)
+
+
+def test_a_fair_candidate_is_registered_with_its_bias_report(sagemaker, context):
+    # Given a run whose gate judged fairness and passed
+    event = state()
+    event["gate"]["fairness"] = VERDICT
+
+    # When it is registered
+    result = handler(event, context)
+
+    # Then the package carries the bias report and the verdict reads back from its lineage
+    package = sagemaker.describe_model_package(ModelPackageName=result["arn"])
+    source = {"ContentType": "application/json", "S3Uri": BIAS}
+    assert package["ModelMetrics"]["Bias"] == {"Report": source, "PostTrainingReport": source}
+    lineage = registry.describe_lineage(sagemaker, result["arn"])
+    assert lineage["bias_report_uri"] == BIAS
+    assert lineage["fairness"]["decision"] == "pass"
+    assert lineage["fairness"]["disparate_impact"] == 0.9291
+    assert registry.list_packages(sagemaker, GROUP)[0]["fairness"]["group"] == "applicant_group"

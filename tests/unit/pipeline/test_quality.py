@@ -1,5 +1,8 @@
 """The data-quality checks ValidateData applies to a dataset version."""
 
+import dataclasses
+
+from lambdas.shared.settings import Fairness
 from lambdas.validate_data.quality import Limits, check
 from tests.unit.pipeline.data import COLUMNS, SPEC, TARGET, records, rows, to_csv
 
@@ -112,3 +115,16 @@ def test_extra_columns_are_warned_about_and_limits_are_configurable():
 
     assert report.passed
     assert "column 'courier' is not in the model spec; training ignores it" in report.warnings
+
+
+def test_the_fairness_group_column_is_required_and_not_warned_about():
+    spec = dataclasses.replace(SPEC, fairness=Fairness(group="courier_group"))
+    data = rows(60)
+    with_group = [{**row, "courier_group": "a" if i % 2 else "b"} for i, row in enumerate(data)]
+
+    present = check(records(to_csv(with_group, [*COLUMNS, "courier_group"])), spec)
+    missing = check(records(to_csv(data)), spec)
+
+    assert present.passed, present.errors
+    assert present.warnings == []
+    assert missing.errors == ["missing fairness group column 'courier_group'"]

@@ -1,6 +1,8 @@
+import dataclasses
 import json
 
 import inference
+import modelspec
 import numpy as np
 import pytest
 from modelfiles import TrainedModel
@@ -142,3 +144,23 @@ def test_a_classifier_answers_labels_with_class_probabilities(late_spec, late_pi
     assert document["classes"] == [False, True]
     assert document["predictions"] == [False, True]
     assert all(sum(row) == pytest.approx(1.0) for row in document["probabilities"])
+
+
+def test_the_fairness_group_rides_along_but_the_model_ignores_it(spec, baseline_pipeline):
+    # Given a model whose spec names a fairness group that is no feature
+    fair_spec = dataclasses.replace(spec, fairness=modelspec.Fairness(group="courier_group"))
+    model = TrainedModel(pipeline=baseline_pipeline, spec=fair_spec, metadata={})
+
+    # When the same order comes with each group, and without one
+    answers = [
+        json.loads(_answer(model, json.dumps({"instances": [{**ORDER, **extra}]}))[0])
+        for extra in ({"courier_group": "a"}, {"courier_group": "b"}, {})
+    ]
+
+    # Then the prediction is the same: the model never reads the group
+    assert answers[0]["predictions"] == answers[1]["predictions"] == answers[2]["predictions"]
+    with pytest.raises(inference.RequestError, match="unknown feature 'courier_group'"):
+        _answer(
+            TrainedModel(pipeline=baseline_pipeline, spec=spec, metadata={}),
+            json.dumps({"instances": [{**ORDER, "courier_group": "a"}]}),
+        )
