@@ -31,6 +31,8 @@ LINEAGE_PROPERTIES = (
     "validation_report_uri",
 )
 NUMERIC_PROPERTIES = ("metric_value", "champion_metric_value")
+# Who decided a package's approval, when and why: written by ``shadowloop approve``.
+APPROVAL_PROPERTIES = ("approved_by", "approved_at", "approval_reason")
 # Metadata values must be strings; an absent value is written as this word.
 ABSENT = "none"
 # SageMaker's limit on one CustomerMetadataProperties value.
@@ -56,16 +58,19 @@ def describe_lineage(sagemaker: Any, arn: str) -> dict[str, Any]:
     properties = package.get("CustomerMetadataProperties") or {}
     containers = (package.get("InferenceSpecification") or {}).get("Containers") or [{}]
     lineage = {name: _from_property(name, properties.get(name)) for name in LINEAGE_PROPERTIES}
+    approval = {name: properties.get(name) for name in APPROVAL_PROPERTIES}
     return {
         "arn": package["ModelPackageArn"],
         "group": package.get("ModelPackageGroupName"),
         "version": package.get("ModelPackageVersion"),
         "approval_status": package.get("ModelApprovalStatus"),
+        "approval_description": package.get("ApprovalDescription"),
         "created": _iso(package.get("CreationTime")),
         "description": package.get("ModelPackageDescription"),
         "model_data_url": containers[0].get("ModelDataUrl"),
         "image": containers[0].get("Image"),
         **lineage,
+        **approval,
     }
 
 
@@ -87,6 +92,7 @@ def list_packages(sagemaker: Any, group: str, *, limit: int | None = None) -> li
                 "dataset": lineage["dataset"],
                 "version_id": lineage["dataset_version_id"],
                 "trigger": lineage["trigger"],
+                **{name: lineage[name] for name in APPROVAL_PROPERTIES},
             }
         )
     return packages
