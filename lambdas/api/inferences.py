@@ -53,8 +53,8 @@ def encode_input(index: int, instance: dict[str, Any]) -> str:
 
 
 def expiry(predicted_at: datetime, retention_days: int) -> datetime:
-    """When a record made at ``predicted_at`` is deleted by the table's TTL."""
-    return predicted_at + timedelta(days=retention_days)
+    """When a record made at ``predicted_at`` is deleted by the table's TTL (whole seconds)."""
+    return (predicted_at + timedelta(days=retention_days)).replace(microsecond=0)
 
 
 def put_all(dynamodb: Any, table: str, inferences: Sequence[Inference]) -> None:
