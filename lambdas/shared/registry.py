@@ -77,7 +77,7 @@ def describe_lineage(sagemaker: Any, arn: str) -> dict[str, Any]:
 def list_packages(sagemaker: Any, group: str, *, limit: int | None = None) -> list[dict[str, Any]]:
     """The group's packages, newest first, each with its headline lineage."""
     packages: list[dict[str, Any]] = []
-    for summary in _summaries(sagemaker, group):
+    for summary in package_summaries(sagemaker, group):
         if limit is not None and len(packages) >= limit:
             break
         lineage = describe_lineage(sagemaker, summary["ModelPackageArn"])
@@ -117,7 +117,8 @@ def model_data_url(sagemaker: Any, arn: str) -> str | None:
     return (containers or [{}])[0].get("ModelDataUrl")
 
 
-def _summaries(sagemaker: Any, group: str) -> Any:
+def package_summaries(sagemaker: Any, group: str) -> Any:
+    """Every package summary of ``group``, newest first, page by page."""
     paginator = sagemaker.get_paginator("list_model_packages")
     for page in paginator.paginate(
         ModelPackageGroupName=group, SortBy="CreationTime", SortOrder="Descending"
