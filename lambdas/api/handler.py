@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -132,8 +133,9 @@ def get_model() -> dict[str, Any]:
 )
 def get_inference(inference_id: str) -> dict[str, Any]:
     config = ApiSettings.from_env()
+    # Decoded, so a malformed id is named as the caller wrote it; a valid one has no escapes.
     record = audit.explain(
-        validation.inference_id(inference_id),
+        validation.inference_id(unquote(inference_id)),
         dynamodb=clients.client("dynamodb"),
         sagemaker=clients.sagemaker(),
         table=config.inference_table,

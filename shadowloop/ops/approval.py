@@ -22,6 +22,9 @@ REJECTED = "Rejected"
 def resolve_package(sagemaker: Any, group: str, package: str) -> str:
     """The ARN of ``package``: an ARN as given, or a version number of ``group``."""
     if package.startswith("arn:"):
+        owner = registry.describe_lineage(sagemaker, package)["group"]
+        if owner != group:
+            raise ValueError(f"{package} belongs to {owner}, not to this project's {group}")
         return package
     if not package.isdigit():
         raise ValueError(
