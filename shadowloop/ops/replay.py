@@ -47,8 +47,10 @@ class Replay:
 def same_answer(stored: Any, replayed: Any) -> bool:
     """Exact equality: the same float bits for a number, the same label or probabilities."""
     if _is_number(stored) and _is_number(replayed):
+        # 30 and 30.0 are one number: DynamoDB keeps 30.0 as 30.
         return float(stored) == float(replayed)
-    return stored == replayed
+    # As JSON text, so a label "1" is not the number 1, nor true the number 1.0.
+    return json.dumps(stored, sort_keys=True) == json.dumps(replayed, sort_keys=True)
 
 
 def replay(
