@@ -7,21 +7,8 @@ from typing import Any
 
 from lambdas.api import errors, inferences
 from lambdas.api.inferences import Inference
+from lambdas.api.models import LINEAGE_KEYS
 from lambdas.shared import registry
-
-# What the registry tells about the model beyond its identity, grouped as "lineage".
-LINEAGE_KEYS = (
-    "dataset",
-    "dataset_uri",
-    "dataset_version_id",
-    "snapshot_uri",
-    "code_version",
-    "trigger",
-    "run_id",
-    "training_job",
-    "evaluation_uri",
-    "baseline_uri",
-)
 
 
 def explain(inference_id: str, *, dynamodb: Any, sagemaker: Any, table: str) -> dict[str, Any]:

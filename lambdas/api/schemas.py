@@ -174,10 +174,7 @@ INFERENCE_RESPONSE: dict[str, Any] = {
                         "approved_at": _TEXT_OR_NULL,
                         "approval_reason": _TEXT_OR_NULL,
                         "model_data_url": _TEXT_OR_NULL,
-                        "lineage": {
-                            "type": "object",
-                            "additionalProperties": _TEXT_OR_NULL,
-                        },
+                        "lineage": LINEAGE,
                     },
                 },
                 {"type": "null"},

@@ -72,7 +72,6 @@ def test_the_model_carries_its_approver_and_lineage():
             "code_version": "a1b2c3d",
             "trigger": None,
             "run_id": "run-1",
-            "training_job": None,
             "evaluation_uri": None,
             "baseline_uri": None,
         },
