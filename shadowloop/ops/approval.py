@@ -71,14 +71,8 @@ def decide(
     if problem:
         raise ValueError(f"your identity {who} {problem}; it cannot be recorded as the approver")
     when = now().astimezone(UTC).isoformat(timespec="seconds")
-    current = sagemaker.describe_model_package(ModelPackageName=arn)
-    # Sent whole: SageMaker merges these entries, moto replaces them; either way lineage stays.
-    properties = {
-        **(current.get("CustomerMetadataProperties") or {}),
-        "approved_by": who,
-        "approved_at": when,
-        "approval_reason": reason,
-    }
+    # SageMaker adds these entries to the package's own, so its lineage stays.
+    properties = {"approved_by": who, "approved_at": when, "approval_reason": reason}
     description = f"{reason} ({status.lower()} by {who} at {when})"
     if misfit("sagemaker", "ApprovalDescription", description):
         description = reason

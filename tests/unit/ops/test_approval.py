@@ -13,7 +13,7 @@ ARN = f"arn:aws:sagemaker:us-east-1:123456789012:model-package/{GROUP}/2"
 
 
 class Registry:
-    """Two packages in GROUP; records the update it is asked for."""
+    """Two packages in GROUP; applies an update as SageMaker does (metadata entries merge)."""
 
     def __init__(self):
         self.metadata = {"dataset": "delivery-eta", "dataset_version_id": "v7"}
@@ -45,7 +45,7 @@ class Registry:
     def update_model_package(self, **request):
         self.status = request["ModelApprovalStatus"]
         self.description = request["ApprovalDescription"]
-        self.metadata = request["CustomerMetadataProperties"]
+        self.metadata = {**self.metadata, **request["CustomerMetadataProperties"]}
 
 
 class Sts:
