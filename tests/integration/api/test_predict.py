@@ -9,6 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ReadTimeoutError
 
+from lambdas.api import inferences
 from lambdas.api.handler import handler
 from lambdas.api.validation import MAX_BODY_BYTES
 from tests.integration.api.conftest import LINEAGE, TABLE, client_error, deploy, register_package
@@ -162,3 +163,22 @@ def _item(inference_id: str) -> dict:
     return boto3.client("dynamodb").get_item(
         TableName=TABLE, Key={"inference_id": {"S": inference_id}}
     )["Item"]
+
+
+def test_an_instance_too_large_to_record_is_refused_before_the_model_runs(
+    champion, runtime, monkeypatch
+):
+    # Given a record limit below the size of the second instance
+    monkeypatch.setattr(inferences, "MAX_INPUT_BYTES", 200)
+    records = [RECORD, {**RECORD, "city_zone": "z" * 300}]
+
+    # When the batch is predicted
+    status, body = post_predict(records)
+
+    # Then it is a 413 naming the instance, the endpoint was not asked, nothing was recorded
+    assert status == 413
+    assert body["error"]["code"] == "PayloadTooLarge"
+    assert body["error"]["message"].startswith("instance 1 is ")
+    assert body["error"]["message"].endswith("bytes once recorded; the limit is 200 bytes")
+    assert runtime.requests == []
+    assert boto3.client("dynamodb").scan(TableName=TABLE)["Count"] == 0
