@@ -115,12 +115,15 @@ def _show_record(record: dict[str, Any]) -> None:
     outcome = record.get("replay")
     if outcome is not None:
         rows.append(("replayed", json.dumps(outcome["replayed"])))
-        rows.append(("reproduced", "[green]yes[/]" if outcome["reproduced"] else "[red]no[/]"))
     # Plain lines, not a table: ARNs and ids stay whole on one line, so they can be copied.
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         shown = "" if value is None else str(value)
         console.print(f"[bold]{name:<{width}}[/]  {shown}")
+    if outcome is not None:
+        console.print(
+            "reproduced: [green]yes[/]" if outcome["reproduced"] else "reproduced: [red]no[/]"
+        )
 
 
 def _approval(model: dict[str, Any]) -> str:
