@@ -158,6 +158,8 @@ class Serving:
     initial_shadow_package: str | None = None
     api_gateway_cloudwatch_role: bool = False
     """Set the account's API Gateway CloudWatch role (shared by every API in the region)."""
+    audit_retention_days: int = 365
+    """How long every prediction's record (input, output, model) is kept for audit."""
 
 
 @dataclass(frozen=True)
@@ -273,6 +275,8 @@ def _build(raw: Mapping[str, Any], environment: str) -> Config:
             raise ConfigError(f"serving.{name}: must be between 1 and 100")
     if serving.max_batch < 1:
         raise ConfigError("serving.max_batch: must be at least 1")
+    if serving.audit_retention_days < 1:
+        raise ConfigError("serving.audit_retention_days: must be at least 1")
     promotion = Promotion(**_fields(_section(raw, "promotion"), Promotion, "promotion."))
     drift = Drift(**_fields(_section(raw, "drift"), Drift, "drift."))
     for label, schedule in (

@@ -61,7 +61,7 @@ def _errors(config: Config) -> Iterator[str]:
         ("events", "RuleName", "rule name", f"{prefix}-promotion-check"),
     ]
     for service, shape, what, name in names:
-        problem = _misfit(service, shape, name)
+        problem = misfit(service, shape, name)
         if problem:
             yield f"prefix: {prefix!r} makes the {what} {name!r} {problem}; {fix}"
     for function in FUNCTIONS:
@@ -79,7 +79,7 @@ def _errors(config: Config) -> Iterator[str]:
         ("max_runtime_seconds", "MaxRuntimeInSeconds", compute.max_runtime_seconds),
         ("training_instance_count", "TrainingInstanceCount", compute.training_instance_count),
     ):
-        problem = _misfit("sagemaker", shape, value)
+        problem = misfit("sagemaker", shape, value)
         if problem:
             yield f"compute.{field}: {value!r} {problem}"
     hyperparameters = config.model.hyperparameters
@@ -87,17 +87,17 @@ def _errors(config: Config) -> Iterator[str]:
     if len(hyperparameters) > allowed:
         yield f"model.hyperparameters: {len(hyperparameters)} entries; SageMaker allows {allowed}"
     for key, value in hyperparameters.items():
-        problem = _misfit("sagemaker", "HyperParameterKey", key) or _misfit(
+        problem = misfit("sagemaker", "HyperParameterKey", key) or misfit(
             "sagemaker", "HyperParameterValue", str(value)
         )
         if problem:
             yield f"model.hyperparameters.{key}: {problem}"
-    problem = _misfit("sagemaker", "CustomerMetadataValue", config.model.dataset)
+    problem = misfit("sagemaker", "CustomerMetadataValue", config.model.dataset)
     if problem:
         yield f"model.dataset: {config.model.dataset!r} {problem} (it is recorded in model lineage)"
 
 
-def _misfit(service: str, shape_name: str, value: Any) -> str | None:
+def misfit(service: str, shape_name: str, value: Any) -> str | None:
     """Why ``value`` does not fit the shape, in a few words; None when it fits."""
     shape = _shape(service, shape_name)
     meta = shape.metadata

@@ -55,7 +55,8 @@ BAD_REQUEST_BODY_TEMPLATE = (
 
 
 class InferenceApi(Construct):
-    """``POST /predict``, ``POST /feedback`` and ``GET /model``, all proxied to one function."""
+    """``POST /predict``, ``POST /feedback``, ``GET /model`` and ``GET /inferences/{id}``,
+    all proxied to one function, with the same auth and the stage's throttling."""
 
     def __init__(
         self,
@@ -138,6 +139,9 @@ class InferenceApi(Construct):
         self._post("predict", integration, "PredictRequest", predict_schema(max_batch))
         self._post("feedback", integration, "FeedbackRequest", feedback_schema())
         self.api.root.add_resource("model").add_method("GET", integration)
+        self.api.root.add_resource("inferences").add_resource("{inference_id}").add_method(
+            "GET", integration
+        )
         if use_api_key:
             self._usage_plan(prefix, throttle_rate, throttle_burst)
         self._suppress(use_api_key, account_cloudwatch_role)

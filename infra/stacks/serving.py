@@ -124,6 +124,7 @@ class ServingStack(Stack):
                 **data.model_spec.environment,
                 "MAX_BATCH": str(config.serving.max_batch),
                 "MODEL_PACKAGE_GROUP": group,
+                "AUDIT_RETENTION_DAYS": str(config.serving.audit_retention_days),
             },
         )
         api_role = self.api_function.role

@@ -16,6 +16,7 @@ class ApiSettings:
     spec: ModelSpec
     max_batch: int
     model_package_group: str | None
+    audit_retention_days: int
 
     @classmethod
     def from_env(cls) -> ApiSettings:
@@ -27,4 +28,5 @@ class ApiSettings:
             spec=settings.model_spec(),
             max_batch=settings.integer(settings.MAX_BATCH),
             model_package_group=settings.optional_text(settings.MODEL_PACKAGE_GROUP),
+            audit_retention_days=settings.integer(settings.AUDIT_RETENTION_DAYS),
         )

@@ -33,6 +33,10 @@ class InvalidInput(ApiError):
     code = "InvalidInput"
 
 
+class InvalidInferenceId(ApiError):
+    code = "InvalidInferenceId"
+
+
 class UnknownInference(ApiError):
     code = "UnknownInference"
 

@@ -1,9 +1,10 @@
-"""The REST API Lambda behind API Gateway: /predict, /feedback and /model."""
+"""The REST API Lambda behind API Gateway: /predict, /feedback, /model and /inferences/{id}."""
 
 from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -11,7 +12,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lambdas.api import errors, feedback, models, predict, schemas, validation
+from lambdas.api import audit, errors, feedback, models, predict, schemas, validation
 from lambdas.api.config import ApiSettings
 from lambdas.shared import clients
 
@@ -22,13 +23,19 @@ app = APIGatewayRestResolver()
 served = models.ServedModels()
 
 # Kept beside the routes so a known path with the wrong method answers 405, not 404.
-ROUTES = {"/predict": "POST", "/feedback": "POST", "/model": "GET"}
+ROUTES = {
+    "/predict": "POST",
+    "/feedback": "POST",
+    "/model": "GET",
+    "/inferences/{inference_id}": "GET",
+}
 STATUS: dict[type[errors.ApiError], HTTPStatus] = {
     errors.InvalidJson: HTTPStatus.BAD_REQUEST,
     errors.InvalidBody: HTTPStatus.BAD_REQUEST,
     errors.PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     errors.UnsupportedMediaType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     errors.InvalidInput: HTTPStatus.UNPROCESSABLE_ENTITY,
+    errors.InvalidInferenceId: HTTPStatus.BAD_REQUEST,
     errors.UnknownInference: HTTPStatus.NOT_FOUND,
     errors.FeedbackExists: HTTPStatus.CONFLICT,
     errors.ModelNotDeployed: HTTPStatus.NOT_FOUND,
@@ -71,6 +78,7 @@ def post_predict() -> dict[str, Any]:
         endpoint_name=config.endpoint_name,
         table=config.inference_table,
         served=served,
+        retention_days=config.audit_retention_days,
     )
     metrics.add_metric(name="Predictions", unit=MetricUnit.Count, value=len(records))
     return answer
@@ -113,6 +121,29 @@ def get_model() -> dict[str, Any]:
     return summary
 
 
+@app.get(
+    "/inferences/<inference_id>",
+    summary="One prediction's record: its input, its answer and the lineage of its model",
+    description="Records are kept for serving.audit_retention_days (a year by default).",
+    responses=schemas.responses(
+        200,
+        schemas.INFERENCE_RESPONSE,
+        {400: "malformed inference id", 404: "unknown inference id"},
+    ),
+)
+def get_inference(inference_id: str) -> dict[str, Any]:
+    config = ApiSettings.from_env()
+    # Decoded, so a malformed id is named as the caller wrote it; a valid one has no escapes.
+    record = audit.explain(
+        validation.inference_id(unquote(inference_id)),
+        dynamodb=clients.client("dynamodb"),
+        sagemaker=clients.sagemaker(),
+        table=config.inference_table,
+    )
+    metrics.add_metric(name="InferenceLookups", unit=MetricUnit.Count, value=1)
+    return record
+
+
 @app.exception_handler(errors.ApiError)
 def answer_api_error(error: errors.ApiError) -> Response:
     status = STATUS[type(error)]
@@ -139,7 +170,7 @@ def answer_internal_error(error: Exception) -> Response:
 def answer_not_found(_: Exception) -> Response:
     event = app.current_event
     metrics.add_metric(name="RequestsRefused", unit=MetricUnit.Count, value=1)
-    allowed = ROUTES.get(event.path)
+    allowed = ROUTES.get(event.resource)
     if allowed:
         return error_response(
             HTTPStatus.METHOD_NOT_ALLOWED,

@@ -42,15 +42,18 @@ def predict(
     endpoint_name: str,
     table: str,
     served: ServedModels,
+    retention_days: int,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
 ) -> dict[str, Any]:
     """Predict a batch of checked records; the response body of POST /predict."""
+    # Encoded first: an instance too large to record is refused before the model runs.
+    inputs = [inferences.encode_input(i, r) for i, r in enumerate(records)]
     inference_ids = [new_id() for _ in records]
     batch_id = new_id()
     answer = invoke(runtime, endpoint_name, records, inference_ids, batch_id)
     package = served.package(sagemaker, endpoint_name, answer.variant)
-    arn = package.arn if package else None
+    lineage = package.lineage if package else {}
     predicted_at = now()
     inferences.put_all(
         dynamodb,
@@ -60,15 +63,19 @@ def predict(
                 inference_id=i,
                 batch_id=batch_id,
                 variant=answer.variant,
-                model_package_arn=arn,
+                model_package_arn=package.arn if package else None,
+                dataset_version_id=lineage.get("dataset_version_id"),
+                code_version=lineage.get("code_version"),
+                input=text,
                 prediction=p,
                 predicted_at=predicted_at,
+                expires_at=inferences.expiry(predicted_at, retention_days),
             )
-            for i, p in zip(inference_ids, answer.predictions, strict=True)
+            for i, text, p in zip(inference_ids, inputs, answer.predictions, strict=True)
         ],
     )
     return {
-        "model_package_arn": arn,
+        "model_package_arn": package.arn if package else None,
         "model_version": package.version if package else None,
         "variant": answer.variant,
         "predictions": [

@@ -172,6 +172,46 @@ FEEDBACK_RESPONSE: dict[str, Any] = {
         },
     },
 }
+_TEXT_OR_NULL: dict[str, Any] = {"type": ["string", "null"]}
+INFERENCE_RESPONSE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "inference_id": {"type": "string"},
+        "batch_id": {"type": "string"},
+        "variant": {"type": "string", "examples": ["champion"]},
+        "predicted_at": {"type": "string", "format": "date-time"},
+        "expires_at": {"type": "string", "format": "date-time"},
+        "model_package_arn": _TEXT_OR_NULL,
+        "dataset_version_id": _TEXT_OR_NULL,
+        "code_version": _TEXT_OR_NULL,
+        "input": {
+            "type": ["object", "null"],
+            "description": "the instance as sent; null for records made before inputs were kept",
+            "additionalProperties": FEATURE_VALUE,
+        },
+        "prediction": PREDICTION,
+        "model": {
+            "description": "the package as the registry describes it now; null when it is gone",
+            "oneOf": [
+                {
+                    "type": "object",
+                    "properties": {
+                        "model_package_arn": {"type": "string"},
+                        "version": {"type": ["integer", "null"]},
+                        "approval_status": _TEXT_OR_NULL,
+                        "approval_description": _TEXT_OR_NULL,
+                        "approved_by": _TEXT_OR_NULL,
+                        "approved_at": _TEXT_OR_NULL,
+                        "approval_reason": _TEXT_OR_NULL,
+                        "model_data_url": _TEXT_OR_NULL,
+                        "lineage": LINEAGE,
+                    },
+                },
+                {"type": "null"},
+            ],
+        },
+    },
+}
 MODEL_RESPONSE: dict[str, Any] = {
     "type": "object",
     "properties": {

@@ -115,6 +115,15 @@ def record(index: int, raw: Any, spec: ModelSpec) -> dict[str, Any]:
     return {name: raw[name] for name in (*names, *attributes)}
 
 
+def inference_id(raw: str) -> str:
+    """An inference id from a URL path, in the alphabet /predict hands out."""
+    if not _INFERENCE_ID.match(raw):
+        raise errors.InvalidInferenceId(
+            f"inference id {_shown(raw)} is malformed: expected 1-128 letters, digits, '_' or '-'"
+        )
+    return raw
+
+
 def feedback(document: dict[str, Any], task: str) -> Feedback:
     """A feedback request: the inference id and the observed ``actual`` value."""
     _only_fields(document, {"inference_id", "actual"})

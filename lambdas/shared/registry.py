@@ -34,6 +34,8 @@ LINEAGE_PROPERTIES = (
     "fairness",
 )
 NUMERIC_PROPERTIES = ("metric_value", "champion_metric_value")
+# Who decided a package's approval, when and why: written by ``shadowloop approve``.
+APPROVAL_PROPERTIES = ("approved_by", "approved_at", "approval_reason")
 # Metadata values must be strings; an absent value is written as this word.
 ABSENT = "none"
 # SageMaker's limit on one CustomerMetadataProperties value.
@@ -102,23 +104,26 @@ def describe_lineage(sagemaker: Any, arn: str) -> dict[str, Any]:
     containers = (package.get("InferenceSpecification") or {}).get("Containers") or [{}]
     lineage = {name: _from_property(name, properties.get(name)) for name in LINEAGE_PROPERTIES}
     lineage["fairness"] = fairness_of(properties.get("fairness"))
+    approval = {name: properties.get(name) for name in APPROVAL_PROPERTIES}
     return {
         "arn": package["ModelPackageArn"],
         "group": package.get("ModelPackageGroupName"),
         "version": package.get("ModelPackageVersion"),
         "approval_status": package.get("ModelApprovalStatus"),
+        "approval_description": package.get("ApprovalDescription"),
         "created": _iso(package.get("CreationTime")),
         "description": package.get("ModelPackageDescription"),
         "model_data_url": containers[0].get("ModelDataUrl"),
         "image": containers[0].get("Image"),
         **lineage,
+        **approval,
     }
 
 
 def list_packages(sagemaker: Any, group: str, *, limit: int | None = None) -> list[dict[str, Any]]:
     """The group's packages, newest first, each with its headline lineage."""
     packages: list[dict[str, Any]] = []
-    for summary in _summaries(sagemaker, group):
+    for summary in package_summaries(sagemaker, group):
         if limit is not None and len(packages) >= limit:
             break
         lineage = describe_lineage(sagemaker, summary["ModelPackageArn"])
@@ -134,6 +139,7 @@ def list_packages(sagemaker: Any, group: str, *, limit: int | None = None) -> li
                 "version_id": lineage["dataset_version_id"],
                 "trigger": lineage["trigger"],
                 "fairness": lineage["fairness"],
+                **{name: lineage[name] for name in APPROVAL_PROPERTIES},
             }
         )
     return packages
@@ -158,7 +164,8 @@ def model_data_url(sagemaker: Any, arn: str) -> str | None:
     return (containers or [{}])[0].get("ModelDataUrl")
 
 
-def _summaries(sagemaker: Any, group: str) -> Any:
+def package_summaries(sagemaker: Any, group: str) -> Any:
+    """Every package summary of ``group``, newest first, page by page."""
     paginator = sagemaker.get_paginator("list_model_packages")
     for page in paginator.paginate(
         ModelPackageGroupName=group, SortBy="CreationTime", SortOrder="Descending"

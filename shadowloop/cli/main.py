@@ -50,7 +50,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from shadowloop.cli import data, demo, drift, local, pipeline, serving, smoke
+    from shadowloop.cli import audit, data, demo, drift, local, pipeline, serving, smoke
 
     cli.add_command(data.data)
     cli.add_command(pipeline.train)
@@ -61,6 +61,8 @@ def _register() -> None:
     cli.add_command(serving.predict)
     cli.add_command(serving.feedback)
     cli.add_command(serving.serve)
+    cli.add_command(audit.explain)
+    cli.add_command(audit.approve)
     cli.add_command(local.local)
     cli.add_command(demo.demo)
     cli.add_command(drift.baseline_command)

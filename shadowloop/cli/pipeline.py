@@ -47,7 +47,8 @@ def _step(update: Callable[[str], None], state: str) -> None:
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @target_option
 def models(limit: int, target: Target) -> None:
-    """List registered model packages, newest first, with metrics and lineage."""
+    """List registered model packages, newest first, with metrics and lineage, then who
+    approved or rejected each by hand, when and why."""
     packages = registry.list_packages(
         target.client("sagemaker"), target.output("ModelPackageGroupName"), limit=limit
     )
@@ -79,6 +80,13 @@ def models(limit: int, target: Target) -> None:
             str(p.get("created") or "")[:19],
         )
     console.print(table)
+    decided = [p for p in packages if p.get("approved_by")]
+    # Plain lines below the table: identities are long ARNs that must stay whole.
+    for p in decided:
+        console.print(
+            f"version {p['version']}: {p['status']} by {p['approved_by']} "
+            f"at {p['approved_at']}: {p['approval_reason']}"
+        )
 
 
 def _fairness(verdict: dict | None) -> str:

@@ -53,7 +53,7 @@ def predict(source: Any, target: Target) -> None:
     instances = body.get("instances") if isinstance(body, dict) else body
     if not isinstance(instances, list):
         raise CliError(f'{source.name} must hold a list of records or {{"instances": [...]}}')
-    _print_json(_call(target, lambda api: api.predict(instances)))
+    _print_json(call_api(target, lambda api: api.predict(instances)))
 
 
 @click.command()
@@ -66,7 +66,7 @@ def feedback(inference_id: str, actual: str, target: Target) -> None:
         value: Any = json.loads(actual)
     except json.JSONDecodeError:
         value = actual
-    _print_json(_call(target, lambda api: api.feedback(inference_id, value)))
+    _print_json(call_api(target, lambda api: api.feedback(inference_id, value)))
 
 
 @click.command()
@@ -102,7 +102,8 @@ def serve(port: int, moto_port: int) -> None:
         )
 
 
-def _call(target: Target, call: Any) -> Any:
+def call_api(target: Target, call: Any) -> Any:
+    """Run ``call`` on the target's API; an API error becomes a one-line CLI error."""
     if not target.api_url:
         raise CliError(f"the {target.name} target has no API URL (is `shadowloop serve` running?)")
     client = ApiClient(target.api_url, session=target.session if target.sign_requests else None)

@@ -10,7 +10,9 @@ SageMaker and SageMaker Runtime models for as long as it is installed:
 - ``invoke_endpoint`` runs the real ``inference.py`` of the production variant's model
   package; the shadow variant gets the same request and its answer is only captured;
 - each variant that ran writes SageMaker data capture to S3 and ``AWS/SageMaker``
-  metrics to CloudWatch, stamped by :attr:`LocalEndpoints.clock`.
+  metrics to CloudWatch, stamped by :attr:`LocalEndpoints.clock`;
+- ``UpdateModelPackage`` changes only what it names, as SageMaker does
+  (:mod:`model_packages`), so a promotion keeps the package's lineage and approver.
 
 Everything is read and written through moto's backends, so it works the same under
 ``mock_aws`` and behind a moto server.
@@ -49,7 +51,7 @@ from moto.utilities.utils import get_partition
 
 from infra.instance_storage import UnknownInstanceType, has_instance_storage
 from lambdas.shared import capture, s3uri
-from shadowloop.localcloud import shadow_variants
+from shadowloop.localcloud import model_packages, shadow_variants
 from shadowloop.localcloud.access.enforcer import AccessDenied
 from shadowloop.localcloud.access.principals import Principal
 from shadowloop.localcloud.endpoint_changes import EndpointChanges
@@ -226,6 +228,11 @@ class LocalEndpoints:
         )
         self._patch(SageMakerResponse, "update_endpoint", shadow_variants.response_update_endpoint)
         self._patch(SageMakerRuntimeResponse, "invoke_endpoint", invoke_endpoint)
+        self._patch(
+            SageMakerModelBackend,
+            "update_model_package",
+            model_packages.merged_update(SageMakerModelBackend.update_model_package),
+        )
 
     def uninstall(self) -> None:
         """Undo every patch, newest first."""

@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import boto3
 from botocore.auth import SigV4Auth
@@ -41,6 +42,10 @@ class ApiClient:
 
     def model(self) -> dict[str, Any]:
         return self.request("GET", "/model")
+
+    def inference(self, inference_id: str) -> dict[str, Any]:
+        """The record of one prediction with its model's lineage (GET /inferences/{id})."""
+        return self.request("GET", f"/inferences/{quote(inference_id, safe='')}")
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
         url = self.base_url.rstrip("/") + path

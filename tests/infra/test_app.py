@@ -117,3 +117,23 @@ def test_functions_run_existing_handlers_with_known_settings(synthesized: Synthe
         variables = set(function["Environment"]["Variables"])
         unknown = {v for v in variables - known if not v.startswith("POWERTOOLS_")}
         assert unknown == set(), function["Handler"]
+
+
+def test_prediction_records_are_kept_a_year_unless_configured() -> None:
+    context = _context()
+    default = load_config(context, "dev").serving.audit_retention_days
+    context["serving"]["audit_retention_days"] = 730
+    configured = load_config(context, "dev").serving.audit_retention_days
+    del context["serving"]["audit_retention_days"]
+    omitted = load_config(context, "dev").serving.audit_retention_days
+
+    assert (default, configured, omitted) == (365, 730, 365)
+
+
+@pytest.mark.parametrize("days", [0, -1, "365", 36.5])
+def test_a_bad_audit_retention_is_refused_naming_the_field(days: object) -> None:
+    context = _context()
+    context["serving"]["audit_retention_days"] = days
+
+    with pytest.raises(ConfigError, match=r"^serving\.audit_retention_days:"):
+        load_config(context, "dev")

@@ -19,6 +19,11 @@ def _policy_statements(synthesized: Synthesized, concern: str, role_prefix: str)
     return statements
 
 
+def _resources(statement: dict) -> list:
+    resources = statement["Resource"]
+    return resources if isinstance(resources, list) else [resources]
+
+
 def _actions(statement: dict) -> list[str]:
     actions = statement["Action"]
     return [actions] if isinstance(actions, str) else actions
@@ -45,9 +50,41 @@ def test_every_api_method_requires_iam_auth(synthesized: Synthesized) -> None:
     methods = synthesized.resources("serving", "AWS::ApiGateway::Method")
     routes = {m["Properties"]["HttpMethod"]: m["Properties"] for m in methods.values()}
     assert set(routes) == {"POST", "GET"}
-    assert len(methods) == 3
+    assert len(methods) == 4
     for method in methods.values():
         assert method["Properties"]["AuthorizationType"] == "AWS_IAM"
+
+
+def test_an_inference_record_is_read_at_get_inferences_id(synthesized: Synthesized) -> None:
+    # Given the API's resources, each a path part under its parent
+    resources = synthesized.resources("serving", "AWS::ApiGateway::Resource")
+    (record,) = [
+        (logical_id, r)
+        for logical_id, r in resources.items()
+        if r["Properties"]["PathPart"] == "{inference_id}"
+    ]
+    parent = resources[record[1]["Properties"]["ParentId"]["Ref"]]
+    assert parent["Properties"]["PathPart"] == "inferences"
+    # Then it answers GET through the API function, with the same IAM auth as the others
+    methods = synthesized.resources("serving", "AWS::ApiGateway::Method")
+    (method,) = [
+        m["Properties"]
+        for m in methods.values()
+        if m["Properties"]["ResourceId"] == {"Ref": record[0]}
+    ]
+    assert method["HttpMethod"] == "GET"
+    assert method["AuthorizationType"] == "AWS_IAM"
+    assert method["Integration"]["Type"] == "AWS_PROXY"
+
+
+def test_api_role_reads_records_and_the_group_packages_lineage(synthesized: Synthesized) -> None:
+    statements = _policy_statements(synthesized, "serving", "ApiFunctionRole")
+    reading = [s for s in statements if "dynamodb:GetItem" in _actions(s)]
+    assert reading and all("Inferences" in json.dumps(r) for s in reading for r in _resources(s))
+    (describing,) = [s for s in statements if "sagemaker:DescribeModelPackage" in _actions(s)]
+    # The group's name is a token; its package ARNs end in /*, as a package version does.
+    packages = [json.dumps(r) for r in _resources(describing) if ":model-package/" in json.dumps(r)]
+    assert packages and all('/*"' in p for p in packages)
 
 
 def test_post_methods_validate_their_body_against_json_schema_models(
@@ -182,6 +219,9 @@ def test_functions_get_the_layers_tracing_and_powertools_settings(synthesized: S
                         "PROJECT": synthesized.config.prefix,
                         "ENDPOINT_NAME": f"{synthesized.config.prefix}-endpoint",
                         "MAX_BATCH": str(synthesized.config.serving.max_batch),
+                        "AUDIT_RETENTION_DAYS": str(
+                            synthesized.config.serving.audit_retention_days
+                        ),
                     }
                 )
             },

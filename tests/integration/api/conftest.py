@@ -86,6 +86,7 @@ def api_env(monkeypatch):
     monkeypatch.setenv("INFERENCE_TABLE", TABLE)
     monkeypatch.setenv("MODEL_PACKAGE_GROUP", GROUP)
     monkeypatch.setenv("MAX_BATCH", "5")
+    monkeypatch.setenv("AUDIT_RETENTION_DAYS", "365")
     monkeypatch.setenv("MODEL_SPEC", json.dumps(SPEC))
 
 

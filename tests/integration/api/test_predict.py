@@ -9,7 +9,9 @@ import boto3
 import pytest
 from botocore.exceptions import ReadTimeoutError
 
+from lambdas.api import inferences
 from lambdas.api.handler import handler
+from lambdas.api.validation import MAX_BODY_BYTES
 from tests.integration.api.conftest import LINEAGE, TABLE, client_error, deploy, register_package
 from tests.integration.api.events import LambdaContext, answer, rest_event
 
@@ -50,22 +52,54 @@ def test_predict_sends_the_records_with_their_ids_and_the_batch_id(champion, run
     assert sent["InferenceId"] == item["batch_id"]["S"]
 
 
-def test_predict_remembers_every_inference_for_30_days(champion, runtime):
-    # Given a batch of three records
-    # When they are predicted
-    status, body = post_predict([RECORD] * 3)
+def test_predict_records_every_inference_for_the_audit_retention(champion, runtime):
+    # Given a batch of three records and a retention of 365 days (api_env)
+    records = [RECORD, {**RECORD, "hour": 9}, {**RECORD, "city_zone": "zone é"}]
 
-    # Then each inference is in the table with its model and an expiry 30 days on
+    # When they are predicted
+    status, body = post_predict(records)
+
+    # Then each inference is in the table with its model, its lineage, its input and output
     assert status == 200
     items = [_item(p["inference_id"]) for p in body["predictions"]]
     assert len({i["batch_id"]["S"] for i in items}) == 1
-    for item in items:
+    for item, record in zip(items, records, strict=True):
         assert item["variant"] == {"S": "champion"}
         assert item["model_package_arn"] == {"S": champion}
+        assert item["dataset_version_id"] == {"S": LINEAGE["dataset_version_id"]}
+        assert item["code_version"] == {"S": LINEAGE["code_version"]}
+        assert json.loads(item["input"]["S"]) == record
         assert item["prediction"] == {"N": "30.5"}
         predicted_at = datetime.fromisoformat(item["predicted_at"]["S"])
         expires_at = int(item["expires_at"]["N"])
-        assert expires_at == int((predicted_at + timedelta(days=30)).timestamp())
+        assert expires_at == int((predicted_at + timedelta(days=365)).timestamp())
+
+
+def test_a_full_body_of_the_largest_instances_is_recorded_whole(champion, runtime):
+    # Given MAX_BATCH (5) instances whose text fills the 256 KiB body limit
+    filler = (MAX_BODY_BYTES - 1024) // 5
+    records = [{**RECORD, "city_zone": f"{i}" + "z" * filler} for i in range(5)]
+    assert len(json.dumps({"instances": records})) <= MAX_BODY_BYTES
+
+    # When they are predicted
+    status, body = post_predict(records)
+
+    # Then every one is recorded with its input intact
+    assert status == 200, body
+    stored = [json.loads(_item(p["inference_id"])["input"]["S"]) for p in body["predictions"]]
+    assert stored == records
+
+
+def test_one_full_body_instance_fits_one_item(champion, runtime):
+    # Given a single instance as large as the body limit allows
+    record = {**RECORD, "city_zone": "z" * (MAX_BODY_BYTES - 200)}
+
+    status, body = post_predict([record])
+
+    # Then it is recorded whole: 256 KiB is well inside DynamoDB's 400 KB item
+    assert status == 200, body
+    item = _item(body["predictions"][0]["inference_id"])
+    assert json.loads(item["input"]["S"]) == record
 
 
 def test_class_label_predictions_are_stored_as_text(champion, runtime):
@@ -153,3 +187,22 @@ def _item(inference_id: str) -> dict:
     return boto3.client("dynamodb").get_item(
         TableName=TABLE, Key={"inference_id": {"S": inference_id}}
     )["Item"]
+
+
+def test_an_instance_too_large_to_record_is_refused_before_the_model_runs(
+    champion, runtime, monkeypatch
+):
+    # Given a record limit below the size of the second instance
+    monkeypatch.setattr(inferences, "MAX_INPUT_BYTES", 200)
+    records = [RECORD, {**RECORD, "city_zone": "z" * 300}]
+
+    # When the batch is predicted
+    status, body = post_predict(records)
+
+    # Then it is a 413 naming the instance, the endpoint was not asked, nothing was recorded
+    assert status == 413
+    assert body["error"]["code"] == "PayloadTooLarge"
+    assert body["error"]["message"].startswith("instance 1 is ")
+    assert body["error"]["message"].endswith("bytes once recorded; the limit is 200 bytes")
+    assert runtime.requests == []
+    assert boto3.client("dynamodb").scan(TableName=TABLE)["Count"] == 0
