@@ -54,6 +54,9 @@ def test_packages_are_listed_newest_first(sagemaker, context, monkeypatch):
         "version_id": "v-42",
         "trigger": "schedule",
         "fairness": None,
+        "approved_by": None,
+        "approved_at": None,
+        "approval_reason": None,
     }
     assert registry.list_packages(sagemaker, GROUP, limit=1)[0]["arn"] == second["arn"]
 

@@ -74,6 +74,8 @@ def test_the_model_carries_its_approver_and_lineage():
             "run_id": "run-1",
             "evaluation_uri": None,
             "baseline_uri": None,
+            "calibration_uri": None,
+            "bias_report_uri": None,
         },
     }
 
