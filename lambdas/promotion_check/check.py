@@ -10,15 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lambdas.promotion_check import decision as decisions
-from lambdas.promotion_check.evidence import (
-    read_captures,
-    read_feedback,
-    variant_health,
-)
+from lambdas.promotion_check.evidence import variant_health
 from lambdas.shared import endpoint_state, settings
 from lambdas.shared.capture import ParseStats
 from lambdas.shared.endpoint_state import CHALLENGER, CHAMPION, EndpointState
 from lambdas.shared.settings import ModelSpec
+from lambdas.shared.traffic import read_captures, read_feedback
 
 logger = logging.getLogger(__name__)
 
