@@ -41,6 +41,11 @@ PROMOTION_MIN_LABELLED = "PROMOTION_MIN_LABELLED"
 DRIFT_THRESHOLDS = "DRIFT_THRESHOLDS"
 DRIFT_MIN_ROWS = "DRIFT_MIN_ROWS"
 DRIFT_COOLDOWN_MINUTES = "DRIFT_COOLDOWN_MINUTES"
+QUALITY_RULE = "QUALITY_RULE"
+QUALITY_LABEL_DELAY_MINUTES = "QUALITY_LABEL_DELAY_MINUTES"
+QUALITY_COOLDOWN_MINUTES = "QUALITY_COOLDOWN_MINUTES"
+RETRAIN_LOOKBACK_HOURS = "RETRAIN_LOOKBACK_HOURS"
+ALERTS_TOPIC_ARN = "ALERTS_TOPIC_ARN"
 ROLLBACK_ALARMS = "ROLLBACK_ALARMS"
 CODE_VERSION = "CODE_VERSION"
 INFERENCE_TABLE = "INFERENCE_TABLE"
@@ -108,6 +113,8 @@ class ModelSpec:
     direction: str
     features: tuple[Feature, ...]
     segment: str | None = None
+    fairness_group: str | None = None
+    """The column the spec's ``fairness.group`` names, when it has one."""
 
     @property
     def feature_names(self) -> list[str]:
@@ -123,6 +130,7 @@ class ModelSpec:
             direction=raw["direction"],
             features=tuple(Feature(**f) for f in raw["features"]),
             segment=raw.get("segment"),
+            fairness_group=(raw.get("fairness") or {}).get("group"),
         )
 
 
