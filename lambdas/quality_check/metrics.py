@@ -26,7 +26,8 @@ def publish_report(metrics: Metrics, report: dict[str, Any]) -> None:
     for column, groups in report.get("groups", {}).items():
         for value, verdict in groups.items():
             if verdict.get("estimate") is not None:
-                for name, number in _values(verdict).items():
+                numbers = _values(verdict) | {"GroupLabels": verdict["labels"]}
+                for name, number in numbers.items():
                     _group_metric(column, value, name, number)
 
 
@@ -36,7 +37,6 @@ def _values(verdict: dict[str, Any]) -> dict[str, float]:
         "LiveMetric": verdict["estimate"],
         "LiveMetricLower": low,
         "LiveMetricUpper": high,
-        "GroupLabels": verdict["labels"],
     }
 
 
