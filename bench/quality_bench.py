@@ -46,8 +46,7 @@ def errors(rng: np.random.Generator, shape: str, rmse: float, size: tuple[int, i
 
 def alarm_share(losses: np.ndarray, rule: Rule, looks: list[int]) -> float:
     alarmed = [
-        judge(LossStats.of(row), rule=rule, reference=HOLDOUT_RMSE, look=look)["status"]
-        == DEGRADED
+        judge(LossStats.of(row), rule=rule, reference=HOLDOUT_RMSE, look=look)["status"] == DEGRADED
         for row, look in zip(losses, looks, strict=True)
     ]
     return sum(alarmed) / len(alarmed)

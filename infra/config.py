@@ -129,6 +129,8 @@ class Promotion:
     margin: float
     min_labelled: int
     schedule: str
+    alpha: float = 0.05
+    """The chance of any wrong promotion or retirement over a challenger's shadow life."""
 
 
 @dataclass(frozen=True)
@@ -267,6 +269,8 @@ def _build(raw: Mapping[str, Any], environment: str) -> Config:
     ):
         if not _SCHEDULE.match(schedule):
             raise ConfigError(f"{label}: {schedule!r} is not an EventBridge rate(...) or cron(...)")
+    if not 0 < promotion.alpha < 1:
+        raise ConfigError(f"promotion.alpha: {promotion.alpha} must be in (0, 1)")
     if not 0 < drift.drift_share <= 1:
         raise ConfigError("drift.drift_share: must be in (0, 1]")
     return Config(

@@ -109,6 +109,7 @@ class MonitoringStack(Stack):
                 **data.model_spec.environment,
                 "PROMOTION_MARGIN": str(config.promotion.margin),
                 "PROMOTION_MIN_LABELLED": str(config.promotion.min_labelled),
+                "PROMOTION_ALPHA": str(config.promotion.alpha),
                 "DEPLOY_FUNCTION_NAME": serving.deploy.function.function_name,
             },
         )

@@ -61,7 +61,9 @@ def test_a_baseline_model_is_clearly_worse_in_the_monsoon(
 
 
 def test_an_unknown_scenario_names_the_known_ones():
-    with pytest.raises(ValueError, match="unknown scenario 'drought'.*baseline, monsoon, new_road, roadworks"):
+    with pytest.raises(
+        ValueError, match="unknown scenario 'drought'.*baseline, monsoon, new_road, roadworks"
+    ):
         data.generate("drought")
 
 
