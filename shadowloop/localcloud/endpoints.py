@@ -10,7 +10,9 @@ SageMaker and SageMaker Runtime models for as long as it is installed:
 - ``invoke_endpoint`` runs the real ``inference.py`` of the production variant's model
   package; the shadow variant gets the same request and its answer is only captured;
 - each variant that ran writes SageMaker data capture to S3 and ``AWS/SageMaker``
-  metrics to CloudWatch, stamped by :attr:`LocalEndpoints.clock`.
+  metrics to CloudWatch, stamped by :attr:`LocalEndpoints.clock`;
+- ``UpdateModelPackage`` adds to a package's ``CustomerMetadataProperties`` as SageMaker
+  does (moto replaces them, so a promotion would drop the package's lineage).
 
 Everything is read and written through moto's backends, so it works the same under
 ``mock_aws`` and behind a moto server.
@@ -210,12 +212,28 @@ class LocalEndpoints:
         def invoke_endpoint(response):
             return endpoints._respond(response)
 
+        original_update_package = SageMakerModelBackend.update_model_package
+
+        def update_model_package(backend, *, model_package_arn, customer_metadata_properties, **kw):
+            # SageMaker adds to a package's metadata; moto replaces it, dropping the lineage.
+            name = backend.model_package_name_mapping.get(model_package_arn, model_package_arn)
+            package = backend.model_packages.get(name)
+            kept = dict(getattr(package, "customer_metadata_properties", None) or {})
+            merged = {**kept, **(customer_metadata_properties or {})} or None
+            return original_update_package(
+                backend,
+                model_package_arn=model_package_arn,
+                customer_metadata_properties=merged,
+                **kw,
+            )
+
         self._patch(SageMakerModelBackend, "create_endpoint_config", create_endpoint_config)
         self._patch(SageMakerModelBackend, "create_endpoint", create_endpoint)
         self._patch(SageMakerModelBackend, "update_endpoint", update_endpoint)
         self._patch(SageMakerModelBackend, "describe_endpoint", describe_endpoint)
         self._patch(SageMakerModelBackend, "list_endpoints", list_endpoints)
         self._patch(SageMakerModelBackend, "delete_endpoint", delete_endpoint)
+        self._patch(SageMakerModelBackend, "update_model_package", update_model_package)
         self._patch(
             FakeEndpointConfig, "create_from_cloudformation_json", classmethod(config_from_cfn)
         )
