@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from lambdas.shared import traffic
 from lambdas.shared.capture import ParseStats
 from lambdas.shared.endpoint_state import CHAMPION
 from lambdas.shared.quality import usable
+
+FEEDBACK_CLOCK_SKEW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,11 @@ def labelled_predictions(
     """Champion predictions made in (start, end] that have scorable feedback."""
     capture_stats, feedback_stats = ParseStats(), ParseStats()
     captured = traffic.read_captures(s3, bucket, endpoint_name, CHAMPION, start, end, capture_stats)
-    actuals = traffic.read_feedback(s3, bucket, start, end, feedback_stats)
+    # Feedback is filed under the API's clock at prediction time, captures under
+    # SageMaker's: look for an id's feedback from a day before its capture hour.
+    actuals = traffic.read_feedback(
+        s3, bucket, start - FEEDBACK_CLOCK_SKEW, end, feedback_stats, wanted=set(captured)
+    )
     stats.malformed_capture_lines += capture_stats.malformed
     stats.malformed_feedback += feedback_stats.malformed
     stats.errors.extend((capture_stats.errors + feedback_stats.errors)[:5])

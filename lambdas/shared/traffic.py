@@ -35,12 +35,22 @@ def read_captures(
 
 
 def read_feedback(
-    s3: Any, bucket: str, start: datetime, end: datetime, stats: ParseStats
+    s3: Any,
+    bucket: str,
+    start: datetime,
+    end: datetime,
+    stats: ParseStats,
+    wanted: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Ground truth by inference id, for predictions made in the hours of [start, end]."""
+    """Ground truth by inference id, for predictions made in the hours of [start, end].
+
+    With ``wanted``, only those ids' objects are read (the listing still spans the hours).
+    """
     actuals: dict[str, Any] = {}
     for prefix in feedback_hour_prefixes(start, end):
         for key in keys(s3, bucket, prefix):
+            if wanted is not None and key.rsplit("/", 1)[-1].removesuffix(".json") not in wanted:
+                continue
             stats.lines += 1
             try:
                 body = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())

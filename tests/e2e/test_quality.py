@@ -71,9 +71,11 @@ def test_roadworks_alarm_retrain_on_recent_traffic_and_the_new_champion_recovers
 
     # Then the new champion, judged on its own labelled traffic, is back near its holdout
     hour(None)  # the first check that sees the new champion starts watching it
+    sent_at = cloud.scheduler.now + timedelta(minutes=5)
     hour(4)
-    recovered = hour(None)["quality-check"]
-    assert recovered["status"] == "ok"
+    later = [hour(None)["quality-check"] for _ in range(2)]
+    recovered = next((q for q in later if q["status"] != "insufficient_evidence"), later[-1])
+    assert recovered["status"] == "ok", (sent_at, later)
     assert recovered["reference"] == registry.describe_lineage(sagemaker, candidate)["metric_value"]
     assert abs(recovered["estimate"] - recovered["reference"]) <= 0.2 * recovered["reference"]
 

@@ -267,11 +267,11 @@ def test_predictions_younger_than_the_label_delay_wait_for_the_next_look(aws):
 
 
 def test_unreadable_capture_lines_and_feedback_are_skipped_and_counted(aws):
-    # Given good traffic, a malformed capture line and a malformed feedback object
-    served(aws.s3, 80, at=START + timedelta(minutes=5), error_sd=3.7, seed=7, extra_lines=["{bad"])
-    aws.s3.put_object(
-        Bucket="captures", Key=f"feedback/{START:%Y/%m/%d/%H}/broken.json", Body=b"not json"
-    )
+    # Given good traffic, a malformed capture line and one malformed feedback object
+    at = START + timedelta(minutes=5)
+    ids = served(aws.s3, 81, at=at, error_sd=3.7, seed=7, extra_lines=["{bad"])
+    key = f"feedback/{START:%Y/%m/%d/%H}/{ids[0]}.json"
+    aws.s3.put_object(Bucket="captures", Key=key, Body=b"not json")
 
     # When the check runs
     result = check(START + timedelta(hours=2))
