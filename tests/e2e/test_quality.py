@@ -15,7 +15,7 @@ from tests.e2e.conftest import DATASET, generate, push
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 HOURLY_CHECKS = ("drift-check", "quality-check", "promotion-check")
-REQUESTS_PER_HOUR = 250
+REQUESTS_PER_HOUR = 400
 
 
 def test_roadworks_alarm_retrain_on_recent_traffic_and_the_new_champion_recovers(
