@@ -7,6 +7,9 @@ A decided look advances it, so looks never share data, and counts towards the
 alpha spending of :mod:`lambdas.shared.quality.bounds`. A new champion starts afresh:
 its first look counts as 1 and only predictions after it was first seen are judged.
 
+A degraded look starts no run while a challenger is in shadow: a retrained model is
+already on its way, and the promotion check decides on it.
+
 The check's clock is ``window_end`` (the schedule's event time), which makes the
 cooldown reproducible and the execution name deterministic per window.
 """
@@ -71,7 +74,11 @@ def run_quality_check(
     reference = _reference(sagemaker, champion, settings.spec.metric)
     report = _judge(settings, rows, reference, look=stored.looks + 1)
     decided = report["status"] not in (INSUFFICIENT_EVIDENCE, NO_REFERENCE)
-    started = _retrain(stepfunctions, settings, report, stored, window_end)
+    started = (
+        retraining.Started(skipped_reason="challenger_in_shadow")
+        if report["status"] == DEGRADED and endpoint.challenger is not None
+        else _retrain(stepfunctions, settings, report, stored, window_end)
+    )
     report |= {
         "window": {"start": st.iso(start), "end": st.iso(cutoff), "checked_at": st.iso(window_end)},
         "champion_model_package_arn": champion,
