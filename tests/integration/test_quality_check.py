@@ -314,3 +314,52 @@ def test_a_fairness_group_in_the_spec_is_reported_per_value(aws, monkeypatch):
     assert set(groups) == {"city_zone"}
     assert set(groups["city_zone"]) <= set(ZONES)
     assert sum(v["labels"] for v in groups["city_zone"].values()) == 120
+
+
+def test_a_degraded_champion_with_a_challenger_in_shadow_starts_no_run(aws, monkeypatch):
+    # Given moto keeping shadow variants (it drops them) and a challenger in shadow
+    from moto.sagemaker.responses import SageMakerResponse
+
+    original = SageMakerResponse.create_endpoint_config
+
+    def create_endpoint_config(self):
+        result = original(self)
+        config = self.sagemaker_backend.endpoint_configs[self._get_param("EndpointConfigName")]
+        config.shadow_production_variants = self._get_param("ShadowProductionVariants")
+        return result
+
+    monkeypatch.setattr(SageMakerResponse, "create_endpoint_config", create_endpoint_config)
+    champion = register(aws.sagemaker, HOLDOUT_RMSE)
+    challenger = register(aws.sagemaker, 3.0)
+    for name, package in (("champion-2", champion), ("challenger-2", challenger)):
+        aws.sagemaker.create_model(
+            ModelName=name, ExecutionRoleArn=ROLE, Containers=[{"ModelPackageName": package}]
+        )
+    variants = {
+        role: [
+            {
+                "VariantName": role,
+                "ModelName": f"{role}-2",
+                "InitialInstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+            }
+        ]
+        for role in ("champion", "challenger")
+    }
+    aws.sagemaker.create_endpoint_config(
+        EndpointConfigName="config-shadow",
+        ProductionVariants=variants["champion"],
+        ShadowProductionVariants=variants["challenger"],
+    )
+    aws.sagemaker.delete_endpoint(EndpointName=ENDPOINT)
+    aws.sagemaker.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName="config-shadow")
+    served(aws.s3, 120, at=START + timedelta(minutes=5), error_sd=20.0, seed=11)
+
+    # When the check finds the champion degraded
+    result = check(START + timedelta(hours=2))
+
+    # Then it alerts but leaves retraining to the challenger already on its way
+    assert result["status"] == "degraded"
+    assert result["skipped_reason"] == "challenger_in_shadow"
+    assert aws.executions() == []
+    assert len(aws.alerts()) == 1
