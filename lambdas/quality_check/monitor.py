@@ -58,22 +58,9 @@ def run_quality_check(
     cutoff = window_end - timedelta(minutes=settings.label_delay_minutes)
     start = max(stored.judged_until, cutoff - FIRST_WINDOW)
     stats = EvidenceStats()
-    rows = (
-        labelled_predictions(
-            s3,
-            bucket=settings.capture_bucket,
-            endpoint_name=settings.endpoint_name,
-            task=settings.spec.task,
-            start=start,
-            end=cutoff,
-            stats=stats,
-        )
-        if cutoff > start
-        else []
-    )
+    rows = _labelled(s3, settings, start, cutoff, stats)
     reference = _reference(sagemaker, champion, settings.spec.metric)
     report = _judge(settings, rows, reference, look=stored.looks + 1)
-    decided = report["status"] not in (INSUFFICIENT_EVIDENCE, NO_REFERENCE)
     started = (
         retraining.Started(skipped_reason="challenger_in_shadow")
         if report["status"] == DEGRADED and endpoint.challenger is not None
@@ -94,20 +81,43 @@ def run_quality_check(
         Body=json.dumps(report, indent=1).encode(),
         ContentType="application/json",
     )
-    st.save_state(
-        s3,
-        settings.artifact_bucket,
-        replace(
-            stored,
-            judged_until=cutoff if decided else stored.judged_until,
-            looks=stored.looks + int(decided),
-            last_status=report["status"] if decided else stored.last_status,
-            last_retrain_started_at=window_end
-            if started.execution_arn
-            else stored.last_retrain_started_at,
-        ),
-    )
+    decided = report["status"] not in (INSUFFICIENT_EVIDENCE, NO_REFERENCE)
+    st.save_state(s3, settings.artifact_bucket, _after(stored, report, decided, cutoff, window_end))
     return report
+
+
+def _labelled(
+    s3: Any, settings: QualityCheckSettings, start: datetime, end: datetime, stats: EvidenceStats
+) -> list[Labelled]:
+    if end <= start:
+        return []
+    return labelled_predictions(
+        s3,
+        bucket=settings.capture_bucket,
+        endpoint_name=settings.endpoint_name,
+        task=settings.spec.task,
+        start=start,
+        end=end,
+        stats=stats,
+    )
+
+
+def _after(
+    stored: st.QualityState,
+    report: dict[str, Any],
+    decided: bool,
+    cutoff: datetime,
+    window_end: datetime,
+) -> st.QualityState:
+    """A decided look moves the window and counts; an undecided one leaves both."""
+    started = report["retrain_execution_arn"] is not None
+    return replace(
+        stored,
+        judged_until=cutoff if decided else stored.judged_until,
+        looks=stored.looks + int(decided),
+        last_status=report["status"] if decided else stored.last_status,
+        last_retrain_started_at=window_end if started else stored.last_retrain_started_at,
+    )
 
 
 def _for_champion(stored: st.QualityState, champion: str | None, now: datetime) -> st.QualityState:
