@@ -167,6 +167,8 @@ class Promotion:
     margin: float
     min_labelled: int
     schedule: str
+    alpha: float = 0.05
+    """The chance of any wrong promotion or retirement over a challenger's shadow life."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,24 @@ class Drift:
 
 
 @dataclass(frozen=True)
+class Quality:
+    """The live quality monitor: the champion's labelled traffic against its holdout metric."""
+
+    schedule: str
+    label_delay_minutes: int
+    """Only predictions at least this old are judged, so their feedback has had time to come."""
+    min_labels: int
+    """Below this many labelled predictions a window is ``insufficient_evidence``."""
+    alpha: float
+    """The chance of any false alarm over a champion's whole life (spent across looks)."""
+    tolerance: float
+    """Alarm once the live error is surely this much (0.1 = 10 %) above the holdout's."""
+    cooldown_minutes: int
+    retrain_lookback_hours: int
+    """A quality run trains on the labelled traffic of this many hours before the newest."""
+
+
+@dataclass(frozen=True)
 class Config:
     project: str
     environment: str
@@ -193,6 +213,7 @@ class Config:
     serving: Serving
     promotion: Promotion
     drift: Drift
+    quality: Quality
     retrain_schedule: str
     log_retention_days: int
     retain_data: bool = True
@@ -279,13 +300,17 @@ def _build(raw: Mapping[str, Any], environment: str) -> Config:
         raise ConfigError("serving.audit_retention_days: must be at least 1")
     promotion = Promotion(**_fields(_section(raw, "promotion"), Promotion, "promotion."))
     drift = Drift(**_fields(_section(raw, "drift"), Drift, "drift."))
+    quality = _quality(_section(raw, "quality"))
     for label, schedule in (
         ("promotion.schedule", promotion.schedule),
         ("drift.schedule", drift.schedule),
+        ("quality.schedule", quality.schedule),
         ("retrain_schedule", _get(raw, "retrain_schedule", str)),
     ):
         if not _SCHEDULE.match(schedule):
             raise ConfigError(f"{label}: {schedule!r} is not an EventBridge rate(...) or cron(...)")
+    if not 0 < promotion.alpha < 1:
+        raise ConfigError(f"promotion.alpha: {promotion.alpha} must be in (0, 1)")
     if not 0 < drift.drift_share <= 1:
         raise ConfigError("drift.drift_share: must be in (0, 1]")
     return Config(
@@ -298,10 +323,28 @@ def _build(raw: Mapping[str, Any], environment: str) -> Config:
         serving=serving,
         promotion=promotion,
         drift=drift,
+        quality=quality,
         retrain_schedule=raw["retrain_schedule"],
         log_retention_days=int(_get(raw, "log_retention_days", int)),
         retain_data=_flag(raw, "retain_data", default=True),
     )
+
+
+def _quality(raw: Mapping[str, Any]) -> Quality:
+    quality = Quality(**_fields(raw, Quality, "quality."))
+    if not 0 < quality.alpha < 1:
+        raise ConfigError(f"quality.alpha: {quality.alpha} must be in (0, 1)")
+    if quality.tolerance < 0:
+        raise ConfigError(f"quality.tolerance: {quality.tolerance} must not be negative")
+    # Fewer labels leave the normal bound too loose to trust (bench/quality_bench.py).
+    if quality.min_labels < 10:
+        raise ConfigError(f"quality.min_labels: {quality.min_labels} must be at least 10")
+    for name in ("label_delay_minutes", "cooldown_minutes"):
+        if getattr(quality, name) < 0:
+            raise ConfigError(f"quality.{name}: must not be negative")
+    if quality.retrain_lookback_hours < 1:
+        raise ConfigError("quality.retrain_lookback_hours: must be at least 1")
+    return quality
 
 
 def _model(raw: Mapping[str, Any]) -> ModelSpec:

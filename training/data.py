@@ -8,6 +8,9 @@ Scenarios change the world the orders come from:
   so a model trained on ``baseline`` is clearly wrong here.
 - ``new_road``: a ring road opens; traffic in the east zone drops and customers order from
   restaurants further away. The relationship is unchanged, only the inputs move.
+- ``roadworks``: roadworks in the east and centre: deliveries there take much longer
+  (a fixed delay plus more minutes per km) while every input keeps its distribution, so
+  only the live error shows it (concept drift the drift check cannot see).
 
     python data.py --scenario monsoon --rows 2000 --seed 1 --out orders.csv
 """
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-SCENARIOS = ("baseline", "monsoon", "new_road")
+SCENARIOS = ("baseline", "monsoon", "new_road", "roadworks")
 ZONES = ("north", "south", "east", "west", "centre")
 COLUMNS = (
     "distance_km",
@@ -55,6 +58,9 @@ class World:
     distance_scale: float = 4.0
     minutes_per_mm: float = 0.35
     traffic_slowdown: float = 0.07
+    slow_zones: tuple[str, ...] = ()
+    slow_zone_minutes: float = 0.0
+    slow_zone_minutes_per_km: float = 0.0
 
 
 _WORLDS = {
@@ -67,6 +73,9 @@ _WORLDS = {
         traffic_slowdown=0.12,
     ),
     "new_road": World(zone_traffic_shift=("east", -3.5), distance_scale=5.5),
+    "roadworks": World(
+        slow_zones=("east", "centre"), slow_zone_minutes=12.0, slow_zone_minutes_per_km=1.5
+    ),
 }
 
 
@@ -91,11 +100,13 @@ def generate(scenario: str = "baseline", rows: int = 5000, seed: int = 0) -> pd.
 
     pace = 2.2 * (1.0 + world.traffic_slowdown * traffic)  # minutes per km
     weekend = np.isin(weekday, (5, 6))
+    slow = np.isin(zone, world.slow_zones)
     minutes = (
         prep
         + distance * pace
         + world.minutes_per_mm * rain
         + 2.5 * weekend
+        + slow * (world.slow_zone_minutes + world.slow_zone_minutes_per_km * distance)
         + rng.normal(0.0, 3.5, rows)
     )
     frame = pd.DataFrame(

@@ -8,7 +8,13 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constructs.endpoint import VARIANTS
-from infra.constructs.monitoring_alarms import DRIFT_SERVICE, NAMESPACE, drift_metric
+from infra.constructs.monitoring_alarms import (
+    DRIFT_SERVICE,
+    NAMESPACE,
+    QUALITY_SERVICE,
+    check_metric,
+    drift_metric,
+)
 
 WIDTH = 12
 
@@ -98,6 +104,25 @@ class LoopDashboard(Construct):
                             state_machine.metric_succeeded(label="succeeded"),
                             state_machine.metric_failed(label="failed"),
                         ],
+                        width=WIDTH,
+                    ),
+                ],
+                [
+                    cloudwatch.GraphWidget(
+                        title="Champion's live metric and its interval",
+                        left=[
+                            check_metric(QUALITY_SERVICE, name, label=label)
+                            for name, label in (
+                                ("LiveMetric", "live"),
+                                ("LiveMetricLower", "lower bound"),
+                                ("LiveMetricUpper", "upper bound"),
+                            )
+                        ],
+                        width=WIDTH,
+                    ),
+                    cloudwatch.GraphWidget(
+                        title="Labelled predictions judged per window",
+                        left=[check_metric(QUALITY_SERVICE, "LabelsUsed", "Sum", "labels")],
                         width=WIDTH,
                     ),
                 ],

@@ -1,4 +1,4 @@
-"""Alarms on the loop itself: failed pipeline runs, drifted data, a failing drift check."""
+"""Alarms on the loop itself: failed runs, drifted data, degraded live quality, failing checks."""
 
 from __future__ import annotations
 
@@ -12,17 +12,25 @@ from constructs import Construct
 
 NAMESPACE = "shadowloop"
 DRIFT_SERVICE = "drift_check"
+QUALITY_SERVICE = "quality_check"
 
 
-def drift_metric(metric_name: str, statistic: str = "Maximum") -> cloudwatch.Metric:
-    """A metric the drift check publishes; Powertools adds the ``service`` dimension."""
+def check_metric(
+    service: str, metric_name: str, statistic: str = "Maximum", label: str | None = None
+) -> cloudwatch.Metric:
+    """A metric a scheduled check publishes; Powertools adds the ``service`` dimension."""
     return cloudwatch.Metric(
         namespace=NAMESPACE,
         metric_name=metric_name,
-        dimensions_map={"service": DRIFT_SERVICE},
+        dimensions_map={"service": service},
         statistic=statistic,
         period=Duration.hours(1),
+        label=label,
     )
+
+
+def drift_metric(metric_name: str, statistic: str = "Maximum") -> cloudwatch.Metric:
+    return check_metric(DRIFT_SERVICE, metric_name, statistic)
 
 
 class MonitoringAlarms(Construct):
@@ -36,6 +44,7 @@ class MonitoringAlarms(Construct):
         prefix: str,
         state_machine: sfn.IStateMachine,
         drift_function: lambda_.IFunction,
+        quality_function: lambda_.IFunction,
         topic: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -57,7 +66,25 @@ class MonitoringAlarms(Construct):
             "The drift check itself fails, so drift would go unnoticed",
             drift_function.metric_errors(period=Duration.hours(1), statistic="Sum"),
         )
-        for alarm in (self.pipeline_failed, self.dataset_drifted, self.drift_check_failing):
+        self.quality_degraded = self._at_least_once(
+            "QualityDegraded",
+            f"{prefix}-quality-degraded",
+            "The champion's live error is surely above its holdout metric plus the tolerance",
+            check_metric(QUALITY_SERVICE, "QualityDegraded"),
+        )
+        self.quality_check_failing = self._at_least_once(
+            "QualityCheckFailing",
+            f"{prefix}-quality-check-failing",
+            "The quality check itself fails, so a worse model would go unnoticed",
+            quality_function.metric_errors(period=Duration.hours(1), statistic="Sum"),
+        )
+        for alarm in (
+            self.pipeline_failed,
+            self.dataset_drifted,
+            self.drift_check_failing,
+            self.quality_degraded,
+            self.quality_check_failing,
+        ):
             alarm.add_alarm_action(actions.SnsAction(topic))
 
     def _at_least_once(

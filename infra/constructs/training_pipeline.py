@@ -44,6 +44,8 @@ RETRYABLE_ERRORS = [
 ]
 # What the deploy function raises while the endpoint is Creating or Updating.
 ENDPOINT_BUSY = "EndpointBusy"
+# Runs started by a check train on a new version built from labelled traffic.
+RETRAINING_TRIGGERS = ("drift", "quality")
 # SageMaker changes take 5-15 minutes; retries at 1, 2, 4, 8 and 16 poll intervals cover it.
 BUSY_RETRIES = 5
 
@@ -127,7 +129,11 @@ class TrainingPipeline(Construct):
         prepare = self._invoke(
             "PrepareRetrainingData",
             f.prepare_retraining_data,
-            {"run_id": RUN_ID, "dataset": sfn.JsonPath.string_at("$.dataset")},
+            {
+                "run_id": RUN_ID,
+                "dataset": sfn.JsonPath.string_at("$.dataset"),
+                "trigger": sfn.JsonPath.string_at("$.trigger"),
+            },
             ["version_id"],
             "$.retraining",
         )
@@ -255,7 +261,9 @@ class TrainingPipeline(Construct):
         return (
             sfn.Choice(self, "Retraining?")
             .when(
-                sfn.Condition.string_equals("$.trigger", "drift"),
+                sfn.Condition.or_(
+                    *(sfn.Condition.string_equals("$.trigger", t) for t in RETRAINING_TRIGGERS)
+                ),
                 prepare.next(use_new_version).next(main),
             )
             .otherwise(main)

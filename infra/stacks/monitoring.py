@@ -1,4 +1,4 @@
-"""Monitoring stack: drift and promotion checks, the retrain schedule, alarms, dashboard."""
+"""Monitoring stack: drift, quality and promotion checks, retrain schedule, alarms, dashboard."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.config import Config
@@ -89,6 +90,8 @@ class MonitoringStack(Stack):
         )
         self._allow_put_metrics(drift_role)
 
+        self.quality_check = self._quality_check(config, data, serving, state_machine)
+
         self.promotion_check = Function(
             self,
             "PromotionCheck",
@@ -106,6 +109,7 @@ class MonitoringStack(Stack):
                 **data.model_spec.environment,
                 "PROMOTION_MARGIN": str(config.promotion.margin),
                 "PROMOTION_MIN_LABELLED": str(config.promotion.min_labelled),
+                "PROMOTION_ALPHA": str(config.promotion.alpha),
                 "DEPLOY_FUNCTION_NAME": serving.deploy.function.function_name,
             },
         )
@@ -123,7 +127,7 @@ class MonitoringStack(Stack):
             # GetMetricData supports no resource scope.
             iam.PolicyStatement(actions=["cloudwatch:GetMetricData"], resources=["*"])
         )
-        for function in (self.drift_check, self.promotion_check):
+        for function in (self.drift_check, self.quality_check, self.promotion_check):
             suppress_wildcards(
                 function.role,
                 "Grants on the project's buckets, table and key, objects under monitoring/ and "
@@ -144,6 +148,14 @@ class MonitoringStack(Stack):
             description="Runs the drift check",
             schedule=events.Schedule.expression(drift.schedule),
             targets=[targets.LambdaFunction(self.drift_check.function)],
+        )
+        events.Rule(
+            self,
+            "QualitySchedule",
+            rule_name=f"{config.prefix}-quality-check",
+            description="Runs the live quality check",
+            schedule=events.Schedule.expression(config.quality.schedule),
+            targets=[targets.LambdaFunction(self.quality_check.function)],
         )
         events.Rule(
             self,
@@ -176,6 +188,7 @@ class MonitoringStack(Stack):
             prefix=config.prefix,
             state_machine=state_machine,
             drift_function=self.drift_check.function,
+            quality_function=self.quality_check.function,
             topic=data.topic,
         )
         LoopDashboard(
@@ -185,6 +198,61 @@ class MonitoringStack(Stack):
             endpoint_name=serving.endpoint_name,
             state_machine=state_machine,
         )
+
+    def _quality_check(
+        self,
+        config: Config,
+        data: DataStack,
+        serving: ServingStack,
+        state_machine: sfn.IStateMachine,
+    ) -> Function:
+        """The live quality check and exactly the calls it makes."""
+        quality = config.quality
+        function = Function(
+            self,
+            "QualityCheck",
+            config=config,
+            name="quality_check",
+            description="Compares the champion's labelled live error with its holdout metric",
+            memory_size=CHECK_MEMORY,
+            timeout=CHECK_TIMEOUT,
+            needs_numpy=True,
+            environment={
+                **data.model_spec.environment,
+                "CAPTURE_BUCKET": data.capture_bucket.bucket_name,
+                "ARTIFACT_BUCKET": data.artifact_bucket.bucket_name,
+                "ENDPOINT_NAME": serving.endpoint_name,
+                "STATE_MACHINE_ARN": state_machine.state_machine_arn,
+                "ALERTS_TOPIC_ARN": data.topic.topic_arn,
+                "QUALITY_RULE": json.dumps(
+                    {
+                        "alpha": quality.alpha,
+                        "tolerance": quality.tolerance,
+                        "min_labels": quality.min_labels,
+                    },
+                    sort_keys=True,
+                ),
+                "QUALITY_LABEL_DELAY_MINUTES": str(quality.label_delay_minutes),
+                "QUALITY_COOLDOWN_MINUTES": str(quality.cooldown_minutes),
+            },
+        )
+        role = function.role
+        data.model_spec.grant_read(role)
+        state_machine.grant_start_execution(role)
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["states:ListExecutions"], resources=[state_machine.state_machine_arn]
+            )
+        )
+        data.capture_bucket.grant_read(role)
+        data.artifact_bucket.grant_read_write(role, "monitoring/quality/*")
+        data.topic.grant_publish(role)
+        if data.topic.master_key is not None:
+            # SNS uses an encrypted topic's key with the publisher's rights.
+            data.topic.master_key.grant(role, "kms:GenerateDataKey", "kms:Decrypt")
+        allow_describe_serving(role, prefix=config.prefix, group=data.model_package_group_name)
+        self._allow_put_metrics(role)
+        return function
 
     @staticmethod
     def _allow_put_metrics(role: iam.IRole) -> None:

@@ -118,13 +118,14 @@ class PipelineStack(Stack):
         prepare = self._function(
             config,
             "prepare_retraining_data",
-            "Writes a new dataset version from the latest one plus labelled captured traffic",
+            "Writes a new dataset version from labelled captured traffic",
             {
                 **spec,
                 "DATA_BUCKET": data.data_bucket.bucket_name,
                 "CAPTURE_BUCKET": data.capture_bucket.bucket_name,
                 "ENDPOINT_NAME": serving.endpoint_name,
                 "INFERENCE_TABLE": serving.table.table_name,
+                "RETRAIN_LOOKBACK_HOURS": str(config.quality.retrain_lookback_hours),
             },
             heavy=True,
         )

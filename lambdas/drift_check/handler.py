@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -11,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.drift_check.metrics import publish_report
 from lambdas.drift_check.monitor import BaselineUnavailable, DriftCheckSettings, run_drift_check
-from lambdas.shared import clients, settings
+from lambdas.shared import clients, scheduled, settings
 from lambdas.shared.drift import Thresholds
 
 logger = Logger()
@@ -23,7 +22,7 @@ metrics = Metrics()
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    window_end = _window_end(event)
+    window_end = scheduled.window_end(event, "drift check")
     try:
         report = run_drift_check(
             s3=clients.s3(),
@@ -67,15 +66,3 @@ def _settings() -> DriftCheckSettings:
         min_rows=settings.integer(settings.DRIFT_MIN_ROWS),
         cooldown_minutes=settings.integer(settings.DRIFT_COOLDOWN_MINUTES),
     )
-
-
-def _window_end(event: dict[str, Any]) -> datetime:
-    """``window_end`` (tests, replays) or the scheduled event's ``time``; now without either."""
-    raw = event.get("window_end") or event.get("time")
-    if not raw:
-        return datetime.now(UTC).replace(microsecond=0)
-    try:
-        moment = datetime.fromisoformat(raw)
-    except (TypeError, ValueError):
-        raise ValueError(f"drift check event: window_end/time {raw!r} is not an ISO time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -19,7 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from lambdas.drift_check import window as win
-from lambdas.shared import capture, endpoint_state, s3uri
+from lambdas.shared import capture, endpoint_state, retraining, s3uri
 from lambdas.shared.drift import BaselineError, DriftAccumulator, Thresholds
 from lambdas.shared.settings import ModelSpec
 
@@ -141,52 +141,23 @@ def champion_baseline(sagemaker: Any, s3: Any, model_package_arn: str | None) ->
     return Champion(model_package_arn=model_package_arn, baseline_uri=uri, baseline=baseline)
 
 
-@dataclass(frozen=True)
-class _Decision:
-    execution_arn: str | None = None
-    skipped_reason: str | None = None
-
-
 def _decide(
     stepfunctions: Any,
     settings: DriftCheckSettings,
     report: dict[str, Any],
     stored: win.DriftState,
     window_end: datetime,
-) -> _Decision:
+) -> retraining.Started:
     if report["status"] != "ok":
-        return _Decision(skipped_reason=report["status"])
+        return retraining.Started(skipped_reason=report["status"])
     if not report["drifted"]:
-        return _Decision(skipped_reason="no_drift")
-    cooldown = timedelta(minutes=settings.cooldown_minutes)
-    if stored.last_retrain_started_at and window_end - stored.last_retrain_started_at < cooldown:
-        return _Decision(skipped_reason="cooldown")
-    running = stepfunctions.list_executions(
-        stateMachineArn=settings.state_machine_arn, statusFilter="RUNNING", maxResults=1
-    )["executions"]
-    if running:
-        return _Decision(skipped_reason="pipeline_running")
-    return _Decision(execution_arn=start_retraining(stepfunctions, settings, window_end))
-
-
-def execution_name(window_end: datetime) -> str:
-    """One name per window, so two racing checks start one execution."""
-    return f"drift-{window_end:%Y%m%dT%H%M%S}"
-
-
-def start_retraining(stepfunctions: Any, settings: DriftCheckSettings, window_end: datetime) -> str:
-    """Start the pipeline on the dataset's latest version; the execution ARN either way."""
-    name = execution_name(window_end)
-    body = json.dumps({"dataset": settings.spec.dataset, "version_id": None, "trigger": TRIGGER})
-    try:
-        response = stepfunctions.start_execution(
-            stateMachineArn=settings.state_machine_arn, name=name, input=body
-        )
-    except stepfunctions.exceptions.ExecutionAlreadyExists:
-        # Another check of the same window won the race; its execution is this window's.
-        return _execution_arn(settings.state_machine_arn, name)
-    return response["executionArn"]
-
-
-def _execution_arn(state_machine_arn: str, name: str) -> str:
-    return f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
+        return retraining.Started(skipped_reason="no_drift")
+    return retraining.start_guarded(
+        stepfunctions,
+        state_machine_arn=settings.state_machine_arn,
+        dataset=settings.spec.dataset,
+        trigger=TRIGGER,
+        window_end=window_end,
+        last_started_at=stored.last_retrain_started_at,
+        cooldown_minutes=settings.cooldown_minutes,
+    )

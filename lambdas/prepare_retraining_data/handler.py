@@ -1,4 +1,4 @@
-"""PrepareRetrainingData step: ``{run_id, dataset}`` → the new dataset version and its sources."""
+"""PrepareRetrainingData step: ``{run_id, dataset, trigger}`` → the new dataset version."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         spec=settings.model_spec(),
         dataset=event.get("dataset", ""),
         run_id=event.get("run_id", ""),
+        trigger=event.get("trigger", "drift"),
+        lookback_hours=settings.integer(settings.RETRAIN_LOOKBACK_HOURS),
     )
     metrics.add_metric(name="RetrainingRows", unit=MetricUnit.Count, value=result["captured_rows"])
     logger.info("retraining data prepared", extra=result)

@@ -1,9 +1,16 @@
-"""PrepareRetrainingData: a new dataset version = the latest version + labelled production traffic.
+"""PrepareRetrainingData: a new dataset version from labelled production traffic.
 
 Production inputs come from the champion's data capture; their labels come from
 feedback, joined on the inference id. The training schema stays as it is, so the
 inference ids a version includes are recorded beside it, in
 ``datasets/{dataset}/lineage/{version_id}.json``, and never added twice.
+
+A ``drift`` run appends all new labelled traffic to the latest version: the inputs
+moved, the relationship did not. A ``quality`` run trains on the *recent* labelled
+traffic alone, the ``lookback_hours`` up to the newest labelled prediction, because
+the relationship itself changed and older rows would teach the old one. The earlier
+versions stay in the bucket, and the lineage names the version this one replaces.
+With fewer than ``MIN_RECENT_ROWS`` recent rows a quality run appends like drift.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -21,6 +29,10 @@ from lambdas.shared import capture, datasets, s3uri
 from lambdas.shared.capture import CapturedRecord, ParseStats
 from lambdas.shared.endpoint_state import CHAMPION
 from lambdas.shared.settings import ModelSpec
+
+QUALITY = "quality"
+APPEND, RECENT = "append", "recent_traffic"
+MIN_RECENT_ROWS = 100
 
 
 @dataclass
@@ -96,6 +108,8 @@ def prepare_retraining_data(
     spec: ModelSpec,
     dataset: str,
     run_id: str,
+    trigger: str = "drift",
+    lookback_hours: int = 24,
 ) -> dict[str, Any]:
     """Put the new dataset version (or keep the latest when nothing new is labelled)."""
     if not isinstance(run_id, str) or not run_id:
@@ -109,17 +123,30 @@ def prepare_retraining_data(
 
     stats = JoinStats()
     records = _captured_records(s3, capture_bucket, endpoint_name, stats)
-    feedback = _feedback(s3, capture_bucket, {r.inference_id for r in records} - included, stats)
-    rows = join_feedback(
-        records, feedback, features=spec.feature_names, exclude=included, stats=stats
-    )
+    quality = trigger == QUALITY
+    wanted = {r.inference_id for r in records} - (set() if quality else included)
+    feedback = _feedback(s3, capture_bucket, wanted, stats)
+    mode, since, rows = APPEND, None, []
+    if quality:
+        # Recent rows count even when an earlier version already held them.
+        labelled = join_feedback(
+            records, feedback, features=spec.feature_names, exclude=set(), stats=JoinStats()
+        )
+        recent, since = recent_rows(labelled, {r.inference_id: r for r in records}, lookback_hours)
+        if len(recent) >= MIN_RECENT_ROWS:
+            mode, rows, base_rows, included = RECENT, recent, 0, set()
+    if mode == APPEND:
+        rows = join_feedback(
+            records, feedback, features=spec.feature_names, exclude=included, stats=stats
+        )
+    body = append_rows(base if mode == APPEND else _header_line(base), header, spec.target, rows)
 
     version_id = base_version_id
     if rows:
         version_id = s3.put_object(
             Bucket=data_bucket,
             Key=key,
-            Body=append_rows(base, header, spec.target, rows),
+            Body=body,
             ContentType="text/csv",
             Metadata={"source": "retraining", "base-version-id": base_version_id, "run-id": run_id},
         )["VersionId"]
@@ -128,6 +155,8 @@ def prepare_retraining_data(
         "base_version_id": base_version_id,
         "rows": base_rows + len(rows),
         "captured_rows": len(rows),
+        "mode": mode,
+        "since": since if mode == RECENT else None,
         "sources": [
             {
                 "kind": "dataset",
@@ -142,6 +171,35 @@ def prepare_retraining_data(
         ids = [*sorted(included), *(row.inference_id for row in rows)]
         _write_lineage(s3, data_bucket, dataset, run_id, result, ids)
     return result
+
+
+def recent_rows(
+    rows: list[LabelledRow], records: Mapping[str, CapturedRecord], lookback_hours: int
+) -> tuple[list[LabelledRow], str | None]:
+    """The rows predicted within ``lookback_hours`` of the newest one, and that start time."""
+    times = {r.inference_id: _time(records[r.inference_id].inference_time) for r in rows}
+    known = [t for t in times.values() if t is not None]
+    if not known:
+        return [], None
+    since = max(known) - timedelta(hours=lookback_hours)
+    recent = [
+        r for r in rows if times[r.inference_id] is not None and times[r.inference_id] > since
+    ]
+    return recent, since.isoformat()
+
+
+def _time(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else None
+
+
+def _header_line(base: bytes) -> bytes:
+    """Only the first line of a CSV: a recent-traffic version keeps the schema, not the rows."""
+    first, newline, _ = base.partition(b"\n")
+    return first + newline
 
 
 def _captures_source(bucket: str, endpoint_name: str, rows: int) -> dict[str, Any]:

@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lambdas.promotion_check import decision as decisions
-from lambdas.promotion_check.evidence import (
-    read_captures,
-    read_feedback,
-    variant_health,
-)
+from lambdas.promotion_check.decision import paired_differences
+from lambdas.promotion_check.evidence import variant_health
 from lambdas.shared import endpoint_state, settings
 from lambdas.shared.capture import ParseStats
 from lambdas.shared.endpoint_state import CHALLENGER, CHAMPION, EndpointState
+from lambdas.shared.quality import look_alpha
 from lambdas.shared.settings import ModelSpec
+from lambdas.shared.traffic import read_captures, read_feedback
 
 logger = logging.getLogger(__name__)
 
 REPORT_PREFIX = "monitoring/promotion"
+# Each hour of a challenger's shadow life counts as one look (the schedule is hourly).
+LOOK_PERIOD = timedelta(hours=1)
 
 DeployInvoker = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -44,6 +46,8 @@ class PromotionSettings:
     margin: float
     min_labelled: int
     deploy_function_name: str
+    alpha: float = 0.05
+    """The chance of any wrong promotion over a challenger's shadow life, spent across looks."""
 
     @classmethod
     def from_env(cls) -> PromotionSettings:
@@ -55,6 +59,7 @@ class PromotionSettings:
             margin=settings.number(settings.PROMOTION_MARGIN),
             min_labelled=settings.integer(settings.PROMOTION_MIN_LABELLED),
             deploy_function_name=settings.text(settings.DEPLOY_FUNCTION_NAME),
+            alpha=settings.number(settings.PROMOTION_ALPHA),
         )
 
 
@@ -128,6 +133,15 @@ def compare(
         else None
         for v in captured
     }
+    look = max(1, math.ceil((now - start) / LOOK_PERIOD))
+    differences = paired_differences(
+        spec.metric, joined.truth, joined.labelled[CHAMPION], joined.labelled[CHALLENGER]
+    )
+    paired = (
+        decisions.Paired(differences, look_alpha(config.alpha, look))
+        if differences is not None and labelled >= config.min_labelled
+        else None
+    )
     health = variant_health(
         clients.cloudwatch, config.endpoint_name, [CHAMPION, CHALLENGER], start, now
     )
@@ -140,6 +154,7 @@ def compare(
         margin=config.margin,
         champion_error_rate=health[CHAMPION].error_rate,
         challenger_error_rate=health[CHALLENGER].error_rate,
+        paired=paired,
     )
     if verdict.decision != decisions.WAIT and state.status != "InService":
         verdict = decisions.Decision(
@@ -170,6 +185,15 @@ def compare(
             "direction": spec.direction,
             "margin": config.margin,
             "min_labelled": config.min_labelled,
+            "look": look,
+            "paired_bound": None
+            if paired is None
+            else {
+                "alpha": paired.alpha,
+                "loss_difference": paired.differences.to_dict(),
+                "lower": paired.lower,
+                "upper": paired.upper,
+            },
             "endpoint_config_name": state.endpoint_config_name,
             "window_start": start.isoformat(),
             "window_end": now.isoformat(),

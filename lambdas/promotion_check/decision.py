@@ -1,6 +1,13 @@
 """Challenger against champion on the same labelled traffic: metrics, agreement, decision.
 
 Pure functions over plain lists, so the decision is tested without any AWS.
+
+The check looks every hour, so a point comparison alone would promote a lucky
+challenger sooner or later. Where the metric has a per-record loss (rmse, mae,
+accuracy) the decision also needs the paired loss differences (champion's loss minus
+challenger's on the same labelled request) to be surely positive, or surely negative
+to retire, with the same alpha spending across looks as the live quality monitor
+(:mod:`lambdas.shared.quality.bounds`).
 """
 
 from __future__ import annotations
@@ -11,6 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from lambdas.shared.quality import LossStats, losses, lower_bound, upper_bound
+from lambdas.shared.quality.losses import SUPPORTED_METRICS, label, usable
 
 PROMOTE = "promote"
 RETIRE = "retire"
@@ -27,6 +37,31 @@ AGREEMENT_ABSOLUTE = 1.0
 class Decision:
     decision: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Per-record loss differences, champion minus challenger, and the alpha of this look."""
+
+    differences: LossStats
+    alpha: float
+
+    @property
+    def lower(self) -> float:
+        return lower_bound(self.differences, self.alpha)
+
+    @property
+    def upper(self) -> float:
+        return upper_bound(self.differences, self.alpha)
+
+
+def paired_differences(
+    metric: str, truth: Sequence[Any], champion: Sequence[Any], challenger: Sequence[Any]
+) -> LossStats | None:
+    """Sufficient statistics of the paired loss differences; None without a per-record loss."""
+    if metric not in SUPPORTED_METRICS or not truth:
+        return None
+    return LossStats.of(losses(metric, truth, champion) - losses(metric, truth, challenger))
 
 
 @dataclass(frozen=True)
@@ -91,27 +126,6 @@ def agree(task: str, champion: Any, challenger: Any) -> bool:
     return abs(a - b) <= max(AGREEMENT_RELATIVE * abs(a), AGREEMENT_ABSOLUTE)
 
 
-def usable(task: str, value: Any) -> bool:
-    """Whether a prediction or actual can be scored: a finite number, or any class label."""
-    if value is None or isinstance(value, (dict, list)):
-        return False
-    if task == "classification":
-        return True
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def label(value: Any) -> Any:
-    """A class label comparable across JSON forms (1, 1.0 and True are the same class)."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def improvement(champion: float, challenger: float, direction: str) -> float:
     """Relative improvement of the challenger, positive when it is better."""
     gain = champion - challenger if direction == "minimize" else challenger - champion
@@ -131,11 +145,14 @@ def decide(
     margin: float,
     champion_error_rate: float | None,
     challenger_error_rate: float | None,
+    paired: Paired | None = None,
 ) -> Decision:
     """Promote a clearly better challenger, retire a clearly worse one, else wait.
 
-    Error rates block a promotion only when both are known: locally and on a quiet
-    endpoint CloudWatch may have no data, and labelled quality decides then.
+    "Clearly" is the margin on the metric, and with ``paired`` also a paired-difference
+    bound that excludes no difference. Error rates block a promotion only when both are
+    known: locally and on a quiet endpoint CloudWatch may have no data, and labelled
+    quality decides then.
     """
     if labelled < min_labelled:
         return Decision(WAIT, f"{labelled} of {min_labelled} labelled records")
@@ -146,6 +163,14 @@ def decide(
         f"challenger {challenger_metric:.4g} vs champion {champion_metric:.4g} "
         f"({gain:+.1%}, margin {margin:.1%})"
     )
+    if paired is not None and (
+        gain > margin and paired.lower <= 0 or gain < -margin and paired.upper >= 0
+    ):
+        return Decision(
+            WAIT,
+            f"{compared}, but not yet sure: paired loss difference in "
+            f"[{paired.lower:.4g}, {paired.upper:.4g}] at alpha {paired.alpha:.2g}",
+        )
     if gain > margin:
         if (
             champion_error_rate is not None

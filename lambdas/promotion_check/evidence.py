@@ -1,18 +1,14 @@
-"""What the promotion check reads: both variants' captures, feedback, and CloudWatch."""
+"""What the promotion check reads from CloudWatch: each variant's health."""
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-
-from lambdas.shared import capture
-from lambdas.shared.capture import CapturedRecord, ParseStats
 
 logger = logging.getLogger(__name__)
 
@@ -27,52 +23,6 @@ class VariantHealth:
     errors: float | None
     error_rate: float | None
     latency_p99: float | None
-
-
-def read_captures(
-    s3: Any,
-    bucket: str,
-    endpoint_name: str,
-    variant: str,
-    start: datetime,
-    end: datetime,
-    stats: ParseStats,
-) -> dict[str, CapturedRecord]:
-    """A variant's captured records in [start, end], by inference id."""
-    records: dict[str, CapturedRecord] = {}
-    for prefix in capture.hour_prefixes(endpoint_name, variant, start, end):
-        for key in _keys(s3, bucket, prefix):
-            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-            for record in capture.parse_lines(body.splitlines(), stats):
-                records[record.inference_id] = record
-    return records
-
-
-def read_feedback(
-    s3: Any, bucket: str, start: datetime, end: datetime, stats: ParseStats
-) -> dict[str, Any]:
-    """Ground truth by inference id, from ``feedback/yyyy/mm/dd/hh/{inference_id}.json``."""
-    actuals: dict[str, Any] = {}
-    for prefix in feedback_hour_prefixes(start, end):
-        for key in _keys(s3, bucket, prefix):
-            stats.lines += 1
-            try:
-                body = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-                actuals[body["inference_id"]] = body["actual"]
-            except (KeyError, TypeError, ValueError) as exc:
-                stats.malformed += 1
-                if len(stats.errors) < 5:
-                    stats.errors.append(f"malformed feedback {key}: {exc}")
-    return actuals
-
-
-def feedback_hour_prefixes(start: datetime, end: datetime) -> list[str]:
-    hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    prefixes = []
-    while hour <= end:
-        prefixes.append(f"{capture.FEEDBACK_PREFIX}/{hour:%Y/%m/%d/%H}/")
-        hour += timedelta(hours=1)
-    return prefixes
 
 
 def variant_health(
@@ -174,10 +124,3 @@ def _period(start: datetime, end: datetime) -> int:
     seconds = max(60.0, (end - start).total_seconds())
     unit = 3600 if seconds > 3 * 3600 else 60
     return int(math.ceil(seconds / unit) * unit)
-
-
-def _keys(s3: Any, bucket: str, prefix: str) -> list[str]:
-    keys = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        keys.extend(item["Key"] for item in page.get("Contents", []))
-    return keys

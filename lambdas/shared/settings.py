@@ -38,9 +38,15 @@ CAPTURE_SAMPLING_PERCENT = "CAPTURE_SAMPLING_PERCENT"
 MAX_BATCH = "MAX_BATCH"
 PROMOTION_MARGIN = "PROMOTION_MARGIN"
 PROMOTION_MIN_LABELLED = "PROMOTION_MIN_LABELLED"
+PROMOTION_ALPHA = "PROMOTION_ALPHA"
 DRIFT_THRESHOLDS = "DRIFT_THRESHOLDS"
 DRIFT_MIN_ROWS = "DRIFT_MIN_ROWS"
 DRIFT_COOLDOWN_MINUTES = "DRIFT_COOLDOWN_MINUTES"
+QUALITY_RULE = "QUALITY_RULE"
+QUALITY_LABEL_DELAY_MINUTES = "QUALITY_LABEL_DELAY_MINUTES"
+QUALITY_COOLDOWN_MINUTES = "QUALITY_COOLDOWN_MINUTES"
+RETRAIN_LOOKBACK_HOURS = "RETRAIN_LOOKBACK_HOURS"
+ALERTS_TOPIC_ARN = "ALERTS_TOPIC_ARN"
 ROLLBACK_ALARMS = "ROLLBACK_ALARMS"
 CODE_VERSION = "CODE_VERSION"
 INFERENCE_TABLE = "INFERENCE_TABLE"
@@ -129,6 +135,11 @@ class ModelSpec:
     @property
     def feature_names(self) -> list[str]:
         return [f.name for f in self.features]
+
+    @property
+    def fairness_group(self) -> str | None:
+        """The fairness section's group column, when the spec has one."""
+        return self.fairness.group if self.fairness else None
 
     @property
     def attributes(self) -> list[str]:

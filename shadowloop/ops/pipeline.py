@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from lambdas.shared import retraining
 from shadowloop.cli.target import Target
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -35,7 +36,7 @@ def start(
     return target.client("stepfunctions").start_execution(
         stateMachineArn=target.output("StateMachineArn"),
         name=name,
-        input=json.dumps({"dataset": dataset, "version_id": version_id, "trigger": trigger}),
+        input=json.dumps(retraining.run_input(dataset, version_id, trigger)),
     )["executionArn"]
 
 

@@ -85,6 +85,30 @@ def test_bad_config_is_refused_naming_the_field(model_changes: dict, field: str)
         load_config(_context(**model_changes), "dev")
 
 
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"alpha": 1.5}, "quality.alpha"),
+        ({"min_labels": 3}, "quality.min_labels"),
+        ({"schedule": "every hour"}, "quality.schedule"),
+        ({"tolerance": "a lot"}, "quality.tolerance"),
+        ({"lookback": 24}, "quality.lookback"),
+    ],
+)
+def test_bad_quality_config_is_refused_naming_the_field(changes: dict, field: str) -> None:
+    context = _context()
+    context["quality"] = {**context["quality"], **changes}
+    with pytest.raises(ConfigError, match=rf"^{re.escape(field)}:"):
+        load_config(context, "dev")
+
+
+def test_a_promotion_alpha_outside_0_1_is_refused() -> None:
+    context = _context()
+    context["promotion"] = {**context["promotion"], "alpha": 0}
+    with pytest.raises(ConfigError, match=r"^promotion\.alpha:"):
+        load_config(context, "dev")
+
+
 def test_cdk_entry_point_reports_a_bad_config_in_one_line(capsys: pytest.CaptureFixture) -> None:
     # Given an app whose context names a metric that does not fit the task
     app = cdk.App(context={CONTEXT_KEY: _context(metric="accuracy"), ENVIRONMENT_KEY: "dev"})
@@ -110,7 +134,7 @@ def test_functions_run_existing_handlers_with_known_settings(synthesized: Synthe
     ]
     known = {value for name, value in vars(settings).items() if name.isupper()}
     # Then each handler module exists and each variable is one the Lambdas read by name
-    assert len(functions) == 10
+    assert len(functions) == 11
     for function in functions:
         module = function["Handler"].rsplit(".", 1)[0]
         assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), module

@@ -1,4 +1,4 @@
-"""Monitoring stack: schedules, the drift role's narrow permissions, alarms."""
+"""Monitoring stack: schedules, the check roles' narrow permissions, alarms."""
 
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ def test_monitoring_alarms_notify_the_topic(synthesized: Synthesized) -> None:
         f"{prefix}-pipeline-failed",
         f"{prefix}-dataset-drifted",
         f"{prefix}-drift-check-failing",
+        f"{prefix}-quality-degraded",
+        f"{prefix}-quality-check-failing",
     }
     for alarm in alarms.values():
         (action,) = alarm["AlarmActions"]
@@ -75,6 +77,9 @@ def test_monitoring_alarms_notify_the_topic(synthesized: Synthesized) -> None:
     assert (drifted["Namespace"], drifted["MetricName"]) == ("shadowloop", "DatasetDrifted")
     assert drifted["Dimensions"] == [{"Name": "service", "Value": "drift_check"}]
     assert alarms[f"{prefix}-pipeline-failed"]["MetricName"] == "ExecutionsFailed"
+    degraded = alarms[f"{prefix}-quality-degraded"]
+    assert (degraded["MetricName"], degraded["Threshold"]) == ("QualityDegraded", 1)
+    assert degraded["Dimensions"] == [{"Name": "service", "Value": "quality_check"}]
 
 
 def test_dashboard_shows_feature_drift_variants_and_pipeline_runs(synthesized: Synthesized) -> None:
@@ -86,5 +91,59 @@ def test_dashboard_shows_feature_drift_variants_and_pipeline_runs(synthesized: S
         "ModelLatency",
         "challenger",
         "ExecutionsFailed",
+        "LiveMetricLower",
+        "LabelsUsed",
     ):
         assert expected in body
+
+
+def test_quality_check_runs_on_its_schedule_with_the_configured_rule(
+    synthesized: Synthesized,
+) -> None:
+    config = synthesized.config
+    template = synthesized.template("monitoring")
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "Name": f"{config.prefix}-quality-check",
+            "ScheduleExpression": config.quality.schedule,
+            "Targets": [
+                Match.object_like(
+                    {"Arn": {"Fn::GetAtt": [Match.string_like_regexp("QualityCheck"), "Arn"]}}
+                )
+            ],
+        },
+    )
+    (function,) = [
+        f["Properties"]
+        for f in template.find_resources("AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler") == "lambdas.quality_check.handler.handler"
+    ]
+    variables = function["Environment"]["Variables"]
+    assert json.loads(variables["QUALITY_RULE"]) == {
+        "alpha": config.quality.alpha,
+        "tolerance": config.quality.tolerance,
+        "min_labels": config.quality.min_labels,
+    }
+    assert variables["QUALITY_LABEL_DELAY_MINUTES"] == str(config.quality.label_delay_minutes)
+    assert variables["QUALITY_COOLDOWN_MINUTES"] == str(config.quality.cooldown_minutes)
+    assert render(variables["ALERTS_TOPIC_ARN"]).startswith("<Import:")
+
+
+def test_quality_role_starts_only_the_pipeline_and_publishes_only_to_the_topic(
+    synthesized: Synthesized,
+) -> None:
+    statements = _policy_statements(synthesized, "monitoring", "QualityCheckRole")
+    by_action = {a: s for s in statements for a in _actions(s)}
+    assert render(by_action["states:StartExecution"]["Resource"]).startswith("<Import:")
+    assert render(by_action["states:ListExecutions"]["Resource"]) == render(
+        by_action["states:StartExecution"]["Resource"]
+    )
+    assert render(by_action["sns:Publish"]["Resource"]).startswith("<Import:")
+    assert {"kms:GenerateDataKey", "kms:Decrypt"} <= set(by_action)
+    writes = [s for s in statements if "s3:PutObject" in _actions(s)]
+    assert writes
+    assert all("monitoring/quality/*" in json.dumps(s["Resource"]) for s in writes)
+    assert by_action["cloudwatch:PutMetricData"]["Condition"] == {
+        "StringEquals": {"cloudwatch:namespace": "shadowloop"}
+    }

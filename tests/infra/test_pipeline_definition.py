@@ -51,12 +51,18 @@ def test_every_task_retries_throttling_and_catches_into_notify_failed(
     assert states["Failed"]["Type"] == "Fail"
 
 
-def test_drift_runs_prepare_retraining_data_first(definition: dict[str, Any]) -> None:
+def test_drift_and_quality_runs_prepare_retraining_data_first(definition: dict[str, Any]) -> None:
     states = definition["States"]
     assert definition["StartAt"] == "Retraining?"
     start = states["Retraining?"]
     assert start["Choices"] == [
-        {"Variable": "$.trigger", "StringEquals": "drift", "Next": "PrepareRetrainingData"}
+        {
+            "Or": [
+                {"Variable": "$.trigger", "StringEquals": "drift"},
+                {"Variable": "$.trigger", "StringEquals": "quality"},
+            ],
+            "Next": "PrepareRetrainingData",
+        }
     ]
     assert start["Default"] == "ValidateData"
     prepare = states["PrepareRetrainingData"]

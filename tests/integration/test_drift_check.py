@@ -11,8 +11,7 @@ import pytest
 from moto import mock_aws
 
 from lambdas.drift_check.handler import _settings, handler
-from lambdas.drift_check.monitor import start_retraining
-from lambdas.shared import capture
+from lambdas.shared import capture, retraining
 from lambdas.shared.drift import build_baseline
 from lambdas.shared.settings import Feature
 
@@ -248,9 +247,10 @@ def test_two_checks_of_the_same_window_start_exactly_one_run(aws):
 def test_racing_checks_share_the_deterministic_execution(aws):
     # Both checks passed their guards before either started the pipeline.
     settings = _settings()
+    arn, dataset = settings.state_machine_arn, settings.spec.dataset
 
-    first = start_retraining(aws.sfn, settings, WINDOW_END)
-    second = start_retraining(aws.sfn, settings, WINDOW_END)
+    first = retraining.start(aws.sfn, arn, dataset, "drift", WINDOW_END)
+    second = retraining.start(aws.sfn, arn, dataset, "drift", WINDOW_END)
 
     assert first == second
     assert [e["name"] for e in aws.executions()] == ["drift-20261123T120000"]

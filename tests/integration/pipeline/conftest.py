@@ -47,6 +47,7 @@ def aws(monkeypatch):
         "APPROVAL_STATUS": "Approved",
         "INFERENCE_IMAGE_URI": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sklearn:1.9-0",
         "CODE_VERSION": "a1b2c3d",
+        "RETRAIN_LOOKBACK_HOURS": "24",
     }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():

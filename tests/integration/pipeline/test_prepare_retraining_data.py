@@ -1,7 +1,7 @@
 """PrepareRetrainingData against moto: the new dataset version and its lineage."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from lambdas.prepare_retraining_data.handler import handler
 from lambdas.shared.capture import encode_line
@@ -114,3 +114,64 @@ def test_nothing_labelled_keeps_the_latest_version(s3, context):
     assert (result["rows"], result["captured_rows"]) == (50, 0)
     versions = s3.list_object_versions(Bucket=DATA_BUCKET, Prefix=DATA_KEY)["Versions"]
     assert [v["VersionId"] for v in versions] == [base_id]
+
+
+def _capture_at(s3, name, ids, when, seed):
+    instances = [{k: v for k, v in r.items() if k != TARGET} for r in rows(len(ids), seed=seed)]
+    line = encode_line(
+        {"instances": instances, "inference_ids": ids},
+        {"predictions": [30.0] * len(ids)},
+        event_id=name,
+        inference_id=name,
+        inference_time=when,
+    )
+    hour = f"{when:%Y/%m/%d/%H}"
+    s3.put_object(
+        Bucket=CAPTURE_BUCKET, Key=f"capture/{ENDPOINT}/champion/{hour}/{name}.jsonl", Body=line
+    )
+    for index, inference_id in enumerate(ids):
+        body = {"inference_id": inference_id, "actual": 50.0 + index, "received_at": "x"}
+        key = f"feedback/{hour}/{inference_id}.json"
+        s3.put_object(Bucket=CAPTURE_BUCKET, Key=key, Body=json.dumps(body).encode())
+
+
+def test_a_quality_run_trains_on_the_recent_labelled_traffic_only(s3, context):
+    # Given a dataset, labelled traffic from 30 hours ago and 120 recent labelled predictions
+    base_id = push_dataset(s3, to_csv(rows(50)))
+    _capture_at(s3, "old", [f"old-{i}" for i in range(20)], WHEN - timedelta(hours=30), seed=1)
+    recent_ids = [f"new-{i}" for i in range(120)]
+    _capture_at(s3, "new", recent_ids, WHEN, seed=2)
+
+    # When a quality-triggered run prepares its data with a 24-hour look-back
+    result = handler({"run_id": "quality-1", "dataset": DATASET, "trigger": "quality"}, context)
+
+    # Then the new version holds the header and the recent rows only, the old version kept
+    assert result["mode"] == "recent_traffic"
+    assert (result["rows"], result["captured_rows"]) == (120, 120)
+    assert result["since"] == (WHEN - timedelta(hours=24)).isoformat()
+    new = records(read(s3, DATA_BUCKET, DATA_KEY, result["version_id"]))
+    assert new[0] == COLUMNS and len(new) == 121
+    assert [row[COLUMNS.index(TARGET)] for row in new[1:3]] == ["50.0", "51.0"]
+    assert read(s3, DATA_BUCKET, DATA_KEY, base_id) == to_csv(rows(50))
+    # And its lineage names the version it replaces and exactly the recent ids
+    lineage = json.loads(
+        read(s3, DATA_BUCKET, f"datasets/{DATASET}/lineage/{result['version_id']}.json")
+    )
+    assert lineage["base_version_id"] == base_id
+    assert lineage["mode"] == "recent_traffic"
+    assert lineage["inference_ids"] == recent_ids
+
+
+def test_a_quality_run_with_little_recent_traffic_appends_like_drift(s3, context):
+    # Given a dataset and only 30 recent labelled predictions
+    base = to_csv(rows(50))
+    push_dataset(s3, base)
+    _capture_at(s3, "new", [f"new-{i}" for i in range(30)], WHEN, seed=2)
+
+    # When a quality run prepares its data
+    result = handler({"run_id": "quality-2", "dataset": DATASET, "trigger": "quality"}, context)
+
+    # Then the base rows stay and the 30 are appended
+    assert result["mode"] == "append"
+    assert (result["rows"], result["captured_rows"]) == (80, 30)
+    assert read(s3, DATA_BUCKET, DATA_KEY, result["version_id"]).startswith(base)

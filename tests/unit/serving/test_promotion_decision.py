@@ -133,3 +133,81 @@ def test_join_pairs_ids_both_variants_saw_and_labels_the_known_ones():
     assert joined.paired == {"champion": [10.0, 12.0], "challenger": [10.5, 13.0]}
     assert joined.labelled == {"champion": [10.0], "challenger": [10.5]}
     assert joined.truth == [10.2]
+
+
+def _paired(champion_error, challenger_error, n, seed=0, look=1):
+    """Paired losses of two regressors on the same labelled requests."""
+    import numpy as np
+
+    from lambdas.promotion_check.decision import Paired, paired_differences
+    from lambdas.shared.quality import look_alpha
+
+    rng = np.random.default_rng(seed)
+    truth = rng.uniform(10, 60, n)
+    champion = truth + rng.normal(0, champion_error, n)
+    challenger = truth + rng.normal(0, challenger_error, n)
+    stats = paired_differences("rmse", truth.tolist(), champion.tolist(), challenger.tolist())
+    return Paired(stats, look_alpha(0.05, look))
+
+
+def paired_verdict(paired):
+    return decide(
+        champion_metric=10.0,
+        challenger_metric=9.0,
+        direction="minimize",
+        labelled=paired.differences.n,
+        min_labelled=200,
+        margin=0.02,
+        champion_error_rate=None,
+        challenger_error_rate=None,
+        paired=paired,
+    )
+
+
+def test_a_sure_paired_gain_promotes():
+    paired = _paired(champion_error=10.0, challenger_error=4.0, n=400)
+
+    assert paired.lower > 0
+    assert paired_verdict(paired).decision == PROMOTE
+
+
+def test_a_point_gain_the_paired_bound_does_not_support_waits():
+    # Same quality on both sides: any point gain is luck, and the bound says so.
+    paired = _paired(champion_error=5.0, challenger_error=5.0, n=250, look=20)
+
+    result = paired_verdict(paired)
+
+    assert result.decision == WAIT
+    assert "not yet sure" in result.reason
+
+
+def test_equal_models_are_never_promoted_over_many_hourly_looks():
+    import numpy as np
+
+    from lambdas.promotion_check.decision import Paired, paired_differences, score
+    from lambdas.shared.quality import look_alpha
+
+    # Given a challenger exactly as good as the champion, checked every hour for 100 hours
+    rng = np.random.default_rng(7)
+    decisions, point_only = [], []
+    for look in range(1, 101):
+        truth = rng.uniform(10, 60, 220)
+        a, b = truth + rng.normal(0, 4, 220), truth + rng.normal(0, 4, 220)
+        metrics = {
+            "champion_metric": score("rmse", truth.tolist(), a.tolist()),
+            "challenger_metric": score("rmse", truth.tolist(), b.tolist()),
+            "direction": "minimize",
+            "labelled": 220,
+            "min_labelled": 200,
+            "margin": 0.02,
+            "champion_error_rate": None,
+            "challenger_error_rate": None,
+        }
+        stats = paired_differences("rmse", truth.tolist(), a.tolist(), b.tolist())
+        paired = Paired(stats, look_alpha(0.05, look))
+        decisions.append(decide(**metrics, paired=paired).decision)
+        point_only.append(decide(**metrics).decision)
+
+    # Then it is never promoted nor retired, although the point rule alone would act
+    assert set(decisions) == {WAIT}
+    assert PROMOTE in point_only

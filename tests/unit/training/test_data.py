@@ -61,7 +61,9 @@ def test_a_baseline_model_is_clearly_worse_in_the_monsoon(
 
 
 def test_an_unknown_scenario_names_the_known_ones():
-    with pytest.raises(ValueError, match="unknown scenario 'drought'.*baseline, monsoon, new_road"):
+    with pytest.raises(
+        ValueError, match="unknown scenario 'drought'.*baseline, monsoon, new_road, roadworks"
+    ):
         data.generate("drought")
 
 
@@ -76,3 +78,16 @@ def test_main_writes_the_scenario_as_csv(tmp_path):
     expected = data.generate("monsoon", rows=200, seed=1)
     assert list(written.columns) == list(data.COLUMNS)
     np.testing.assert_allclose(written["delivery_minutes"], expected["delivery_minutes"])
+
+
+def test_roadworks_keep_the_inputs_and_slow_only_the_east_and_centre():
+    # Given the same seed in the baseline world and with roadworks
+    calm, works = data.generate("baseline", 4000, 3), data.generate("roadworks", 4000, 3)
+
+    # Then every input is identical and only deliveries in the two zones take longer
+    inputs = [c for c in data.COLUMNS if c != data.TARGET]
+    assert calm[inputs].equals(works[inputs])
+    slow = works["city_zone"].isin(["east", "centre"])
+    delay = works[data.TARGET] - calm[data.TARGET]
+    assert (delay[~slow].abs() < 1e-9).all()
+    assert delay[slow].mean() > 15

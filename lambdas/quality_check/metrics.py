@@ -1,0 +1,47 @@
+"""CloudWatch metrics of a quality report, as Powertools EMF lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from lambdas.shared.quality import DEGRADED
+
+
+def publish_report(metrics: Metrics, report: dict[str, Any]) -> None:
+    """Window metrics on the handler's Metrics; per-group ones carry ``Group`` and ``Value``."""
+    metrics.add_metric(name="LabelsUsed", unit=MetricUnit.Count, value=report["labels"])
+    evidence = report["evidence"]
+    skipped = evidence["malformed_capture_lines"] + evidence["malformed_feedback"]
+    metrics.add_metric(name="MalformedRecords", unit=MetricUnit.Count, value=skipped)
+    if report.get("estimate") is None:
+        return
+    for name, value in _values(report).items():
+        metrics.add_metric(name=name, unit=MetricUnit.NoUnit, value=value)
+    metrics.add_metric(
+        name="QualityDegraded", unit=MetricUnit.Count, value=int(report["status"] == DEGRADED)
+    )
+    for column, groups in report.get("groups", {}).items():
+        for value, verdict in groups.items():
+            if verdict.get("estimate") is not None:
+                numbers = _values(verdict) | {"GroupLabels": verdict["labels"]}
+                for name, number in numbers.items():
+                    _group_metric(column, value, name, number)
+
+
+def _values(verdict: dict[str, Any]) -> dict[str, float]:
+    low, high = verdict["interval"]
+    return {
+        "LiveMetric": verdict["estimate"],
+        "LiveMetricLower": low,
+        "LiveMetricUpper": high,
+    }
+
+
+def _group_metric(column: str, value: str, name: str, number: float) -> None:
+    # single_metric emits its own EMF blob, so the dimensions stay off the window metrics.
+    with single_metric(name=name, unit=MetricUnit.NoUnit, value=number) as metric:
+        metric.add_dimension(name="Group", value=column)
+        metric.add_dimension(name="Value", value=value)

@@ -1,0 +1,224 @@
+"""One scheduled quality check: the champion's live error against its holdout metric.
+
+A look judges the champion's predictions in (judged_until, window_end - label delay],
+so feedback has had time to arrive. Below ``min_labels`` the look is
+``insufficient_evidence`` and the window does not advance (the next look sees more).
+A decided look advances it, so looks never share data, and counts towards the
+alpha spending of :mod:`lambdas.shared.quality.bounds`. A new champion starts afresh:
+its first look counts as 1 and only predictions after it was first seen are judged.
+
+A degraded look starts no run while a challenger is in shadow: a retrained model is
+already on its way, and the promotion check decides on it.
+
+The check's clock is ``window_end`` (the schedule's event time), which makes the
+cooldown reproducible and the execution name deterministic per window.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from lambdas.quality_check import state as st
+from lambdas.quality_check.evidence import EvidenceStats, Labelled, labelled_predictions
+from lambdas.quality_check.settings import QualityCheckSettings
+from lambdas.shared import endpoint_state, registry, retraining
+from lambdas.shared.quality import (
+    DEGRADED,
+    INSUFFICIENT_EVIDENCE,
+    LossStats,
+    Rule,
+    UnsupportedMetric,
+    judge,
+    losses,
+)
+
+FIRST_WINDOW = timedelta(hours=24)
+TRIGGER = "quality"
+NO_REFERENCE = "no_reference"
+
+
+def run_quality_check(
+    *,
+    s3: Any,
+    sagemaker: Any,
+    stepfunctions: Any,
+    sns: Any,
+    settings: QualityCheckSettings,
+    window_end: datetime,
+) -> dict[str, Any] | None:
+    """Judge a window, maybe alert and retrain, store the report; None without an endpoint."""
+    endpoint = endpoint_state.describe(sagemaker, settings.endpoint_name)
+    if endpoint is None:
+        return None
+    champion = endpoint.champion.model_package_arn
+    stored = _for_champion(st.load_state(s3, settings.artifact_bucket), champion, window_end)
+    cutoff = window_end - timedelta(minutes=settings.label_delay_minutes)
+    start = max(stored.judged_until, cutoff - FIRST_WINDOW)
+    stats = EvidenceStats()
+    rows = _labelled(s3, settings, start, cutoff, stats)
+    reference = _reference(sagemaker, champion, settings.spec.metric)
+    report = _judge(settings, rows, reference, look=stored.looks + 1)
+    started = (
+        retraining.Started(skipped_reason="challenger_in_shadow")
+        if report["status"] == DEGRADED and endpoint.challenger is not None
+        else _retrain(stepfunctions, settings, report, stored, window_end)
+    )
+    report |= {
+        "window": {"start": st.iso(start), "end": st.iso(cutoff), "checked_at": st.iso(window_end)},
+        "champion_model_package_arn": champion,
+        "evidence": asdict(stats),
+        "retrain_started": started.execution_arn is not None,
+        "retrain_execution_arn": started.execution_arn,
+        "skipped_reason": started.skipped_reason,
+    }
+    report["alert_sent"] = _alert(sns, settings, report, stored)
+    s3.put_object(
+        Bucket=settings.artifact_bucket,
+        Key=st.report_key(window_end),
+        Body=json.dumps(report, indent=1).encode(),
+        ContentType="application/json",
+    )
+    decided = report["status"] not in (INSUFFICIENT_EVIDENCE, NO_REFERENCE)
+    st.save_state(s3, settings.artifact_bucket, _after(stored, report, decided, cutoff, window_end))
+    return report
+
+
+def _labelled(
+    s3: Any, settings: QualityCheckSettings, start: datetime, end: datetime, stats: EvidenceStats
+) -> list[Labelled]:
+    if end <= start:
+        return []
+    return labelled_predictions(
+        s3,
+        bucket=settings.capture_bucket,
+        endpoint_name=settings.endpoint_name,
+        task=settings.spec.task,
+        start=start,
+        end=end,
+        stats=stats,
+    )
+
+
+def _after(
+    stored: st.QualityState,
+    report: dict[str, Any],
+    decided: bool,
+    cutoff: datetime,
+    window_end: datetime,
+) -> st.QualityState:
+    """A decided look moves the window and counts; an undecided one leaves both."""
+    started = report["retrain_execution_arn"] is not None
+    return replace(
+        stored,
+        judged_until=cutoff if decided else stored.judged_until,
+        looks=stored.looks + int(decided),
+        last_status=report["status"] if decided else stored.last_status,
+        last_retrain_started_at=window_end if started else stored.last_retrain_started_at,
+    )
+
+
+def _for_champion(stored: st.QualityState, champion: str | None, now: datetime) -> st.QualityState:
+    """The state of this champion; a new one is watched from now (the first ever: a day back)."""
+    if stored.champion_model_package_arn == champion and stored.judged_until is not None:
+        return stored
+    since = now if stored.champion_model_package_arn else now - FIRST_WINDOW
+    return st.QualityState(
+        champion_model_package_arn=champion,
+        champion_since=since,
+        judged_until=since,
+        last_retrain_started_at=stored.last_retrain_started_at,
+    )
+
+
+def _reference(sagemaker: Any, champion: str | None, metric: str) -> float | None:
+    """The champion's registered holdout value of the primary metric, if it has one."""
+    if not champion:
+        return None
+    lineage = registry.describe_lineage(sagemaker, champion)
+    if lineage.get("metric") not in (None, metric):
+        return None
+    return lineage.get("metric_value")
+
+
+def _judge(
+    settings: QualityCheckSettings, rows: list[Labelled], reference: float | None, *, look: int
+) -> dict[str, Any]:
+    spec = settings.spec
+    base = {"metric": spec.metric, "labels": len(rows)}
+    if reference is None:
+        return base | {"status": NO_REFERENCE, "reason": "the champion has no holdout metric"}
+    rule = Rule(spec.metric, settings.alpha, settings.tolerance, settings.min_labels)
+    try:
+        loss = losses(spec.metric, [r.actual for r in rows], [r.prediction for r in rows])
+    except UnsupportedMetric as exc:
+        return base | {"status": NO_REFERENCE, "reason": str(exc)}
+    overall = judge(LossStats.of(loss), rule=rule, reference=reference, look=look)
+    groups = {
+        column: _by_value(rows, loss, column, rule, reference, look)
+        for column in dict.fromkeys(c for c in (spec.segment, spec.fairness_group) if c)
+    }
+    return base | overall | {"tolerance": settings.tolerance, "groups": groups}
+
+
+def _by_value(
+    rows: list[Labelled], loss: Any, column: str, rule: Rule, reference: float, look: int
+) -> dict[str, Any]:
+    """The same verdict per captured value of ``column`` (reported; only the whole alarms)."""
+    values: dict[str, list[float]] = {}
+    for row, value in zip(rows, loss, strict=True):
+        values.setdefault(str(row.features.get(column)), []).append(float(value))
+    return {
+        key: judge(LossStats.of(group), rule=rule, reference=reference, look=look)
+        for key, group in sorted(values.items())
+    }
+
+
+def _retrain(
+    stepfunctions: Any,
+    settings: QualityCheckSettings,
+    report: dict[str, Any],
+    stored: st.QualityState,
+    window_end: datetime,
+) -> retraining.Started:
+    if report["status"] != DEGRADED:
+        return retraining.Started(skipped_reason=report["status"])
+    return retraining.start_guarded(
+        stepfunctions,
+        state_machine_arn=settings.state_machine_arn,
+        dataset=settings.spec.dataset,
+        trigger=TRIGGER,
+        window_end=window_end,
+        last_started_at=stored.last_retrain_started_at,
+        cooldown_minutes=settings.cooldown_minutes,
+    )
+
+
+def _alert(
+    sns: Any, settings: QualityCheckSettings, report: dict[str, Any], stored: st.QualityState
+) -> bool:
+    """Publish once when the champion turns degraded; a lasting degradation is not repeated."""
+    if report["status"] != DEGRADED or stored.last_status == DEGRADED:
+        return False
+    low, high = report["interval"]
+    message = {
+        "alert": "model_quality_degraded",
+        "champion_model_package_arn": report["champion_model_package_arn"],
+        "metric": report["metric"],
+        "live": report["estimate"],
+        "interval": [low, high],
+        "reference": report["reference"],
+        "threshold": report["threshold"],
+        "labels": report["labels"],
+        "window": report["window"],
+        "retrain_execution_arn": report["retrain_execution_arn"],
+        "skipped_reason": report["skipped_reason"],
+    }
+    sns.publish(
+        TopicArn=settings.topic_arn,
+        Subject=f"{settings.spec.dataset}: live {report['metric']} degraded",
+        Message=json.dumps(message),
+    )
+    return True

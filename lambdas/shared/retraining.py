@@ -1,0 +1,73 @@
+"""Starting a retraining run from a scheduled check, under the guards every check shares.
+
+A check starts a run only when nothing is in flight, outside the cooldown since the
+last run it started, and under one execution name per window (``{trigger}-{window_end}``),
+so two racing checks of the same window start one run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Started:
+    """What a guarded start did: the run's ARN, or why none was started."""
+
+    execution_arn: str | None = None
+    skipped_reason: str | None = None
+
+
+def run_input(dataset: str, version_id: str | None, trigger: str) -> dict[str, Any]:
+    """The pipeline's execution input; every key is always present."""
+    return {"dataset": dataset, "version_id": version_id, "trigger": trigger}
+
+
+def execution_name(trigger: str, window_end: datetime) -> str:
+    return f"{trigger}-{window_end:%Y%m%dT%H%M%S}"
+
+
+def start_guarded(
+    stepfunctions: Any,
+    *,
+    state_machine_arn: str,
+    dataset: str,
+    trigger: str,
+    window_end: datetime,
+    last_started_at: datetime | None,
+    cooldown_minutes: int,
+) -> Started:
+    """Start a run on the dataset's latest version unless a guard says no."""
+    cooldown = timedelta(minutes=cooldown_minutes)
+    if last_started_at and window_end - last_started_at < cooldown:
+        return Started(skipped_reason="cooldown")
+    running = stepfunctions.list_executions(
+        stateMachineArn=state_machine_arn, statusFilter="RUNNING", maxResults=1
+    )["executions"]
+    if running:
+        return Started(skipped_reason="pipeline_running")
+    arn = start(stepfunctions, state_machine_arn, dataset, trigger, window_end)
+    return Started(execution_arn=arn)
+
+
+def start(
+    stepfunctions: Any, state_machine_arn: str, dataset: str, trigger: str, window_end: datetime
+) -> str:
+    """Start this window's run on the latest version; the execution ARN either way."""
+    name = execution_name(trigger, window_end)
+    body = json.dumps(run_input(dataset, None, trigger))
+    try:
+        response = stepfunctions.start_execution(
+            stateMachineArn=state_machine_arn, name=name, input=body
+        )
+    except stepfunctions.exceptions.ExecutionAlreadyExists:
+        # Another check of the same window won the race; its execution is this window's.
+        return _execution_arn(state_machine_arn, name)
+    return response["executionArn"]
+
+
+def _execution_arn(state_machine_arn: str, name: str) -> str:
+    return f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"

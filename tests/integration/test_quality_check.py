@@ -1,0 +1,365 @@
+"""The quality check against moto: verdicts, reports, alerts, retraining and its guards."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import numpy as np
+import pytest
+from moto import mock_aws
+
+from lambdas.quality_check.handler import handler
+from lambdas.shared import capture
+
+ENDPOINT = "shadowloop-dev"
+SPEC = {
+    "dataset": "delivery-eta",
+    "target": "delivery_minutes",
+    "task": "regression",
+    "metric": "rmse",
+    "direction": "minimize",
+    "segment": "city_zone",
+    "features": [
+        {"name": "distance_km", "type": "numeric"},
+        {"name": "city_zone", "type": "categorical"},
+    ],
+}
+HOLDOUT_RMSE = 3.7
+START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+ROLE = "arn:aws:iam::123456789012:role/shadowloop"
+ZONES = ("north", "south", "east")
+
+
+@dataclass
+class Context:
+    function_name: str = "quality-check"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:quality-check"
+    aws_request_id: str = "req-1"
+
+
+@dataclass
+class Aws:
+    s3: object
+    sagemaker: object
+    sfn: object
+    sqs: object
+    queue_url: str
+    state_machine_arn: str
+
+    def executions(self):
+        return self.sfn.list_executions(stateMachineArn=self.state_machine_arn)["executions"]
+
+    def report(self, at):
+        key = f"monitoring/quality/reports/{at:%Y-%m-%dT%H:%M:%SZ}.json"
+        return json.loads(self.s3.get_object(Bucket="artifacts", Key=key)["Body"].read())
+
+    def state(self):
+        key = "monitoring/quality/state.json"
+        return json.loads(self.s3.get_object(Bucket="artifacts", Key=key)["Body"].read())
+
+    def alerts(self):
+        messages = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
+        return [json.loads(json.loads(m["Body"])["Message"]) for m in messages.get("Messages", [])]
+
+
+def _env(monkeypatch, spec=SPEC, min_labels=50):
+    env = {
+        "MODEL_SPEC": json.dumps(spec),
+        "CAPTURE_BUCKET": "captures",
+        "ARTIFACT_BUCKET": "artifacts",
+        "ENDPOINT_NAME": ENDPOINT,
+        "QUALITY_RULE": json.dumps({"alpha": 0.05, "tolerance": 0.1, "min_labels": min_labels}),
+        "QUALITY_LABEL_DELAY_MINUTES": "60",
+        "QUALITY_COOLDOWN_MINUTES": "360",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    _env(monkeypatch)
+    with mock_aws():
+        s3, sagemaker, sfn = (
+            boto3.client("s3"),
+            boto3.client("sagemaker"),
+            boto3.client("stepfunctions"),
+        )
+        for bucket in ("captures", "artifacts"):
+            s3.create_bucket(Bucket=bucket)
+        sagemaker.create_model_package_group(ModelPackageGroupName="delivery-eta")
+        serve(sagemaker, register(sagemaker, HOLDOUT_RMSE), "config-1")
+        definition = {"StartAt": "Train", "States": {"Train": {"Type": "Pass", "End": True}}}
+        machine = sfn.create_state_machine(
+            name="pipeline", definition=json.dumps(definition), roleArn=ROLE
+        )
+        monkeypatch.setenv("STATE_MACHINE_ARN", machine["stateMachineArn"])
+        sns, sqs = boto3.client("sns"), boto3.client("sqs")
+        topic = sns.create_topic(Name="alerts")["TopicArn"]
+        queue_url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn["Attributes"]["QueueArn"])
+        monkeypatch.setenv("ALERTS_TOPIC_ARN", topic)
+        yield Aws(s3, sagemaker, sfn, sqs, queue_url, machine["stateMachineArn"])
+
+
+def register(sagemaker, rmse):
+    """A model package carrying its holdout metric as the registry lineage does."""
+    return sagemaker.create_model_package(
+        ModelPackageGroupName="delivery-eta",
+        CustomerMetadataProperties={"metric": "rmse", "metric_value": repr(rmse)},
+        InferenceSpecification={
+            "Containers": [
+                {"Image": "sklearn:1.9-0", "ModelDataUrl": "s3://artifacts/model.tar.gz"}
+            ],
+            "SupportedContentTypes": ["application/json"],
+            "SupportedResponseMIMETypes": ["application/json"],
+        },
+    )["ModelPackageArn"]
+
+
+def serve(sagemaker, package_arn, config_name):
+    """Put ``package_arn`` in production under a new endpoint config."""
+    model = f"model-{config_name}"
+    sagemaker.create_model(
+        ModelName=model, ExecutionRoleArn=ROLE, Containers=[{"ModelPackageName": package_arn}]
+    )
+    variant = {
+        "VariantName": "champion",
+        "ModelName": model,
+        "InitialInstanceCount": 1,
+        "InstanceType": "ml.m5.large",
+    }
+    sagemaker.create_endpoint_config(EndpointConfigName=config_name, ProductionVariants=[variant])
+    # moto has no UpdateEndpoint; a fresh endpoint of the same name serves the same purpose.
+    if sagemaker.list_endpoints()["Endpoints"]:
+        sagemaker.delete_endpoint(EndpointName=ENDPOINT)
+    sagemaker.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName=config_name)
+
+
+def served(s3, n, *, at, error_sd, seed, slow_zone=None, labelled=True, extra_lines=()):
+    """``n`` champion predictions at ``at`` and their outcomes; ``slow_zone`` runs 20 min late."""
+    rng = np.random.default_rng(seed)
+    zones = rng.choice(ZONES, n)
+    predictions = rng.uniform(15, 60, n).round(2)
+    late = np.where(zones == slow_zone, 20.0, 0.0) if slow_zone else 0.0
+    actuals = (predictions + rng.normal(0.0, error_sd, n) + late).round(2)
+    ids = [str(uuid.uuid4()) for _ in range(n)]
+    instances = [{"distance_km": 3.0, "city_zone": str(z)} for z in zones]
+    line = capture.encode_line(
+        {"instances": instances, "inference_ids": ids},
+        {"predictions": predictions.tolist()},
+        event_id=ids[0],
+        inference_id=ids[0],
+        inference_time=at,
+    )
+    hour = f"{at:%Y/%m/%d/%H}"
+    body = "\n".join([*extra_lines, line]).encode()
+    s3.put_object(
+        Bucket="captures", Key=f"capture/{ENDPOINT}/champion/{hour}/{ids[0]}.jsonl", Body=body
+    )
+    if labelled:
+        for inference_id, actual in zip(ids, actuals, strict=True):
+            feedback = {"inference_id": inference_id, "actual": float(actual), "received_at": "x"}
+            key = f"feedback/{hour}/{inference_id}.json"
+            s3.put_object(Bucket="captures", Key=key, Body=json.dumps(feedback).encode())
+    return ids
+
+
+def check(at):
+    return handler({"time": at.strftime("%Y-%m-%dT%H:%M:%SZ")}, Context())
+
+
+def test_a_slower_zone_alarms_alerts_once_and_starts_one_quality_run(aws):
+    # Given an hour of predictions whose deliveries run 20 minutes late in the east
+    served(aws.s3, 300, at=START + timedelta(minutes=5), error_sd=3.7, seed=1, slow_zone="east")
+
+    # When the check runs two hours later (the label delay has passed), then an hour after
+    first = check(START + timedelta(hours=2))
+    served(aws.s3, 150, at=START + timedelta(hours=1, minutes=5), error_sd=3.7, seed=2,
+           slow_zone="east")  # fmt: skip
+    second = check(START + timedelta(hours=3))
+
+    # Then both windows are degraded, with the live RMSE and its interval above the threshold
+    assert first["status"] == second["status"] == "degraded"
+    low, high = first["interval"]
+    assert first["reference"] == HOLDOUT_RMSE
+    assert HOLDOUT_RMSE * 1.1 < low < first["estimate"] < high
+    assert first["labels"] == 300
+    # And one alert was published, naming the live metric and the run it started
+    (alert,) = aws.alerts()
+    assert alert["alert"] == "model_quality_degraded"
+    assert alert["live"] == pytest.approx(first["estimate"])
+    assert alert["retrain_execution_arn"] == first["retrain_execution_arn"]
+    # And one run started, with trigger quality and the window's name; the cooldown held the rest
+    (execution,) = aws.executions()
+    assert execution["name"] == "quality-20261123T140000"
+    described = aws.sfn.describe_execution(executionArn=execution["executionArn"])
+    assert json.loads(described["input"]) == {
+        "dataset": "delivery-eta",
+        "version_id": None,
+        "trigger": "quality",
+    }
+    assert second["skipped_reason"] in ("cooldown", "pipeline_running")
+    # And the report singles out the east zone (the first look reads a day back)
+    report = aws.report(START + timedelta(hours=2))
+    zones = report["groups"]["city_zone"]
+    assert zones["east"]["status"] == "degraded"
+    assert zones["north"]["estimate"] < zones["east"]["estimate"]
+    assert report["window"] == {
+        "start": "2026-11-22T14:00:00Z",
+        "end": "2026-11-23T13:00:00Z",
+        "checked_at": "2026-11-23T14:00:00Z",
+    }
+
+
+def test_fifty_stationary_hours_raise_no_alarm(aws, monkeypatch):
+    # Given 50 hours of ordinary traffic, the live error exactly the holdout's, and few labels
+    # an hour (each feedback is an S3 object; bench/quality_bench.py looks at 1,000 windows)
+    _env(monkeypatch, min_labels=20)
+    statuses = []
+    for hour in range(50):
+        at = START + timedelta(hours=hour, minutes=10)
+        served(aws.s3, 24, at=at, error_sd=HOLDOUT_RMSE, seed=100 + hour)
+        # When the hourly check runs after each hour
+        statuses.append(check(START + timedelta(hours=hour + 2))["status"])
+
+    # Then every hour was judged ok: no alarm, no alert, no run
+    assert statuses == ["ok"] * 50
+    assert aws.alerts() == []
+    assert aws.executions() == []
+    assert aws.state()["looks"] == 50
+
+
+def test_too_few_labels_decide_nothing_and_the_window_waits_for_more(aws):
+    # Given 30 labelled predictions, plus 40 that never got an outcome
+    served(aws.s3, 30, at=START + timedelta(minutes=5), error_sd=20.0, seed=3)
+    served(aws.s3, 40, at=START + timedelta(minutes=6), error_sd=20.0, seed=4, labelled=False)
+
+    # When the check runs
+    first = check(START + timedelta(hours=2))
+
+    # Then it is insufficient evidence, never an alarm, and the window does not advance
+    assert first["status"] == "insufficient_evidence"
+    assert first["labels"] == 30 and first["estimate"] is None
+    assert aws.report(START + timedelta(hours=2))["evidence"]["unlabelled"] == 40
+    assert aws.alerts() == [] and aws.executions() == []
+    assert aws.state()["looks"] == 0
+
+    # When 30 more arrive in the next hour, the next look judges all 60
+    served(aws.s3, 30, at=START + timedelta(hours=1, minutes=5), error_sd=20.0, seed=5)
+    second = check(START + timedelta(hours=3))
+    assert (second["status"], second["labels"]) == ("degraded", 60)
+
+
+def test_predictions_younger_than_the_label_delay_wait_for_the_next_look(aws):
+    # Given bad predictions made 30 minutes before the check
+    served(aws.s3, 100, at=START + timedelta(minutes=30), error_sd=20.0, seed=6)
+
+    # When the check runs at the hour, they are not judged yet; an hour later they are
+    assert check(START + timedelta(hours=1))["labels"] == 0
+    assert check(START + timedelta(hours=2))["labels"] == 100
+
+
+def test_unreadable_capture_lines_and_feedback_are_skipped_and_counted(aws):
+    # Given good traffic, a malformed capture line and one malformed feedback object
+    at = START + timedelta(minutes=5)
+    ids = served(aws.s3, 81, at=at, error_sd=3.7, seed=7, extra_lines=["{bad"])
+    key = f"feedback/{START:%Y/%m/%d/%H}/{ids[0]}.json"
+    aws.s3.put_object(Bucket="captures", Key=key, Body=b"not json")
+
+    # When the check runs
+    result = check(START + timedelta(hours=2))
+
+    # Then the good records were judged and the bad ones counted
+    evidence = aws.report(START + timedelta(hours=2))["evidence"]
+    assert result["status"] == "ok" and result["labels"] == 80
+    assert (evidence["malformed_capture_lines"], evidence["malformed_feedback"]) == (1, 1)
+
+
+def test_a_new_champion_is_judged_afresh_on_its_own_predictions(aws):
+    # Given a degraded champion that was judged, then replaced
+    served(aws.s3, 100, at=START + timedelta(minutes=5), error_sd=20.0, seed=8)
+    assert check(START + timedelta(hours=2))["status"] == "degraded"
+    new = register(aws.sagemaker, 3.5)
+    serve(aws.sagemaker, new, "config-2")
+
+    # When the first check after the change runs, then one after the new champion served
+    first = check(START + timedelta(hours=3))
+    served(aws.s3, 100, at=START + timedelta(hours=3, minutes=5), error_sd=3.5, seed=9)
+    second = check(START + timedelta(hours=5))
+
+    # Then the new champion's looks restart and only its own predictions count
+    assert (first["status"], first["labels"]) == ("insufficient_evidence", 0)
+    assert (second["status"], second["labels"], second["reference"]) == ("ok", 100, 3.5)
+    state = aws.state()
+    assert state["champion_model_package_arn"] == new and state["looks"] == 1
+
+
+def test_a_fairness_group_in_the_spec_is_reported_per_value(aws, monkeypatch):
+    # Given a spec naming a fairness group column
+    _env(monkeypatch, {**SPEC, "segment": None, "fairness": {"group": "city_zone"}})
+    served(aws.s3, 120, at=START + timedelta(minutes=5), error_sd=3.7, seed=10)
+
+    # When the check runs
+    check(START + timedelta(hours=2))
+
+    # Then the report has a verdict per captured value of that column
+    groups = aws.report(START + timedelta(hours=2))["groups"]
+    assert set(groups) == {"city_zone"}
+    assert set(groups["city_zone"]) <= set(ZONES)
+    assert sum(v["labels"] for v in groups["city_zone"].values()) == 120
+
+
+def test_a_degraded_champion_with_a_challenger_in_shadow_starts_no_run(aws, monkeypatch):
+    # Given moto keeping shadow variants (it drops them) and a challenger in shadow
+    from moto.sagemaker.responses import SageMakerResponse
+
+    original = SageMakerResponse.create_endpoint_config
+
+    def create_endpoint_config(self):
+        result = original(self)
+        config = self.sagemaker_backend.endpoint_configs[self._get_param("EndpointConfigName")]
+        config.shadow_production_variants = self._get_param("ShadowProductionVariants")
+        return result
+
+    monkeypatch.setattr(SageMakerResponse, "create_endpoint_config", create_endpoint_config)
+    champion = register(aws.sagemaker, HOLDOUT_RMSE)
+    challenger = register(aws.sagemaker, 3.0)
+    for name, package in (("champion-2", champion), ("challenger-2", challenger)):
+        aws.sagemaker.create_model(
+            ModelName=name, ExecutionRoleArn=ROLE, Containers=[{"ModelPackageName": package}]
+        )
+    variants = {
+        role: [
+            {
+                "VariantName": role,
+                "ModelName": f"{role}-2",
+                "InitialInstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+            }
+        ]
+        for role in ("champion", "challenger")
+    }
+    aws.sagemaker.create_endpoint_config(
+        EndpointConfigName="config-shadow",
+        ProductionVariants=variants["champion"],
+        ShadowProductionVariants=variants["challenger"],
+    )
+    aws.sagemaker.delete_endpoint(EndpointName=ENDPOINT)
+    aws.sagemaker.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName="config-shadow")
+    served(aws.s3, 120, at=START + timedelta(minutes=5), error_sd=20.0, seed=11)
+
+    # When the check finds the champion degraded
+    result = check(START + timedelta(hours=2))
+
+    # Then it alerts but leaves retraining to the challenger already on its way
+    assert result["status"] == "degraded"
+    assert result["skipped_reason"] == "challenger_in_shadow"
+    assert aws.executions() == []
+    assert len(aws.alerts()) == 1
