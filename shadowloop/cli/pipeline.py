@@ -55,30 +55,24 @@ def models(limit: int, target: Target) -> None:
     if not packages:
         console.print("no models registered yet: run `shadowloop train`")
         return
+    # The fairness column only when some registration was judged: 80 columns fit seven.
+    judged = any(p.get("fairness") for p in packages)
     table = Table()
-    for column in (
-        "version",
-        "status",
-        "metric",
-        "dataset",
-        "dataset version",
-        "trigger",
-        "fairness",
-        "created",
-    ):
+    columns = ["version", "status", "metric", "dataset", "dataset version", "trigger"]
+    for column in [*columns, *(["fairness"] if judged else []), "created"]:
         table.add_column(column, overflow="fold")
     for p in packages:
         metric = f"{p.get('metric')}={_num(p.get('metric_value'))}"
-        table.add_row(
+        cells = [
             str(p.get("version")),
             str(p.get("status")),
             metric,
             str(p.get("dataset")),
             str(p.get("version_id")),
             str(p.get("trigger")),
-            _fairness(p.get("fairness")),
-            str(p.get("created") or "")[:19],
-        )
+        ]
+        fairness = [_fairness(p.get("fairness"))] if judged else []
+        table.add_row(*cells, *fairness, str(p.get("created") or "")[:16])
     console.print(table)
     decided = [p for p in packages if p.get("approved_by")]
     # Plain lines below the table: identities are long ARNs that must stay whole.
