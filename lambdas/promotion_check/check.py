@@ -161,6 +161,7 @@ def compare(
             decisions.WAIT,
             f"endpoint is {state.status}; {verdict.decision} deferred: {verdict.reason}",
         )
+    verdict = _approval_rules(clients.sagemaker, state.challenger.model_package_arn, verdict)
     packages = {CHAMPION: state.champion, CHALLENGER: state.challenger}
     return {
         "decision": verdict.decision,
@@ -207,6 +208,25 @@ def compare(
             "latency_unit": "ms",
         },
     }
+
+
+def _approval_rules(
+    sagemaker: Any, model_package_arn: str | None, verdict: decisions.Decision
+) -> decisions.Decision:
+    """A person's decision on the challenger's package comes first (``approval: manual``):
+    a package still pending approval is never promoted, and a rejected one leaves shadow."""
+    if not model_package_arn or verdict.decision not in (decisions.PROMOTE, decisions.WAIT):
+        return verdict
+    status = sagemaker.describe_model_package(ModelPackageName=model_package_arn).get(
+        "ModelApprovalStatus"
+    )
+    if status == "Rejected":
+        return decisions.Decision(decisions.RETIRE, f"its package was rejected: {verdict.reason}")
+    if status != "Approved" and verdict.decision == decisions.PROMOTE:
+        return decisions.Decision(
+            decisions.WAIT, f"awaiting approval of its package ({status}): {verdict.reason}"
+        )
+    return verdict
 
 
 def lambda_invoker(lambda_client: Any, function_name: str) -> DeployInvoker:

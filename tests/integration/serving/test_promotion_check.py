@@ -80,6 +80,8 @@ def shadowed(aws):
     champion, challenger = register(aws.sagemaker), register(aws.sagemaker)
     handle_event(ctx, {"action": "deploy", "model_package_arn": champion})
     handle_event(ctx, {"action": "deploy", "model_package_arn": challenger})
+    # As Register leaves a candidate with `approval: auto`.
+    aws.sagemaker.update_model_package(ModelPackageArn=challenger, ModelApprovalStatus="Approved")
     return Served(aws, ctx, champion, challenger)
 
 
@@ -175,6 +177,47 @@ def test_worse_challenger_is_retired_and_rejected(shadowed):
     assert report["decision"] == "retire"
     assert served(shadowed.clients.sagemaker) == {"champion": shadowed.champion}
     assert approval(shadowed.clients.sagemaker, shadowed.challenger) == "Rejected"
+
+
+def test_a_better_challenger_pending_approval_waits_for_a_person(shadowed):
+    # Given `approval: manual`: the challenger's package still awaits a person's approval
+    sagemaker = shadowed.clients.sagemaker
+    sagemaker.update_model_package(
+        ModelPackageArn=shadowed.challenger, ModelApprovalStatus="PendingManualApproval"
+    )
+    write_traffic(
+        shadowed.clients.s3, records=30, labelled=28, champion_error=3.0, challenger_error=1.0
+    )
+
+    # When the promotion check finds it better
+    report = check_promotion(
+        shadowed.clients, SETTINGS, in_process(shadowed.deploy_ctx), now=later()
+    )
+
+    # Then it waits, says so, and the champion keeps serving
+    assert report["decision"] == "wait"
+    assert report["reason"].startswith("awaiting approval of its package (PendingManualApproval)")
+    assert served(sagemaker) == {"champion": shadowed.champion, "challenger": shadowed.challenger}
+    assert approval(sagemaker, shadowed.challenger) == "PendingManualApproval"
+
+
+def test_a_challenger_rejected_by_a_person_leaves_shadow(shadowed):
+    # Given a person rejected the challenger's package, though it does better
+    sagemaker = shadowed.clients.sagemaker
+    sagemaker.update_model_package(
+        ModelPackageArn=shadowed.challenger, ModelApprovalStatus="Rejected"
+    )
+    write_traffic(
+        shadowed.clients.s3, records=30, labelled=28, champion_error=3.0, challenger_error=1.0
+    )
+
+    report = check_promotion(
+        shadowed.clients, SETTINGS, in_process(shadowed.deploy_ctx), now=later()
+    )
+
+    assert report["decision"] == "retire"
+    assert report["reason"].startswith("its package was rejected")
+    assert served(sagemaker) == {"champion": shadowed.champion}
 
 
 def test_too_few_labels_waits_without_changing_the_endpoint(shadowed):
