@@ -16,7 +16,12 @@ def publish_report(metrics: Metrics, report: dict[str, Any]) -> None:
     evidence = report["evidence"]
     skipped = evidence["malformed_capture_lines"] + evidence["malformed_feedback"]
     metrics.add_metric(name="MalformedRecords", unit=MetricUnit.Count, value=skipped)
-    _publish_fairness(report.get("fairness"))
+    fairness = report.get("fairness")
+    if fairness:
+        # The alarm rule's own verdict (two consecutive breached looks), for the CloudWatch alarm.
+        alarm = int(fairness["alarm"])
+        metrics.add_metric(name="FairnessAlarm", unit=MetricUnit.Count, value=alarm)
+    _publish_fairness(fairness)
     if report.get("estimate") is None:
         return
     for name, value in _values(report).items():

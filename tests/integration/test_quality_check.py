@@ -401,8 +401,17 @@ def decided_loans(s3, n, *, at, seed, b_approval):
         s3.put_object(Bucket="captures", Key=key, Body=json.dumps(feedback).encode())
 
 
+def emf(text):
+    """The CloudWatch EMF blobs the handler printed."""
+    return [json.loads(line) for line in text.splitlines() if line.startswith('{"_aws"')]
+
+
+def _one(value):
+    return value[0] if isinstance(value, list) else value
+
+
 def test_live_fairness_is_reported_per_group_and_alerts_after_two_breached_windows(
-    aws, monkeypatch
+    aws, monkeypatch, capsys
 ):
     # Given a loan classifier serving, whose holdout accuracy is registered
     _env(monkeypatch, LOAN_SPEC)
@@ -439,3 +448,10 @@ def test_live_fairness_is_reported_per_group_and_alerts_after_two_breached_windo
     assert alert["group"] == "applicant_group"
     assert any("for applicant_group=B below 0.8" in p for p in alert["problems"])
     assert aws.state()["fairness_breach_streak"] == 2
+    # And CloudWatch got the figures per group and the alarm rule's verdict per look
+    blobs = emf(capsys.readouterr().out)
+    rates = [b for b in blobs if "FairnessSelectionRate" in b and b.get("Value") == "B"]
+    assert [_one(b["FairnessSelectionRate"]) for b in rates] == pytest.approx(
+        [first["groups"]["B"]["selection_rate"], second["groups"]["B"]["selection_rate"]]
+    )
+    assert [_one(b["FairnessAlarm"]) for b in blobs if "FairnessAlarm" in b] == [0, 1]
