@@ -209,6 +209,34 @@ def _fairness_html(document: dict[str, Any]) -> str:
     )
 
 
+def _audit_html(document: dict[str, Any]) -> str:
+    """The manual approval and one explained prediction, when the story recorded them."""
+    decided, explained = document.get("approval"), document.get("explained")
+    parts = []
+    if decided:
+        parts.append(
+            f"<p>Version {decided.get('version')} "
+            f"{html.escape(str(decided.get('approval_status')))}"
+            f" by <code>{html.escape(str(decided.get('approved_by')))}</code> at "
+            f"{html.escape(str(decided.get('approved_at')))}: "
+            f"{html.escape(str(decided.get('approval_reason')))}</p>"
+        )
+    if explained:
+        lineage = (explained.get("model") or {}).get("lineage") or {}
+        replayed = explained.get("replay") or {}
+        parts.append(
+            f"<p>Inference <code>{html.escape(str(explained.get('inference_id')))}</code>: "
+            f"answered {html.escape(json.dumps(explained.get('prediction')))} by the "
+            f"{html.escape(str(explained.get('variant')))} (dataset version "
+            f"<code>{html.escape(str(explained.get('dataset_version_id')))}</code>, run "
+            f"<code>{html.escape(str(lineage.get('run_id')))}</code>); replayed on "
+            f"<code>{html.escape(str(replayed.get('model_data_url')))}</code>: "
+            f"{'reproduced' if replayed.get('reproduced') else 'not reproduced'}</p>"
+            f"<pre>{html.escape(json.dumps(explained.get('input'), indent=1))}</pre>"
+        )
+    return "<h2>Audit</h2>" + "".join(parts) if parts else ""
+
+
 def _number(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, (int, float)) else ""
 
@@ -239,7 +267,7 @@ def _html(document: dict[str, Any], files: dict[str, Path], path: Path) -> Path:
         for k in ("drift", "metrics", "shadow", "fairness")
         if k in files
     )
-    fairness = _fairness_html(document)
+    fairness = _fairness_html(document) + _audit_html(document)
     serving = (document.get("served_by") or {}).get("model_package_arn")
     path.write_text(
         f"""<!doctype html><html><head><meta charset="utf-8"><title>shadowloop demo</title>

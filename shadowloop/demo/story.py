@@ -61,6 +61,10 @@ class Story:
     """Per run with a bias report: the candidate's per-group holdout figures (loan story)."""
     live_fairness: dict[str, Any] | None = None
     """The quality check's live per-group figures on the serving model (loan story)."""
+    approval: dict[str, Any] | None = None
+    """A manual approval decision recorded on the serving package (loan story)."""
+    explained: dict[str, Any] | None = None
+    """One prediction's audit record and its replay on the registered artifact (loan story)."""
 
 
 def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
