@@ -50,6 +50,15 @@ def test_the_loan_story_rejects_the_skewed_candidate_serves_the_fair_one_and_wat
     assert {"selection_rate", "tpr", "fpr", "metric"} <= set(live["groups"]["B"])
     assert live["figures"]["disparate_impact"]["value"] >= 0.8
     assert report["predictions_served"] == report["feedback_sent"] == 400
+    # And a reviewer's approval is on the serving package, and a declined application replays
+    assert report["approval"]["approval_status"] == "Approved"
+    assert report["approval"]["model_package_arn"] == passed["model_package_arn"]
+    assert "fairness across applicant_group reviewed" in report["approval"]["approval_reason"]
+    explained = report["explained"]
+    assert explained["prediction"] == 0 and "applicant_group" in explained["input"]
+    assert explained["model_package_arn"] == passed["model_package_arn"]
+    assert explained["model"]["approved_by"] == report["approval"]["approved_by"]
+    assert explained["replay"]["reproduced"] is True
     # And the report shows it: the HTML table and the per-group plot
     html = (out / "report.html").read_text()
     assert "Fairness per group" in html and "serving model (live traffic)" in html
