@@ -97,7 +97,8 @@ def demo(
 
     With --story loan, the loan-approval story instead: a candidate trained on decisions
     that held one applicant group back is rejected by the fairness gate, a fair one passes
-    and serves, and the quality check shows its per-group figures on live traffic.
+    and serves, the quality check shows its per-group figures on live traffic, a
+    reviewer's approval is recorded and one declined application is explained and replayed.
 
     With --data CSV --target COL --group COL, the gate also judges the model's fairness
     across the groups of COL; a rejected model ends the story (exit 0), with the verdict.
