@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from lambdas.shared.quality.losses import SUPPORTED_METRICS, label, losses, metric_from_loss
+from lambdas.shared.quality.losses import SUPPORTED_METRICS, losses, metric_from_loss
 from lambdas.shared.settings import Fairness
 
 JUDGED = "judged"
@@ -30,7 +30,8 @@ BREACH = "breach"
 
 
 def group_key(value: Any) -> str:
-    """A captured group value as text, as the evaluation keys it (1, 1.0 and "1" are one)."""
+    """A captured group value or label as text, as the evaluation keys it (1, 1.0 and "1"
+    are one); an empty value is the group ``missing``."""
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return MISSING_GROUP
     if isinstance(value, float) and value.is_integer():
@@ -111,9 +112,10 @@ def _metric(metric: str, y_true: list[Any], y_pred: list[Any]) -> float | None:
 
 
 def _rates(y_true: list[Any], y_pred: list[Any], favourable: Any) -> dict[str, float | None]:
-    wanted = label(favourable)
-    actual = np.array([label(v) == wanted for v in y_true], dtype=bool)
-    chosen = np.array([label(v) == wanted for v in y_pred], dtype=bool)
+    # As text, as the evaluation compares labels: 1, 1.0 and "1" are the favourable label 1.
+    wanted = group_key(favourable)
+    actual = np.array([group_key(v) == wanted for v in y_true], dtype=bool)
+    chosen = np.array([group_key(v) == wanted for v in y_pred], dtype=bool)
     return {
         "selection_rate": float(chosen.mean()),
         "tpr": _share(chosen & actual, actual),
