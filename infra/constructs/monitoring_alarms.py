@@ -1,4 +1,5 @@
-"""Alarms on the loop itself: failed runs, drifted data, degraded live quality, failing checks."""
+"""Alarms on the loop itself: failed runs, drifted data, degraded live quality or fairness,
+failing checks."""
 
 from __future__ import annotations
 
@@ -72,6 +73,12 @@ class MonitoringAlarms(Construct):
             "The champion's live error is surely above its holdout metric plus the tolerance",
             check_metric(QUALITY_SERVICE, "QualityDegraded"),
         )
+        self.fairness_breached = self._at_least_once(
+            "FairnessBreached",
+            f"{prefix}-fairness-breached",
+            "The champion's live fairness broke a limit in two consecutive decided looks",
+            check_metric(QUALITY_SERVICE, "FairnessAlarm"),
+        )
         self.quality_check_failing = self._at_least_once(
             "QualityCheckFailing",
             f"{prefix}-quality-check-failing",
@@ -83,6 +90,7 @@ class MonitoringAlarms(Construct):
             self.dataset_drifted,
             self.drift_check_failing,
             self.quality_degraded,
+            self.fairness_breached,
             self.quality_check_failing,
         ):
             alarm.add_alarm_action(actions.SnsAction(topic))

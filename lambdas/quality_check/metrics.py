@@ -16,6 +16,12 @@ def publish_report(metrics: Metrics, report: dict[str, Any]) -> None:
     evidence = report["evidence"]
     skipped = evidence["malformed_capture_lines"] + evidence["malformed_feedback"]
     metrics.add_metric(name="MalformedRecords", unit=MetricUnit.Count, value=skipped)
+    fairness = report.get("fairness")
+    if fairness:
+        # The alarm rule's own verdict (two consecutive breached looks), for the CloudWatch alarm.
+        alarm = int(fairness["alarm"])
+        metrics.add_metric(name="FairnessAlarm", unit=MetricUnit.Count, value=alarm)
+    _publish_fairness(fairness)
     if report.get("estimate") is None:
         return
     for name, value in _values(report).items():
@@ -29,6 +35,45 @@ def publish_report(metrics: Metrics, report: dict[str, Any]) -> None:
                 numbers = _values(verdict) | {"GroupLabels": verdict["labels"]}
                 for name, number in numbers.items():
                     _group_metric(column, value, name, number)
+
+
+FAIRNESS_RATES = {
+    "size": "FairnessGroupSize",
+    "selection_rate": "FairnessSelectionRate",
+    "tpr": "FairnessTpr",
+    "fpr": "FairnessFpr",
+    "metric": "FairnessMetric",
+    "error_ratio": "FairnessErrorRatio",
+}
+FAIRNESS_FIGURES = {
+    "disparate_impact": "DisparateImpact",
+    "tpr_gap": "TprGap",
+    "metric_gap": "MetricGap",
+    "error_ratio": "ErrorRatio",
+}
+
+
+def _publish_fairness(section: dict[str, Any] | None) -> None:
+    """Per judged group (dimensions ``Group``, ``Value``) and across groups (``Group`` only)."""
+    if not section:
+        return
+    column = section["group"]
+    for value, entry in section["groups"].items():
+        if entry["status"] != "judged":
+            continue
+        for key, name in FAIRNESS_RATES.items():
+            if isinstance(entry.get(key), (int, float)):
+                _group_metric(column, value, name, entry[key])
+    for key, name in FAIRNESS_FIGURES.items():
+        figure = section["figures"].get(key) or {}
+        if isinstance(figure.get("value"), (int, float)):
+            _column_metric(column, name, figure["value"])
+    _column_metric(column, "FairnessBreached", int(section["status"] == "breach"))
+
+
+def _column_metric(column: str, name: str, number: float) -> None:
+    with single_metric(name=name, unit=MetricUnit.NoUnit, value=number) as metric:
+        metric.add_dimension(name="Group", value=column)
 
 
 def _values(verdict: dict[str, Any]) -> dict[str, float]:

@@ -21,6 +21,7 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from lambdas.quality_check import live_fairness
 from lambdas.quality_check import state as st
 from lambdas.quality_check.evidence import EvidenceStats, Labelled, labelled_predictions
 from lambdas.quality_check.settings import QualityCheckSettings
@@ -61,6 +62,10 @@ def run_quality_check(
     rows = _labelled(s3, settings, start, cutoff, stats)
     reference = _reference(sagemaker, champion, settings.spec.metric)
     report = _judge(settings, rows, reference, look=stored.looks + 1)
+    decided = report["status"] not in (INSUFFICIENT_EVIDENCE, NO_REFERENCE)
+    report["fairness"] = live_fairness.judge(
+        settings.spec, rows, streak=stored.fairness_breach_streak, decided=decided
+    )
     started = (
         retraining.Started(skipped_reason="challenger_in_shadow")
         if report["status"] == DEGRADED and endpoint.challenger is not None
@@ -75,13 +80,20 @@ def run_quality_check(
         "skipped_reason": started.skipped_reason,
     }
     report["alert_sent"] = _alert(sns, settings, report, stored)
+    if report["fairness"] is not None:
+        report["fairness"]["alert_sent"] = live_fairness.alert(
+            sns,
+            topic_arn=settings.topic_arn,
+            dataset=settings.spec.dataset,
+            report=report,
+            previous=stored.fairness_breach_streak,
+        )
     s3.put_object(
         Bucket=settings.artifact_bucket,
         Key=st.report_key(window_end),
         Body=json.dumps(report, indent=1).encode(),
         ContentType="application/json",
     )
-    decided = report["status"] not in (INSUFFICIENT_EVIDENCE, NO_REFERENCE)
     st.save_state(s3, settings.artifact_bucket, _after(stored, report, decided, cutoff, window_end))
     return report
 
@@ -111,12 +123,14 @@ def _after(
 ) -> st.QualityState:
     """A decided look moves the window and counts; an undecided one leaves both."""
     started = report["retrain_execution_arn"] is not None
+    fairness = report["fairness"]
     return replace(
         stored,
         judged_until=cutoff if decided else stored.judged_until,
         looks=stored.looks + int(decided),
         last_status=report["status"] if decided else stored.last_status,
         last_retrain_started_at=window_end if started else stored.last_retrain_started_at,
+        fairness_breach_streak=fairness["breach_streak"] if fairness else 0,
     )
 
 

@@ -24,6 +24,8 @@ class QualityState:
     """Decided looks (ok or degraded) on this champion; each spends a share of alpha."""
     last_status: str | None = None
     last_retrain_started_at: datetime | None = None
+    fairness_breach_streak: int = 0
+    """Consecutive decided looks whose live fairness broke a limit (see live_fairness.py)."""
 
 
 def load_state(s3: Any, bucket: str) -> QualityState:
@@ -39,6 +41,7 @@ def load_state(s3: Any, bucket: str) -> QualityState:
     for name in _TIMES:
         values[name] = datetime.fromisoformat(values[name]) if values[name] else None
     values["looks"] = int(values["looks"] or 0)
+    values["fairness_breach_streak"] = int(values["fairness_breach_streak"] or 0)
     return QualityState(**values)
 
 

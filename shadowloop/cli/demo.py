@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,7 +23,17 @@ def _shift(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> di
     return shifts
 
 
+STORIES = ("eta", "loan")
+
+
 @click.command()
+@click.option(
+    "--story",
+    "story_name",
+    type=click.Choice(STORIES),
+    help="Which built-in story to tell: eta (delivery times and the monsoon, the default) "
+    "or loan (the fairness gate, then live fairness per applicant group).",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -65,6 +76,7 @@ def _shift(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> di
     "(default: 1 of 0/1, True of False).",
 )
 def demo(
+    story_name: str | None,
     out: Path,
     data: Path | None,
     target_column: str | None,
@@ -83,14 +95,29 @@ def demo(
        dataset version that includes the captured traffic;
     5. v2 runs in shadow beside v1, is compared on live feedback and promoted.
 
+    With --story loan, the loan-approval story instead: a candidate trained on decisions
+    that held one applicant group back is rejected by the fairness gate, a fair one passes
+    and serves, the quality check shows its per-group figures on live traffic, a
+    reviewer's approval is recorded and one declined application is explained and replayed.
+
     With --data CSV --target COL --group COL, the gate also judges the model's fairness
     across the groups of COL; a rejected model ends the story (exit 0), with the verdict.
 
     Writes report.json, report.html and PNG plots to --out.
     """
-    from shadowloop.demo import report, story, use_cases
+    from shadowloop.demo import loan_story, report, story, use_cases
 
     config = load_from_cdk_json()
+    if story_name is not None and data is not None:
+        raise CliError("--story tells a built-in story and --data tells yours: use one of them")
+    if story_name is not None and (target_column or task or shifts or group_column or favourable):
+        raise CliError("--target, --task, --shift, --group and --favourable go with --data CSV")
+    workdir = ROOT / ".shadowloop" / "demo"
+    if story_name == "loan":
+        started = time.monotonic()
+        result = loan_story.run(config, workdir=workdir, step=console.print)
+        _summary(result, report.write(result, out), started)
+        return
     if data is not None:
         if not target_column:
             raise CliError("--data needs --target COL, the column to predict")
@@ -116,8 +143,11 @@ def demo(
     else:
         use_case = use_cases.delivery_eta(config)
     started = time.monotonic()
-    result = story.run(use_case, workdir=ROOT / ".shadowloop" / "demo", step=console.print)
-    files = report.write(result, out)
+    result = story.run(use_case, workdir=workdir, step=console.print)
+    _summary(result, report.write(result, out), started)
+
+
+def _summary(result: Any, files: dict[str, Path], started: float) -> None:
     version = (result.served_by or {}).get("model_version")
     serving = f"now serving v{version}" if version else "no model serves"
     console.print(
@@ -138,5 +168,12 @@ def demo(
         )
         if verdict["insufficient_evidence"]:
             console.print(f"  too few rows to judge: {', '.join(verdict['insufficient_evidence'])}")
+    live = result.live_fairness
+    if live:
+        sizes = ", ".join(f"{k} {v['size']}" for k, v in live["groups"].items())
+        console.print(
+            f"live fairness across {live['group']}: {live['status']} "
+            f"({sizes} labelled applications)"
+        )
     for kind, path in files.items():
         console.print(f"  {kind:8} {path}")

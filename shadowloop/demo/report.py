@@ -28,6 +28,8 @@ def write(story: Story, out: Path) -> dict[str, Path]:
     files["drift"] = _plot_drift(document["drift_checks"], out / "drift_per_feature.png")
     files["metrics"] = _plot_metrics(document["pipeline_runs"], out / "metric_per_version.png")
     files["shadow"] = _plot_shadow(document["promotions"], out / "champion_vs_shadow.png")
+    if document.get("candidate_fairness") or document.get("live_fairness"):
+        files["fairness"] = _plot_fairness(document, out / "fairness_per_group.png")
     files["html"] = _html(document, files, out / "report.html")
     return files
 
@@ -140,6 +142,105 @@ def _plot_shadow(promotions: list[dict[str, Any]], path: Path) -> Path:
     return _save(figure, path)
 
 
+def _fairness_sources(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(label, per-group figures) for each candidate's holdout and for live traffic."""
+    sources = [
+        (f"{'passed' if c['decision'] == 'pass' else 'rejected'} candidate (holdout)", c["groups"])
+        for c in document.get("candidate_fairness") or []
+        if c.get("groups")
+    ]
+    live = document.get("live_fairness")
+    if live and live.get("groups"):
+        sources.append(("serving model (live traffic)", live["groups"]))
+    return sources
+
+
+def _plot_fairness(document: dict[str, Any], path: Path) -> Path:
+    sources = _fairness_sources(document)
+    figure, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    groups = sorted({g for _, entries in sources for g in entries})
+    width = 0.8 / max(len(sources), 1)
+    for axis, (name, title) in zip(
+        axes, (("selection_rate", "selection rate"), ("tpr", "true-positive rate")), strict=True
+    ):
+        for index, (label, entries) in enumerate(sources):
+            values = [(entries.get(g) or {}).get(name) for g in groups]
+            axis.bar(
+                [i + index * width for i in range(len(groups))],
+                [v if isinstance(v, (int, float)) else 0 for v in values],
+                width=width,
+                label=label,
+            )
+        axis.set_xticks([i + width * (len(sources) - 1) / 2 for i in range(len(groups))])
+        axis.set_xticklabels(groups)
+        axis.set_title(f"{title} per group")
+    axes[0].legend(fontsize=7)
+    return _save(figure, path)
+
+
+RATES = ("selection_rate", "tpr", "fpr", "metric")
+
+
+def _fairness_html(document: dict[str, Any]) -> str:
+    sources = _fairness_sources(document)
+    if not sources:
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(label)}</td><td>{html.escape(group)}</td><td>{e.get('size')}</td>"
+        f"<td>{e.get('status')}</td>"
+        + "".join(f"<td>{_number(e.get(k))}</td>" for k in RATES)
+        + "</tr>"
+        for label, entries in sources
+        for group, e in entries.items()
+    )
+    live = document.get("live_fairness") or {}
+    verdict = (
+        f"<p>Live fairness across <code>{html.escape(str(live.get('group')))}</code>: "
+        f"{html.escape(str(live.get('status')))} "
+        f"{html.escape('; '.join(live.get('problems') or []))} (window "
+        f"{html.escape(json.dumps(live.get('window')))})</p>"
+        if live
+        else ""
+    )
+    return (
+        "<h2>Fairness per group</h2><table><tr><th>model</th><th>group</th><th>size</th>"
+        "<th>status</th><th>selection rate</th><th>TPR</th><th>FPR</th><th>metric</th></tr>"
+        f"{rows}</table>{verdict}"
+    )
+
+
+def _audit_html(document: dict[str, Any]) -> str:
+    """The manual approval and one explained prediction, when the story recorded them."""
+    decided, explained = document.get("approval"), document.get("explained")
+    parts = []
+    if decided:
+        parts.append(
+            f"<p>Version {decided.get('version')} "
+            f"{html.escape(str(decided.get('approval_status')))}"
+            f" by <code>{html.escape(str(decided.get('approved_by')))}</code> at "
+            f"{html.escape(str(decided.get('approved_at')))}: "
+            f"{html.escape(str(decided.get('approval_reason')))}</p>"
+        )
+    if explained:
+        lineage = (explained.get("model") or {}).get("lineage") or {}
+        replayed = explained.get("replay") or {}
+        parts.append(
+            f"<p>Inference <code>{html.escape(str(explained.get('inference_id')))}</code>: "
+            f"answered {html.escape(json.dumps(explained.get('prediction')))} by the "
+            f"{html.escape(str(explained.get('variant')))} (dataset version "
+            f"<code>{html.escape(str(explained.get('dataset_version_id')))}</code>, run "
+            f"<code>{html.escape(str(lineage.get('run_id')))}</code>); replayed on "
+            f"<code>{html.escape(str(replayed.get('model_data_url')))}</code>: "
+            f"{'reproduced' if replayed.get('reproduced') else 'not reproduced'}</p>"
+            f"<pre>{html.escape(json.dumps(explained.get('input'), indent=1))}</pre>"
+        )
+    return "<h2>Audit</h2>" + "".join(parts) if parts else ""
+
+
+def _number(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, (int, float)) else ""
+
+
 def _save(figure: Any, path: Path) -> Path:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
@@ -163,8 +264,10 @@ def _html(document: dict[str, Any], files: dict[str, Path], path: Path) -> Path:
     )
     images = "".join(
         f'<figure><img src="{files[k].name}" alt="{k}"></figure>'
-        for k in ("drift", "metrics", "shadow")
+        for k in ("drift", "metrics", "shadow", "fairness")
+        if k in files
     )
+    fairness = _fairness_html(document) + _audit_html(document)
     serving = (document.get("served_by") or {}).get("model_package_arn")
     path.write_text(
         f"""<!doctype html><html><head><meta charset="utf-8"><title>shadowloop demo</title>
@@ -178,6 +281,7 @@ fed back. Serving now: <code>{html.escape(str(serving))}</code></p>
 <th>dataset version</th><th>model version</th></tr>{rows}</table>
 <h2>Drift checks</h2><table><tr><th>window</th><th>drifted</th><th>drift share</th>
 <th>retrain started</th></tr>{checks}</table>
+{fairness}
 {images}
 </body></html>"""
     )

@@ -57,6 +57,14 @@ class Story:
     traffic_rmse: dict[str, float] | None = None
     first_gate: dict[str, Any] | None = None
     """The gate's answer on the first model: decision, reason and the fairness verdict."""
+    candidate_fairness: list[dict[str, Any]] | None = None
+    """Per run with a bias report: the candidate's per-group holdout figures (loan story)."""
+    live_fairness: dict[str, Any] | None = None
+    """The quality check's live per-group figures on the serving model (loan story)."""
+    approval: dict[str, Any] | None = None
+    """A manual approval decision recorded on the serving package (loan story)."""
+    explained: dict[str, Any] | None = None
+    """One prediction's audit record and its replay on the registered artifact (loan story)."""
 
 
 def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
@@ -69,11 +77,11 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
         try:
             target = localserver.target_for(cloud, api_url=api_url)
             api = ApiClient(api_url)
-            send = _sender(api, story, [*spec.feature_names, *spec.attributes], spec.target, step)
+            send = sender(api, story, [*spec.feature_names, *spec.attributes], spec.target, step)
 
             step(f"1. pushing {len(use_case.training)} rows of training data")
             datasets.push_bytes(
-                target, _csv(use_case.training), spec.dataset, name="training", source="demo"
+                target, csv_bytes(use_case.training), spec.dataset, name="training", source="demo"
             )
             step("2. the pipeline trains, evaluates and registers v1; it goes to production")
             first = pipeline.follow(
@@ -88,13 +96,13 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
             if first.result == "rejected":
                 # A legitimate ending: the gate kept a model that fails its limits out.
                 step(f"   the gate rejected v1: {first.reason}")
-                _gather(cloud, target, story, api)
+                gather(cloud, target, story, api)
                 return story
             if first.result != "registered":
                 raise RuntimeError(f"the first run did not register a model: {first.reason}")
             step(f"   the gate passed v1: {gate.get('reason')}")
 
-            hour = _Hour(cloud, step)
+            hour = Hour(cloud, step)
             step(
                 f"3. an hour of ordinary traffic: {len(use_case.calm_traffic)} requests, "
                 "with feedback"
@@ -102,14 +110,14 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
             hour.passes(lambda: send("calm", use_case.calm_traffic))
             if use_case.drifted_traffic is None or use_case.shadow_traffic is None:
                 step("   no change to tell (no --shift): the story ends with v1 serving")
-                _gather(cloud, target, story, api)
+                gather(cloud, target, story, api)
                 return story
             drifted_traffic, shadow_traffic = use_case.drifted_traffic, use_case.shadow_traffic
             step("   the scheduled drift check found nothing to do")
 
             step(f"4. {use_case.change}: an hour of {len(drifted_traffic)} requests, with feedback")
             hour.passes(lambda: send("drifted", drifted_traffic))
-            check = _reports(cloud, "monitoring/drift/reports/")[-1]
+            check = reports(cloud, "monitoring/drift/reports/")[-1]
             drifted = sorted(n for n, f in check.get("features", {}).items() if f.get("drifted"))
             step(
                 f"   drift check: drifted {bool(check.get('drifted'))}, features "
@@ -129,18 +137,18 @@ def run(use_case: UseCase, *, workdir: Path, step: Step) -> Story:
                 "answers too; then the promotion check compares the two"
             )
             hour.passes(lambda: send("shadow", shadow_traffic))
-            promotions = _reports(cloud, "monitoring/promotion/")
+            promotions = reports(cloud, "monitoring/promotion/")
             if promotions:
                 last = promotions[-1]
                 step(f"   promotion check: {last.get('decision')} ({last.get('reason')})")
 
-            _gather(cloud, target, story, api)
+            gather(cloud, target, story, api)
         finally:
             server.shutdown()
     return story
 
 
-def _sender(api: ApiClient, story: Story, features: list[str], target: str, step: Step) -> Any:
+def sender(api: ApiClient, story: Story, features: list[str], target: str, step: Step) -> Any:
     def send(label: str, frame: pd.DataFrame) -> None:
         result = traffic.send(api, frame, features=features, target=target)
         story.predictions_served += result.predictions
@@ -155,7 +163,7 @@ def _sender(api: ApiClient, story: Story, features: list[str], target: str, step
     return send
 
 
-class _Hour:
+class Hour:
     """Simulated time: traffic flows during an hour, and the hourly schedules fire at its end."""
 
     def __init__(self, cloud: LocalCloud, step: Step) -> None:
@@ -193,7 +201,7 @@ def _states(cloud: LocalCloud, execution_arn: str) -> list[str]:
     ]
 
 
-def _gather(cloud: LocalCloud, target: Any, story: Story, api: ApiClient) -> None:
+def gather(cloud: LocalCloud, target: Any, story: Story, api: ApiClient) -> None:
     """Read the outcome back from the cloud itself: S3, the registry, the endpoint."""
     # A promotion at the last check is an endpoint update still in flight: let it land.
     cloud.settle_endpoints()
@@ -204,8 +212,8 @@ def _gather(cloud: LocalCloud, target: Any, story: Story, api: ApiClient) -> Non
         for v in reversed(datasets.versions(target, spec.dataset))
     ]
     story.pipeline_runs = _pipeline_runs(cloud)
-    story.drift_checks = _reports(cloud, "monitoring/drift/reports/")
-    story.promotions = [_promotion(r) for r in _reports(cloud, "monitoring/promotion/")]
+    story.drift_checks = reports(cloud, "monitoring/drift/reports/")
+    story.promotions = [_promotion(r) for r in reports(cloud, "monitoring/promotion/")]
     state = endpoint_state.describe(sagemaker, cloud.output("EndpointName"))
     story.endpoint = {
         "production": {"model_package_arn": state.champion.model_package_arn} if state else None,
@@ -262,7 +270,7 @@ def _pipeline_runs(cloud: LocalCloud) -> list[dict[str, Any]]:
     return runs
 
 
-def _reports(cloud: LocalCloud, prefix: str) -> list[dict[str, Any]]:
+def reports(cloud: LocalCloud, prefix: str) -> list[dict[str, Any]]:
     s3 = cloud.client("s3")
     bucket = cloud.output("ArtifactBucketName")
     keys = sorted(
@@ -289,5 +297,5 @@ def _promotion(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
+def csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False).encode()

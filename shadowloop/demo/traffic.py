@@ -46,7 +46,7 @@ def send(
             if isinstance(prediction["prediction"], (int, float)):
                 result.squared_error += (prediction["prediction"] - actual) ** 2
             if index < cutoff:
-                api.feedback(prediction["inference_id"], _plain(actual))
+                api.feedback(prediction["inference_id"], plain(actual))
                 result.feedback += 1
         on_batch(len(instances))
     return result
@@ -58,9 +58,9 @@ def _batches(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
 
 
 def _record(row: dict[str, Any], features: list[str]) -> dict[str, Any]:
-    return {name: _plain(row[name]) for name in features}
+    return {name: plain(row[name]) for name in features}
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """numpy scalars → JSON-ready Python values."""
     return value.item() if hasattr(value, "item") else value

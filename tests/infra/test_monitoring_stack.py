@@ -68,6 +68,7 @@ def test_monitoring_alarms_notify_the_topic(synthesized: Synthesized) -> None:
         f"{prefix}-dataset-drifted",
         f"{prefix}-drift-check-failing",
         f"{prefix}-quality-degraded",
+        f"{prefix}-fairness-breached",
         f"{prefix}-quality-check-failing",
     }
     for alarm in alarms.values():
@@ -80,6 +81,9 @@ def test_monitoring_alarms_notify_the_topic(synthesized: Synthesized) -> None:
     degraded = alarms[f"{prefix}-quality-degraded"]
     assert (degraded["MetricName"], degraded["Threshold"]) == ("QualityDegraded", 1)
     assert degraded["Dimensions"] == [{"Name": "service", "Value": "quality_check"}]
+    fairness = alarms[f"{prefix}-fairness-breached"]
+    assert (fairness["MetricName"], fairness["Threshold"]) == ("FairnessAlarm", 1)
+    assert fairness["Dimensions"] == [{"Name": "service", "Value": "quality_check"}]
 
 
 def test_dashboard_shows_feature_drift_variants_and_pipeline_runs(synthesized: Synthesized) -> None:

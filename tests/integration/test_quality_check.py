@@ -363,3 +363,95 @@ def test_a_degraded_champion_with_a_challenger_in_shadow_starts_no_run(aws, monk
     assert result["skipped_reason"] == "challenger_in_shadow"
     assert aws.executions() == []
     assert len(aws.alerts()) == 1
+
+
+LOAN_SPEC = {
+    "dataset": "delivery-eta",
+    "target": "approved",
+    "task": "classification",
+    "metric": "accuracy",
+    "direction": "maximize",
+    "features": [{"name": "income", "type": "numeric"}],
+    "fairness": {"group": "applicant_group", "favourable_label": 1},
+}
+
+
+def decided_loans(s3, n, *, at, seed, b_approval):
+    """``n`` approvals with outcomes; the model approves group B at ``b_approval`` of A's rate."""
+    rng = np.random.default_rng(seed)
+    groups = rng.choice(["A", "B"], n, p=[0.6, 0.4])
+    actuals = rng.integers(0, 2, n)
+    predictions = np.where((groups == "B") & (rng.random(n) > b_approval), 0, actuals)
+    ids = [str(uuid.uuid4()) for _ in range(n)]
+    instances = [{"income": 40.0, "applicant_group": str(g)} for g in groups]
+    line = capture.encode_line(
+        {"instances": instances, "inference_ids": ids},
+        {"predictions": predictions.tolist()},
+        event_id=ids[0],
+        inference_id=ids[0],
+        inference_time=at,
+    )
+    hour = f"{at:%Y/%m/%d/%H}"
+    s3.put_object(
+        Bucket="captures", Key=f"capture/{ENDPOINT}/champion/{hour}/{ids[0]}.jsonl", Body=line
+    )
+    for inference_id, actual in zip(ids, actuals, strict=True):
+        feedback = {"inference_id": inference_id, "actual": int(actual), "received_at": "x"}
+        key = f"feedback/{hour}/{inference_id}.json"
+        s3.put_object(Bucket="captures", Key=key, Body=json.dumps(feedback).encode())
+
+
+def emf(text):
+    """The CloudWatch EMF blobs the handler printed."""
+    return [json.loads(line) for line in text.splitlines() if line.startswith('{"_aws"')]
+
+
+def _one(value):
+    return value[0] if isinstance(value, list) else value
+
+
+def test_live_fairness_is_reported_per_group_and_alerts_after_two_breached_windows(
+    aws, monkeypatch, capsys
+):
+    # Given a loan classifier serving, whose holdout accuracy is registered
+    _env(monkeypatch, LOAN_SPEC)
+    package = aws.sagemaker.create_model_package(
+        ModelPackageGroupName="delivery-eta",
+        CustomerMetadataProperties={"metric": "accuracy", "metric_value": "0.8"},
+        InferenceSpecification={
+            "Containers": [{"Image": "sklearn:1.9-0", "ModelDataUrl": "s3://a/model.tar.gz"}],
+            "SupportedContentTypes": ["application/json"],
+            "SupportedResponseMIMETypes": ["application/json"],
+        },
+    )["ModelPackageArn"]
+    serve(aws.sagemaker, package, "config-loans")
+
+    # When two hours of live decisions approve group B at a third of the rate they should
+    statuses = []
+    for hour in range(2):
+        at = START + timedelta(hours=hour, minutes=5)
+        decided_loans(aws.s3, 200, at=at, seed=20 + hour, b_approval=0.3)
+        check(START + timedelta(hours=hour + 2))
+        statuses.append(aws.report(START + timedelta(hours=hour + 2))["fairness"])
+
+    # Then each report carries the per-group figures with their sizes
+    first, second = statuses
+    assert set(first["groups"]) == {"A", "B"}
+    assert sum(g["size"] for g in first["groups"].values()) == 200
+    assert {"selection_rate", "tpr", "fpr", "metric"} <= set(first["groups"]["B"])
+    assert first["figures"]["disparate_impact"]["group"] == "B"
+    assert first["figures"]["disparate_impact"]["value"] < 0.8
+    # And the first breach is reported, the second consecutive one alarms, once
+    assert (first["status"], first["breach_streak"], first["alert_sent"]) == ("breach", 1, False)
+    assert (second["status"], second["breach_streak"], second["alert_sent"]) == ("breach", 2, True)
+    (alert,) = [a for a in aws.alerts() if a["alert"] == "fairness_breached"]
+    assert alert["group"] == "applicant_group"
+    assert any("for applicant_group=B below 0.8" in p for p in alert["problems"])
+    assert aws.state()["fairness_breach_streak"] == 2
+    # And CloudWatch got the figures per group and the alarm rule's verdict per look
+    blobs = emf(capsys.readouterr().out)
+    rates = [b for b in blobs if "FairnessSelectionRate" in b and b.get("Value") == "B"]
+    assert [_one(b["FairnessSelectionRate"]) for b in rates] == pytest.approx(
+        [first["groups"]["B"]["selection_rate"], second["groups"]["B"]["selection_rate"]]
+    )
+    assert [_one(b["FairnessAlarm"]) for b in blobs if "FairnessAlarm" in b] == [0, 1]
