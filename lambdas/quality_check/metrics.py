@@ -16,6 +16,9 @@ def publish_report(metrics: Metrics, report: dict[str, Any]) -> None:
     evidence = report["evidence"]
     skipped = evidence["malformed_capture_lines"] + evidence["malformed_feedback"]
     metrics.add_metric(name="MalformedRecords", unit=MetricUnit.Count, value=skipped)
+    if report.get("label_free"):
+        for name, value in _label_free_values(report["label_free"]).items():
+            metrics.add_metric(name=name, unit=MetricUnit.NoUnit, value=value)
     if report.get("estimate") is None:
         return
     for name, value in _values(report).items():
@@ -38,6 +41,27 @@ def _values(verdict: dict[str, Any]) -> dict[str, float]:
         "LiveMetricLower": low,
         "LiveMetricUpper": high,
     }
+
+
+def _label_free_values(free: dict[str, Any]) -> dict[str, float]:
+    """The estimate and its band; once labels arrive, the gap and whether it lasted."""
+    out: dict[str, float] = {}
+    estimate = free["estimate"]
+    if estimate.get("accuracy") is not None:
+        low, high = estimate["accuracy_band"]
+        out |= {
+            "EstimatedAccuracy": estimate["accuracy"],
+            "EstimatedAccuracyLower": low,
+            "EstimatedAccuracyUpper": high,
+        }
+    comparison = free.get("comparison")
+    if comparison and comparison.get("gap") is not None:
+        out |= {
+            "EstimateGap": comparison["gap"],
+            "EstimateFlagged": int(comparison["flagged"]),
+            "RelationshipChanged": int(comparison["relationship_changed"]),
+        }
+    return out
 
 
 def _group_metric(column: str, value: str, name: str, number: float) -> None:

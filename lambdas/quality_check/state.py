@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 STATE_KEY = "monitoring/quality/state.json"
 REPORT_PREFIX = "monitoring/quality/reports/"
-_TIMES = ("champion_since", "judged_until", "last_retrain_started_at")
+_TIMES = ("champion_since", "judged_until", "last_retrain_started_at", "estimated_until")
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,10 @@ class QualityState:
     """Decided looks (ok or degraded) on this champion; each spends a share of alpha."""
     last_status: str | None = None
     last_retrain_started_at: datetime | None = None
+    estimated_until: datetime | None = None
+    """Predictions up to here have a label-free estimate; the next starts after it."""
+    flagged_streak: int = 0
+    """Consecutive decided looks whose estimate and realized metric were flagged apart."""
 
 
 def load_state(s3: Any, bucket: str) -> QualityState:
@@ -39,6 +43,7 @@ def load_state(s3: Any, bucket: str) -> QualityState:
     for name in _TIMES:
         values[name] = datetime.fromisoformat(values[name]) if values[name] else None
     values["looks"] = int(values["looks"] or 0)
+    values["flagged_streak"] = int(values["flagged_streak"] or 0)
     return QualityState(**values)
 
 
