@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from infra.config import ROOT, load_from_cdk_json
+from infra.config import ROOT, Config, load_from_cdk_json
 from shadowloop.cli.common import CliError, console
 
 
@@ -64,6 +64,13 @@ def _shift(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> di
     help="With --group on a classification target: the label that is the good outcome "
     "(default: 1 of 0/1, True of False).",
 )
+@click.option(
+    "--story",
+    "story_name",
+    type=click.Choice(["hospital"]),
+    help="Tell another built-in story instead: hospital (readmissions whose labels arrive "
+    "late; the relationship changes with the inputs unchanged).",
+)
 def demo(
     out: Path,
     data: Path | None,
@@ -72,6 +79,7 @@ def demo(
     shifts: dict[str, float],
     group_column: str | None,
     favourable: str | None,
+    story_name: str | None,
 ) -> None:
     """Tell the whole story on a fresh local cloud, about a minute on a laptop:
 
@@ -91,6 +99,11 @@ def demo(
     from shadowloop.demo import report, story, use_cases
 
     config = load_from_cdk_json()
+    if story_name == "hospital":
+        if data is not None or group_column or favourable or shifts:
+            raise CliError("--story tells a built-in story: it takes no --data, --shift or --group")
+        _hospital(config, out)
+        return
     if data is not None:
         if not target_column:
             raise CliError("--data needs --target COL, the column to predict")
@@ -138,5 +151,21 @@ def demo(
         )
         if verdict["insufficient_evidence"]:
             console.print(f"  too few rows to judge: {', '.join(verdict['insufficient_evidence'])}")
+    for kind, path in files.items():
+        console.print(f"  {kind:8} {path}")
+
+
+def _hospital(config: Config, out: Path) -> None:
+    from shadowloop.demo import hospital_report, hospital_story
+
+    started = time.monotonic()
+    result = hospital_story.run(config, workdir=ROOT / ".shadowloop" / "demo", step=console.print)
+    files = hospital_report.write(result, out)
+    version = (result.served_by or {}).get("model_version")
+    console.print(
+        f"\n[bold]done in {time.monotonic() - started:.0f} s[/]: "
+        f"{result.predictions_served} predictions served; ending: {result.ending}; "
+        f"now serving v{version}"
+    )
     for kind, path in files.items():
         console.print(f"  {kind:8} {path}")
