@@ -239,23 +239,22 @@ class _Clock:
         return firings
 
     def _note(self, firing: Any) -> None:
-        reports = story._reports(
-            self.cloud, QUALITY_REPORTS if "quality" in firing.rule else PROMOTION_REPORTS
-        )
-        if not reports:
-            return
         if "quality" in firing.rule:
-            check = quality_entry(reports[-1])
-            self.result.quality_checks.append(check)
-            self.step(f"     {firing.at:%H:%M} quality check: {_quality_line(check)}")
-        else:
-            promotion = story._promotion(reports[-1])
-            if promotion not in self.result.promotions:
-                self.result.promotions.append(promotion)
-                self.step(
-                    f"     {firing.at:%H:%M} promotion check: {promotion['decision']} "
-                    f"({promotion['reason']})"
-                )
+            checked_at = ((firing.result or {}).get("window") or {}).get("checked_at")
+            report = checked_at and story._reports(self.cloud, f"{QUALITY_REPORTS}{checked_at}")
+            if report:
+                check = quality_entry(report[-1])
+                self.result.quality_checks.append(check)
+                self.step(f"     {firing.at:%H:%M} quality check: {_quality_line(check)}")
+            return
+        reports = story._reports(self.cloud, PROMOTION_REPORTS)
+        promotion = story._promotion(reports[-1]) if reports else None
+        if promotion is not None and promotion not in self.result.promotions:
+            self.result.promotions.append(promotion)
+            self.step(
+                f"     {firing.at:%H:%M} promotion check: {promotion['decision']} "
+                f"({promotion['reason']})"
+            )
 
 
 def quality_entry(report: dict[str, Any]) -> dict[str, Any]:
