@@ -115,7 +115,22 @@ def scored(s3, n, *, at, seed, right_share=None, labelled=True):
     return float(calibrated_right.mean())
 
 
-def test_every_window_has_an_estimate_before_any_label_arrives(aws):
+def emitted(capsys):
+    """The metric values the handler printed as EMF lines, by name."""
+    values = {}
+    for line in capsys.readouterr().out.splitlines():
+        try:
+            blob = json.loads(line)
+        except ValueError:
+            continue
+        for directive in blob.get("_aws", {}).get("CloudWatchMetrics", []):
+            for metric in directive["Metrics"]:
+                value = blob[metric["Name"]]
+                values[metric["Name"]] = value[-1] if isinstance(value, list) else value
+    return values
+
+
+def test_every_window_has_an_estimate_before_any_label_arrives(aws, capsys):
     # Given 200 classifications whose outcomes are not known yet
     expected = scored(aws.s3, 200, at=START + timedelta(minutes=5), seed=1, labelled=False)
 
@@ -133,18 +148,25 @@ def test_every_window_has_an_estimate_before_any_label_arrives(aws):
     assert low < estimate["accuracy"] < high
     assert {"precision", "recall", "f1"} <= set(estimate)
     assert free["comparison"] is None and free["relationship_changed"] is False
+    # And the estimate and its band are CloudWatch metrics
+    metrics = emitted(capsys)
+    assert metrics["EstimatedAccuracy"] == pytest.approx(estimate["accuracy"])
+    assert [metrics["EstimatedAccuracyLower"], metrics["EstimatedAccuracyUpper"]] == [low, high]
     # And the next window starts where this estimate ended
     assert aws.state()["estimated_until"] == "2026-11-23T13:00:00Z"
 
 
-def test_concept_drift_is_flagged_then_called_a_changed_relationship_and_alerted_once(aws):
+def test_concept_drift_is_flagged_then_called_a_changed_relationship_and_alerted_once(aws, capsys):
     # Given three hours in which predictions are right only half the time, whatever they expect
     for hour in range(3):
         scored(aws.s3, 300, at=START + timedelta(hours=hour, minutes=5), seed=10 + hour,
                right_share=0.5)  # fmt: skip
 
     # When the hourly check judges each hour once its labels are due
-    checks = [check(START + timedelta(hours=hour + 2)) for hour in range(3)]
+    checks = [check(START + timedelta(hours=hour + 2)) for hour in range(2)]
+    capsys.readouterr()
+    checks.append(check(START + timedelta(hours=4)))
+    metrics = emitted(capsys)
     reports = [aws.report(START + timedelta(hours=hour + 2)) for hour in range(3)]
 
     # Then each comparison sets the estimate beside the realized accuracy and flags the gap
@@ -161,6 +183,9 @@ def test_concept_drift_is_flagged_then_called_a_changed_relationship_and_alerted
     assert changed[0]["realized"] == pytest.approx(comparisons[1]["realized"])
     assert [r["relationship_alert_sent"] for r in reports] == [False, True, False]
     assert checks[0]["status"] == "degraded"
+    # And the last window's gap and lasting change are CloudWatch metrics
+    assert metrics["EstimateGap"] == pytest.approx(comparisons[2]["gap"])
+    assert metrics["RelationshipChanged"] == 1
 
 
 def test_the_baseline_raises_no_flag(aws):
