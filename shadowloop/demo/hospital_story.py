@@ -278,6 +278,8 @@ def quality_entry(report: dict[str, Any]) -> dict[str, Any]:
         "label_free": {
             "window": free.get("window"),
             "rows": estimate.get("rows"),
+            "calibrated": estimate.get("calibrated"),
+            "calibration_uri": free.get("calibration_uri"),
             "estimated_accuracy": estimate.get("accuracy"),
             "band": estimate.get("accuracy_band"),
             "comparison": None

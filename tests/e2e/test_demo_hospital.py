@@ -63,6 +63,10 @@ def test_the_hospital_story_alarms_on_concept_drift_retrains_and_recovers(tmp_pa
     ]
     assert on_v1_after and all(c["label_free"]["comparison"]["flagged"] for c in on_v1_after)
     assert any(c["label_free"]["relationship_changed"] for c in on_v1_after)
+    # The estimates used each champion's own calibration, read from its package
+    estimated = [c["label_free"] for c in checks if c["label_free"]["rows"]]
+    assert estimated and all(f["calibrated"] for f in estimated)
+    assert all(f["calibration_uri"].endswith("/evaluation/calibration.json") for f in estimated)
     # While the estimate without labels barely moved: the inputs did not change
     unlabelled = [
         c["label_free"]["estimated_accuracy"]
