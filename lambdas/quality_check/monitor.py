@@ -10,6 +10,10 @@ its first look counts as 1 and only predictions after it was first seen are judg
 A degraded look starts no run while a challenger is in shadow: a retrained model is
 already on its way, and the promotion check decides on it.
 
+A classifier's report also carries the label-free estimate of every prediction since the
+last check and, on a decided look, that estimate beside the realized accuracy
+(:mod:`lambdas.quality_check.label_free`); a lasting gap is alerted, but starts no run.
+
 The check's clock is ``window_end`` (the schedule's event time), which makes the
 cooldown reproducible and the execution name deterministic per window.
 """
