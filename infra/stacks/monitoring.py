@@ -246,6 +246,8 @@ class MonitoringStack(Stack):
         )
         data.capture_bucket.grant_read(role)
         data.artifact_bucket.grant_read_write(role, "monitoring/quality/*")
+        # The champion's calibration, for the label-free estimate (classifiers only).
+        data.artifact_bucket.grant_read(role, "runs/*/evaluation/calibration.json")
         data.topic.grant_publish(role)
         if data.topic.master_key is not None:
             # SNS uses an encrypted topic's key with the publisher's rights.

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lambdas.shared import traffic
-from lambdas.shared.capture import ParseStats
+from lambdas.shared.capture import CapturedRecord, ParseStats
 from lambdas.shared.endpoint_state import CHAMPION
 from lambdas.shared.quality import usable
 
@@ -21,6 +21,8 @@ class Labelled:
     prediction: Any
     actual: Any
     features: dict[str, Any]
+    classes: list[Any] | None = None
+    probabilities: list[float] | None = None
 
 
 @dataclass
@@ -69,8 +71,38 @@ def labelled_predictions(
             stats.unscorable += 1
         else:
             features = record.features if isinstance(record.features, dict) else {}
-            rows.append(Labelled(record.output, actuals[inference_id], features))
+            rows.append(
+                Labelled(
+                    record.output,
+                    actuals[inference_id],
+                    features,
+                    record.classes,
+                    record.probabilities,
+                )
+            )
     return rows
+
+
+def captured_predictions(
+    s3: Any,
+    *,
+    bucket: str,
+    endpoint_name: str,
+    start: datetime,
+    end: datetime,
+    stats: EvidenceStats,
+) -> list[CapturedRecord]:
+    """Every champion prediction made in (start, end], labelled or not (for the estimate)."""
+    capture_stats = ParseStats()
+    captured = traffic.read_captures(s3, bucket, endpoint_name, CHAMPION, start, end, capture_stats)
+    stats.malformed_capture_lines += capture_stats.malformed
+    stats.errors.extend(capture_stats.errors[:5])
+    records = []
+    for record in captured.values():
+        moment = _time(record.inference_time)
+        if moment is not None and start < moment <= end:
+            records.append(record)
+    return records
 
 
 def _time(value: Any) -> datetime | None:

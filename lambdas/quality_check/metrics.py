@@ -22,6 +22,9 @@ def publish_report(metrics: Metrics, report: dict[str, Any]) -> None:
         alarm = int(fairness["alarm"])
         metrics.add_metric(name="FairnessAlarm", unit=MetricUnit.Count, value=alarm)
     _publish_fairness(fairness)
+    if report.get("label_free"):
+        for name, value in _label_free_values(report["label_free"]).items():
+            metrics.add_metric(name=name, unit=MetricUnit.NoUnit, value=value)
     if report.get("estimate") is None:
         return
     for name, value in _values(report).items():
@@ -83,6 +86,27 @@ def _values(verdict: dict[str, Any]) -> dict[str, float]:
         "LiveMetricLower": low,
         "LiveMetricUpper": high,
     }
+
+
+def _label_free_values(free: dict[str, Any]) -> dict[str, float]:
+    """The estimate and its band; once labels arrive, the gap and whether it lasted."""
+    out: dict[str, float] = {}
+    estimate = free["estimate"]
+    if estimate.get("accuracy") is not None:
+        low, high = estimate["accuracy_band"]
+        out |= {
+            "EstimatedAccuracy": estimate["accuracy"],
+            "EstimatedAccuracyLower": low,
+            "EstimatedAccuracyUpper": high,
+        }
+    comparison = free.get("comparison")
+    if comparison and comparison.get("gap") is not None:
+        out |= {
+            "EstimateGap": comparison["gap"],
+            "EstimateFlagged": int(comparison["flagged"]),
+            "RelationshipChanged": int(comparison["relationship_changed"]),
+        }
+    return out
 
 
 def _group_metric(column: str, value: str, name: str, number: float) -> None:

@@ -10,6 +10,10 @@ its first look counts as 1 and only predictions after it was first seen are judg
 A degraded look starts no run while a challenger is in shadow: a retrained model is
 already on its way, and the promotion check decides on it.
 
+A classifier's report also carries the label-free estimate of every prediction since the
+last check and, on a decided look, that estimate beside the realized accuracy
+(:mod:`lambdas.quality_check.label_free`); a lasting gap is alerted, but starts no run.
+
 The check's clock is ``window_end`` (the schedule's event time), which makes the
 cooldown reproducible and the execution name deterministic per window.
 """
@@ -21,9 +25,14 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from lambdas.quality_check import live_fairness
+from lambdas.quality_check import label_free, live_fairness
 from lambdas.quality_check import state as st
-from lambdas.quality_check.evidence import EvidenceStats, Labelled, labelled_predictions
+from lambdas.quality_check.evidence import (
+    EvidenceStats,
+    Labelled,
+    captured_predictions,
+    labelled_predictions,
+)
 from lambdas.quality_check.settings import QualityCheckSettings
 from lambdas.shared import endpoint_state, registry, retraining
 from lambdas.shared.quality import (
@@ -79,6 +88,11 @@ def run_quality_check(
         "retrain_execution_arn": started.execution_arn,
         "skipped_reason": started.skipped_reason,
     }
+    decided = report["status"] not in (INSUFFICIENT_EVIDENCE, NO_REFERENCE)
+    if settings.spec.task == "classification":
+        report["label_free"] = _label_free(
+            s3, sagemaker, settings, stored, rows, decided, window_end
+        )
     report["alert_sent"] = _alert(sns, settings, report, stored)
     if report["fairness"] is not None:
         report["fairness"]["alert_sent"] = live_fairness.alert(
@@ -88,6 +102,7 @@ def run_quality_check(
             report=report,
             previous=stored.fairness_breach_streak,
         )
+    report["relationship_alert_sent"] = _relationship_alert(sns, settings, report)
     s3.put_object(
         Bucket=settings.artifact_bucket,
         Key=st.report_key(window_end),
@@ -96,6 +111,49 @@ def run_quality_check(
     )
     st.save_state(s3, settings.artifact_bucket, _after(stored, report, decided, cutoff, window_end))
     return report
+
+
+def _label_free(
+    s3: Any,
+    sagemaker: Any,
+    settings: QualityCheckSettings,
+    stored: st.QualityState,
+    rows: list[Labelled],
+    decided: bool,
+    window_end: datetime,
+) -> dict[str, Any]:
+    """The window's estimate from all its predictions; beside the realized metric once decided."""
+    calibration, source = label_free.load_calibration(
+        s3, sagemaker, stored.champion_model_package_arn
+    )
+    start = stored.estimated_until or stored.champion_since or window_end
+    stats = EvidenceStats()
+    records = (
+        captured_predictions(
+            s3,
+            bucket=settings.capture_bucket,
+            endpoint_name=settings.endpoint_name,
+            start=start,
+            end=window_end,
+            stats=stats,
+        )
+        if window_end > start
+        else []
+    )
+    comparison = (
+        label_free.window_comparison(rows, calibration, flagged_streak=stored.flagged_streak)
+        if decided
+        else None
+    )
+    return {
+        "window": {"start": st.iso(start), "end": st.iso(window_end)},
+        "calibration_uri": source if calibration is not None else None,
+        "calibration_missing": None if calibration is not None else source,
+        "estimate": label_free.window_estimate(records, calibration),
+        "comparison": comparison,
+        "relationship_changed": bool(comparison and comparison["relationship_changed"]),
+        "malformed_capture_lines": stats.malformed_capture_lines,
+    }
 
 
 def _labelled(
@@ -124,8 +182,15 @@ def _after(
     """A decided look moves the window and counts; an undecided one leaves both."""
     started = report["retrain_execution_arn"] is not None
     fairness = report["fairness"]
+    free = report.get("label_free")
+    comparison = free["comparison"] if free else None
+    streak = stored.flagged_streak
+    if decided:
+        streak = comparison["flagged_streak"] if comparison else 0
     return replace(
         stored,
+        estimated_until=window_end if free else stored.estimated_until,
+        flagged_streak=streak,
         judged_until=cutoff if decided else stored.judged_until,
         looks=stored.looks + int(decided),
         last_status=report["status"] if decided else stored.last_status,
@@ -233,6 +298,38 @@ def _alert(
     sns.publish(
         TopicArn=settings.topic_arn,
         Subject=f"{settings.spec.dataset}: live {report['metric']} degraded",
+        Message=json.dumps(message),
+    )
+    return True
+
+
+def _relationship_alert(sns: Any, settings: QualityCheckSettings, report: dict[str, Any]) -> bool:
+    """Publish once when the estimate and the realized metric first stay apart.
+
+    It starts no run: the realized-metric rule already retrains when the labels show a loss,
+    and a lasting gap with no loss (the model does better than it expects) needs none.
+    """
+    free = report.get("label_free")
+    comparison = free["comparison"] if free else None
+    if not label_free.newly_changed(comparison):
+        return False
+    assert comparison is not None
+    message = {
+        "alert": label_free.RELATIONSHIP_CHANGED,
+        "champion_model_package_arn": report["champion_model_package_arn"],
+        "metric": comparison["metric"],
+        "estimated": comparison["estimated"],
+        "realized": comparison["realized"],
+        "gap": comparison["gap"],
+        "threshold": comparison["threshold"],
+        "labels": comparison["labels"],
+        "flagged_streak": comparison["flagged_streak"],
+        "window": report["window"],
+        "quality_status": report["status"],
+    }
+    sns.publish(
+        TopicArn=settings.topic_arn,
+        Subject=f"{settings.spec.dataset}: estimated and realized {comparison['metric']} diverge",
         Message=json.dumps(message),
     )
     return True

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 STATE_KEY = "monitoring/quality/state.json"
 REPORT_PREFIX = "monitoring/quality/reports/"
-_TIMES = ("champion_since", "judged_until", "last_retrain_started_at")
+_TIMES = ("champion_since", "judged_until", "last_retrain_started_at", "estimated_until")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,10 @@ class QualityState:
     last_retrain_started_at: datetime | None = None
     fairness_breach_streak: int = 0
     """Consecutive decided looks whose live fairness broke a limit (see live_fairness.py)."""
+    estimated_until: datetime | None = None
+    """Predictions up to here have a label-free estimate; the next starts after it."""
+    flagged_streak: int = 0
+    """Consecutive decided looks whose estimate and realized metric were flagged apart."""
 
 
 def load_state(s3: Any, bucket: str) -> QualityState:
@@ -42,6 +46,7 @@ def load_state(s3: Any, bucket: str) -> QualityState:
         values[name] = datetime.fromisoformat(values[name]) if values[name] else None
     values["looks"] = int(values["looks"] or 0)
     values["fairness_breach_streak"] = int(values["fairness_breach_streak"] or 0)
+    values["flagged_streak"] = int(values["flagged_streak"] or 0)
     return QualityState(**values)
 
 

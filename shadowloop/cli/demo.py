@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from infra.config import ROOT, load_from_cdk_json
+from infra.config import ROOT, Config, load_from_cdk_json
 from shadowloop.cli.common import CliError, console
 
 
@@ -23,7 +23,7 @@ def _shift(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> di
     return shifts
 
 
-STORIES = ("eta", "loan")
+STORIES = ("eta", "loan", "hospital")
 
 
 @click.command()
@@ -31,8 +31,10 @@ STORIES = ("eta", "loan")
     "--story",
     "story_name",
     type=click.Choice(STORIES),
-    help="Which built-in story to tell: eta (delivery times and the monsoon, the default) "
-    "or loan (the fairness gate, then live fairness per applicant group).",
+    help="Which built-in story to tell: eta (delivery times and the monsoon: the inputs "
+    "move; the default), hospital (readmissions whose labels arrive late: the outcomes "
+    "change while the inputs do not) or loan (the fairness gate, then live fairness per "
+    "applicant group).",
 )
 @click.option(
     "--out",
@@ -100,6 +102,11 @@ def demo(
     and serves, the quality check shows its per-group figures on live traffic, a
     reviewer's approval is recorded and one declined application is explained and replayed.
 
+    With --story hospital, a readmission-risk classifier whose labels arrive an hour late:
+    the relationship changes with the inputs unchanged; the quality check sees the live
+    accuracy fall while the label-free estimate does not (a changed relationship), alarms
+    and retrains with trigger=quality, and the new model recovers.
+
     With --data CSV --target COL --group COL, the gate also judges the model's fairness
     across the groups of COL; a rejected model ends the story (exit 0), with the verdict.
 
@@ -117,6 +124,9 @@ def demo(
         started = time.monotonic()
         result = loan_story.run(config, workdir=workdir, step=console.print)
         _summary(result, report.write(result, out), started)
+        return
+    if story_name == "hospital":
+        _hospital(config, out)
         return
     if data is not None:
         if not target_column:
@@ -175,5 +185,21 @@ def _summary(result: Any, files: dict[str, Path], started: float) -> None:
             f"live fairness across {live['group']}: {live['status']} "
             f"({sizes} labelled applications)"
         )
+    for kind, path in files.items():
+        console.print(f"  {kind:8} {path}")
+
+
+def _hospital(config: Config, out: Path) -> None:
+    from shadowloop.demo import hospital_report, hospital_story
+
+    started = time.monotonic()
+    result = hospital_story.run(config, workdir=ROOT / ".shadowloop" / "demo", step=console.print)
+    files = hospital_report.write(result, out)
+    version = (result.served_by or {}).get("model_version")
+    console.print(
+        f"\n[bold]done in {time.monotonic() - started:.0f} s[/]: "
+        f"{result.predictions_served} predictions served; ending: {result.ending}; "
+        f"now serving v{version}"
+    )
     for kind, path in files.items():
         console.print(f"  {kind:8} {path}")

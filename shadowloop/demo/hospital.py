@@ -15,7 +15,7 @@ from:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -84,9 +84,23 @@ def world(scenario: str) -> World:
     return _WORLDS[scenario]
 
 
-def generate(scenario: str = "baseline", rows: int = 5000, seed: int = 0) -> pd.DataFrame:
-    """Discharges of one scenario; the same arguments always give the same frame."""
+def generate(
+    scenario: str = "baseline",
+    rows: int = 5000,
+    seed: int = 0,
+    *,
+    ward_shares: tuple[float, ...] | None = None,
+) -> pd.DataFrame:
+    """Discharges of one scenario; the same arguments always give the same frame.
+
+    ``ward_shares`` (in ``WARDS`` order) describes another hospital's intake, the same in
+    every scenario of that hospital.
+    """
     knobs = world(scenario)
+    if ward_shares is not None:
+        if len(ward_shares) != len(WARDS) or min(ward_shares) < 0 or not sum(ward_shares) > 0:
+            raise ValueError(f"ward_shares must be {len(WARDS)} non-negative shares of {WARDS}")
+        knobs = replace(knobs, ward_shares=tuple(ward_shares))
     if rows < 1:
         raise ValueError(f"rows must be at least 1, got {rows}")
     rng = np.random.default_rng(seed)

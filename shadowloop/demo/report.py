@@ -37,17 +37,17 @@ def write(story: Story, out: Path) -> dict[str, Path]:
 def to_json(story: Story) -> dict[str, Any]:
     document = dataclasses.asdict(story)
     document["drift_checks"] = [_drift_entry(c) for c in story.drift_checks or []]
-    return _finite(document)
+    return finite(document)
 
 
-def _finite(value: Any) -> Any:
+def finite(value: Any) -> Any:
     """JSON has no NaN or Infinity: a statistic that could not be computed is null."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {k: finite(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_finite(v) for v in value]
+        return [finite(v) for v in value]
     return value
 
 
@@ -97,7 +97,7 @@ def _plot_drift(checks: list[dict[str, Any]], path: Path) -> Path:
     axis.set_title("Drift per feature over the scheduled checks")
     axis.set_xticks(range(1, len(checks) + 1))
     axis.legend(fontsize=7, ncol=2)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def _plot_metrics(runs: list[dict[str, Any]], path: Path) -> Path:
@@ -119,7 +119,7 @@ def _plot_metrics(runs: list[dict[str, Any]], path: Path) -> Path:
     axis.set_title("Primary metric per model version")
     for index, value in enumerate(values):
         axis.annotate(f"{value:.2f}", (index, value), ha="center", va="bottom")
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def _plot_shadow(promotions: list[dict[str, Any]], path: Path) -> Path:
@@ -139,7 +139,7 @@ def _plot_shadow(promotions: list[dict[str, Any]], path: Path) -> Path:
     else:
         axis.text(0.5, 0.5, "no comparison yet", ha="center", va="center")
         axis.set_axis_off()
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def _fairness_sources(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -175,7 +175,7 @@ def _plot_fairness(document: dict[str, Any], path: Path) -> Path:
         axis.set_xticklabels(groups)
         axis.set_title(f"{title} per group")
     axes[0].legend(fontsize=7)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 RATES = ("selection_rate", "tpr", "fpr", "metric")
@@ -241,7 +241,7 @@ def _number(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, (int, float)) else ""
 
 
-def _save(figure: Any, path: Path) -> Path:
+def save_figure(figure: Any, path: Path) -> Path:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

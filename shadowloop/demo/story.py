@@ -211,9 +211,9 @@ def gather(cloud: LocalCloud, target: Any, story: Story, api: ApiClient) -> None
         {"dataset": v.dataset, "version_id": v.version_id, "source": v.source}
         for v in reversed(datasets.versions(target, spec.dataset))
     ]
-    story.pipeline_runs = _pipeline_runs(cloud)
+    story.pipeline_runs = pipeline_runs(cloud)
     story.drift_checks = reports(cloud, "monitoring/drift/reports/")
-    story.promotions = [_promotion(r) for r in reports(cloud, "monitoring/promotion/")]
+    story.promotions = [promotion_entry(r) for r in reports(cloud, "monitoring/promotion/")]
     state = endpoint_state.describe(sagemaker, cloud.output("EndpointName"))
     story.endpoint = {
         "production": {"model_package_arn": state.champion.model_package_arn} if state else None,
@@ -238,7 +238,7 @@ def gather(cloud: LocalCloud, target: Any, story: Story, api: ApiClient) -> None
             run["approval_status"] = lineage["approval_status"]
 
 
-def _pipeline_runs(cloud: LocalCloud) -> list[dict[str, Any]]:
+def pipeline_runs(cloud: LocalCloud) -> list[dict[str, Any]]:
     sfn = cloud.client("stepfunctions")
     executions = sfn.list_executions(stateMachineArn=cloud.output("StateMachineArn"))["executions"]
     runs = []
@@ -282,7 +282,7 @@ def reports(cloud: LocalCloud, prefix: str) -> list[dict[str, Any]]:
     return [json.loads(s3.get_object(Bucket=bucket, Key=k)["Body"].read()) for k in keys]
 
 
-def _promotion(report: dict[str, Any]) -> dict[str, Any]:
+def promotion_entry(report: dict[str, Any]) -> dict[str, Any]:
     return {
         "from": (report.get("champion") or {}).get("model_package_arn"),
         "to": (report.get("challenger") or {}).get("model_package_arn"),

@@ -64,3 +64,34 @@ def _record(row: dict[str, Any], features: list[str]) -> dict[str, Any]:
 def plain(value: Any) -> Any:
     """numpy scalars → JSON-ready Python values."""
     return value.item() if hasattr(value, "item") else value
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A served prediction and the truth to send back once it is known."""
+
+    inference_id: str
+    prediction: Any
+    actual: Any
+
+
+def predict(
+    api: ApiClient, frame: pd.DataFrame, *, features: list[str], target: str, batch_size: int = 50
+) -> list[Outcome]:
+    """Predict every row in batches; the outcomes are kept for later feedback."""
+    outcomes = []
+    for batch in _batches(frame, batch_size):
+        instances = [_record(row, features) for row in batch[features].to_dict("records")]
+        answer = api.predict(instances)
+        for prediction, actual in zip(answer["predictions"], batch[target].tolist(), strict=True):
+            outcomes.append(
+                Outcome(prediction["inference_id"], prediction["prediction"], plain(actual))
+            )
+    return outcomes
+
+
+def send_feedback(api: ApiClient, outcomes: list[Outcome]) -> int:
+    """Send the true outcome of each prediction; returns how many were sent."""
+    for outcome in outcomes:
+        api.feedback(outcome.inference_id, outcome.actual)
+    return len(outcomes)

@@ -12,11 +12,12 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from botocore.exceptions import ClientError
 from moto.sns.models import sns_backends
 
 from infra.config import ROOT
 from shadowloop.localcloud.access.policy import Decision, decide_resource
-from shadowloop.localcloud.access.principals import Principal
+from shadowloop.localcloud.access.principals import Principal, acting_as
 from shadowloop.localcloud.cloud import LocalCloud
 from shadowloop.localcloud.functions import FunctionFailed
 from shadowloop.ops import localserver
@@ -231,3 +232,23 @@ def test_a_guarded_promotion_needs_the_rollback_alarms(cloud, target):
 
     # And with the grant the challenger is promoted
     assert cloud.invoke(deploy, {"action": "promote"})["champion"] == challenger
+
+
+def test_the_quality_check_reads_calibrations_and_no_other_run_artifact(cloud):
+    # Given a run's calibration and its evaluation beside it in the artifact bucket
+    s3, bucket = cloud.client("s3"), cloud.output("ArtifactBucketName")
+    for name in ("calibration.json", "evaluation.json"):
+        s3.put_object(Bucket=bucket, Key=f"runs/run-1/evaluation/{name}", Body=b"{}")
+    iam = cloud.client("iam")
+    role = iam.get_role(RoleName=_role(cloud, "QualityCheck"))["Role"]["Arn"]
+
+    # When the quality check's role reads them
+    with acting_as(Principal.role(role, session="quality-check")):
+        calibration = s3.get_object(Bucket=bucket, Key="runs/run-1/evaluation/calibration.json")
+        with pytest.raises(ClientError) as refused:
+            s3.get_object(Bucket=bucket, Key="runs/run-1/evaluation/evaluation.json")
+
+    # Then it may read the calibration (SSE-KMS decrypted for it) and nothing else of the run
+    assert calibration["Body"].read() == b"{}"
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    assert "s3:GetObject on resource: arn:aws:s3:::" in str(refused.value)

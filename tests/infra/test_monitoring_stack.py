@@ -151,3 +151,17 @@ def test_quality_role_starts_only_the_pipeline_and_publishes_only_to_the_topic(
     assert by_action["cloudwatch:PutMetricData"]["Condition"] == {
         "StringEquals": {"cloudwatch:namespace": "shadowloop"}
     }
+
+
+def test_quality_role_reads_only_calibrations_among_the_runs_artifacts(
+    synthesized: Synthesized,
+) -> None:
+    statements = _policy_statements(synthesized, "monitoring", "QualityCheckRole")
+    reads = [
+        json.dumps(s["Resource"])
+        for s in statements
+        if "s3:GetObject*" in _actions(s) and "runs/" in json.dumps(s["Resource"])
+    ]
+    assert reads
+    assert all("runs/*/evaluation/calibration.json" in r for r in reads)
+    assert not any('runs/*"' in r for r in reads)

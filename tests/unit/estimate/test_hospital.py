@@ -51,3 +51,17 @@ def test_covariate_shift_moves_the_inputs_under_the_same_risk():
 def test_an_unknown_scenario_is_named():
     with pytest.raises(ValueError, match="unknown scenario 'flood'"):
         hospital.generate("flood")
+
+
+def test_another_hospital_has_its_own_ward_mix_in_every_scenario():
+    shares = (0.2, 0.15, 0.1, 0.45, 0.1)
+    baseline = hospital.generate("baseline", rows=20_000, seed=5, ward_shares=shares)
+    drifted = hospital.generate("concept_drift", rows=20_000, seed=5, ward_shares=shares)
+
+    assert (baseline["ward"] == "orthopedics").mean() == pytest.approx(0.45, abs=0.02)
+    pd.testing.assert_frame_equal(baseline[FEATURES], drifted[FEATURES])
+
+
+def test_ward_shares_must_name_every_ward():
+    with pytest.raises(ValueError, match="ward_shares must be 5 non-negative shares"):
+        hospital.generate("baseline", ward_shares=(0.5, 0.5))
