@@ -248,6 +248,12 @@ class MonitoringStack(Stack):
         data.artifact_bucket.grant_read_write(role, "monitoring/quality/*")
         # The champion's calibration, for the label-free estimate (classifiers only).
         data.artifact_bucket.grant_read(role, "runs/*/evaluation/calibration.json")
+        suppress_wildcards(
+            role,
+            "Reads calibration.json of any run and nothing else of it: which run trained the "
+            "champion is known only when the check runs.",
+            r"^Resource::.*/runs/\*/evaluation/calibration\.json$",
+        )
         data.topic.grant_publish(role)
         if data.topic.master_key is not None:
             # SNS uses an encrypted topic's key with the publisher's rights.

@@ -12,9 +12,15 @@ def test_a_built_in_story_refuses_a_csv_in_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["demo", "--story", "hospital", "--data", str(csv)])
 
     assert result.exit_code != 0
-    assert "--story tells a built-in story: it takes no --data, --shift or --group" in (
-        result.output
-    )
+    assert "--story tells a built-in story and --data tells yours" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_built_in_story_refuses_the_options_of_a_csv_in_one_line():
+    result = CliRunner().invoke(cli, ["demo", "--story", "hospital", "--shift", "age=1"])
+
+    assert result.exit_code != 0
+    assert "--shift, --group and --favourable go with --data CSV" in result.output
     assert "Traceback" not in result.output
 
 
@@ -22,4 +28,4 @@ def test_an_unknown_story_is_refused_naming_the_choices():
     result = CliRunner().invoke(cli, ["demo", "--story", "flood"])
 
     assert result.exit_code == 2
-    assert "'hospital'" in result.output
+    assert all(f"'{name}'" in result.output for name in ("eta", "loan", "hospital"))
