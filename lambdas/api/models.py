@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,13 +59,15 @@ def describe_package(sagemaker: Any, arn: str) -> ModelPackage:
     """A registry package with its metrics and lineage from its customer metadata."""
     package = sagemaker.describe_model_package(ModelPackageName=arn)
     metadata = package.get("CustomerMetadataProperties") or {}
-    metrics = {name: _number_or_text(metadata.get(key)) for key, name in METRIC_KEYS.items()}
+    metrics = {
+        name: registry.from_property(key, metadata.get(key)) for key, name in METRIC_KEYS.items()
+    }
     return ModelPackage(
         arn=arn,
         version=package.get("ModelPackageVersion"),
         approval_status=package.get("ModelApprovalStatus"),
         metrics=metrics,
-        lineage={key: metadata.get(key) for key in LINEAGE_KEYS},
+        lineage={key: registry.from_property(key, metadata.get(key)) for key in LINEAGE_KEYS},
         fairness=registry.fairness_of(metadata.get("fairness")),
     )
 
@@ -141,13 +142,3 @@ def _variant_summary(sagemaker: Any, variant: Variant) -> dict[str, Any]:
         unknown = ModelPackage(arn=None, version=None, approval_status=None, metrics={}, lineage={})
         return unknown.describe(variant.name)
     return describe_package(sagemaker, variant.model_package_arn).describe(variant.name)
-
-
-def _number_or_text(value: str | None) -> float | str | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return number if math.isfinite(number) else value

@@ -161,7 +161,8 @@ def _probability_row(row: Any, width: int) -> bool:
 def _endpoint_error(exc: ClientError, endpoint_name: str) -> errors.ApiError:
     error = exc.response.get("Error", {})
     code = error.get("Code", "")
-    if code == "ValidationException" and "Could not find endpoint" in error.get("Message", ""):
+    # SageMaker Runtime's answer: ValidationError "Endpoint {name} of account {id} not found."
+    if code == "ValidationError" and error.get("Message", "").endswith("not found."):
         return errors.EndpointMissing(f"endpoint '{endpoint_name}' does not exist yet")
     if code in _UNAVAILABLE:
         return errors.EndpointUnavailable(

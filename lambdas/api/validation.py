@@ -20,6 +20,13 @@ from lambdas.shared.settings import ModelSpec
 MAX_BODY_BYTES = 256 * 1024
 """Largest accepted request body (256 KiB): about 1,000 records of ten features."""
 
+MAX_DEPTH = 16
+"""Deepest accepted nesting of arrays and objects; a request needs three."""
+
+# Digits of the largest finite float (about 1.8e308): longer integers cannot be a feature.
+_MAX_INTEGER_DIGITS = 309
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 JSON_CONTENT_TYPE = "application/json"
 _INFERENCE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
@@ -44,22 +51,32 @@ def parse_body(
     if media_type != JSON_CONTENT_TYPE:
         shown = repr(content_type) if content_type else "none"
         raise errors.UnsupportedMediaType(f"Content-Type must be {JSON_CONTENT_TYPE}, got {shown}")
-    raw = _decode(body) if base64_encoded else body.encode("utf-8")
+    raw = _decode(body) if base64_encoded else _utf8(body)
     if len(raw) > max_bytes:
         raise errors.PayloadTooLarge(
             f"request body is {len(raw)} bytes; the limit is {max_bytes} bytes"
         )
     try:
-        document = json.loads(raw, parse_constant=_refuse_constant)
+        document = json.loads(raw, parse_constant=_refuse_constant, parse_int=_integer)
     except json.JSONDecodeError as exc:
         raise errors.InvalidJson(
             f"request body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
     except UnicodeDecodeError:
         raise errors.InvalidJson("request body is not valid UTF-8") from None
+    except RecursionError:
+        raise errors.InvalidJson(_too_deep()) from None
     if not isinstance(document, dict):
         raise errors.InvalidBody(f"request body must be a JSON object, got {_json_type(document)}")
+    _check_depth(document)
     return document
+
+
+def text_value(where: str, value: str) -> str:
+    """A string that can be written back as UTF-8 (to a capture, a CSV): no lone surrogates."""
+    if _SURROGATE.search(value):
+        raise errors.InvalidInput(f"{where}: text is not valid Unicode (a lone surrogate)")
+    return value
 
 
 def instances(document: dict[str, Any], spec: ModelSpec, max_batch: int) -> list[dict[str, Any]]:
@@ -99,6 +116,8 @@ def record(index: int, raw: Any, spec: ModelSpec) -> dict[str, Any]:
             raise errors.InvalidInput(
                 f"{where}: attribute '{name}' must be a string or a number, got {_shown(value)}"
             )
+        if isinstance(value, str):
+            text_value(f"{where}, '{name}'", value)
     unknown = [n for n in raw if n not in names and n not in attributes]
     if unknown:
         raise errors.InvalidInput(f"{where}: unknown feature(s) {_quoted(unknown)}")
@@ -112,6 +131,8 @@ def record(index: int, raw: Any, spec: ModelSpec) -> dict[str, Any]:
             raise errors.InvalidInput(
                 f"{where}: feature '{feature.name}' must be a string, got {_shown(value)}"
             )
+        if isinstance(value, str):
+            text_value(f"{where}, '{feature.name}'", value)
     return {name: raw[name] for name in (*names, *attributes)}
 
 
@@ -141,6 +162,8 @@ def feedback(document: dict[str, Any], task: str) -> Feedback:
         raise errors.InvalidInput(
             f"'actual' must be a number or a non-empty string, got {_shown(actual)}"
         )
+    if isinstance(actual, str):
+        text_value("'actual'", actual)
     return Feedback(inference_id=inference_id, actual=actual)
 
 
@@ -149,6 +172,43 @@ def _decode(body: str) -> bytes:
         return base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError):
         raise errors.InvalidBody("request body is flagged base64 but does not decode") from None
+
+
+def _utf8(body: str) -> bytes:
+    try:
+        return body.encode("utf-8")
+    except UnicodeEncodeError:
+        raise errors.InvalidJson("request body is not valid UTF-8") from None
+
+
+def _integer(digits: str) -> int:
+    """A JSON integer, refused when no float can hold it (features become floats)."""
+    length = len(digits.lstrip("-"))
+    try:
+        if length > _MAX_INTEGER_DIGITS:
+            raise OverflowError
+        value = int(digits)
+        float(value)
+    except OverflowError:
+        raise errors.InvalidInput(
+            f"request body contains a {length}-digit integer; numbers must fit a float"
+        ) from None
+    return value
+
+
+def _too_deep() -> str:
+    return f"request body is nested deeper than {MAX_DEPTH} levels"
+
+
+def _check_depth(document: Any) -> None:
+    """Refuse nesting past MAX_DEPTH, iteratively (a deep document cannot recurse us)."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if depth > MAX_DEPTH:
+            raise errors.InvalidJson(_too_deep())
+        pending.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
 
 
 def _refuse_constant(name: str) -> Any:

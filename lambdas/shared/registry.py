@@ -93,7 +93,7 @@ def fairness_of(raw: str | None) -> dict[str, Any] | None:
         elif key == "insufficient_evidence":
             out[key] = int(value) if value.isdigit() else None
         elif key:
-            out[key] = _from_property("metric_value", value)
+            out[key] = from_property("metric_value", value)
     return out
 
 
@@ -102,7 +102,7 @@ def describe_lineage(sagemaker: Any, arn: str) -> dict[str, Any]:
     package = _describe(sagemaker, arn)
     properties = package.get("CustomerMetadataProperties") or {}
     containers = (package.get("InferenceSpecification") or {}).get("Containers") or [{}]
-    lineage = {name: _from_property(name, properties.get(name)) for name in LINEAGE_PROPERTIES}
+    lineage = {name: from_property(name, properties.get(name)) for name in LINEAGE_PROPERTIES}
     lineage["fairness"] = fairness_of(properties.get("fairness"))
     approval = {name: properties.get(name) for name in APPROVAL_PROPERTIES}
     return {
@@ -183,7 +183,8 @@ def _describe(sagemaker: Any, arn: str) -> dict[str, Any]:
         raise
 
 
-def _from_property(name: str, raw: str | None) -> Any:
+def from_property(name: str, raw: str | None) -> Any:
+    """A metadata value read back: None when absent, a number for the numeric properties."""
     if raw is None or raw == ABSENT:
         return None
     if name in NUMERIC_PROPERTIES:

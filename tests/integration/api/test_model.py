@@ -92,3 +92,21 @@ def test_a_model_without_fairness_shows_null(champion):
 
     assert status == 200
     assert body["production"]["fairness"] is None
+
+
+def test_a_first_model_without_a_champion_value_matches_the_documented_schema(aws):
+    """Register writes an absent value as the word "none"; the API shows it as null."""
+    import jsonschema
+
+    from lambdas.api import schemas
+
+    metadata = {**LINEAGE, "champion_metric_value": registry.ABSENT, "evaluation_uri": "none"}
+    deploy(register_package(metadata))
+
+    status, body = get_model()
+
+    assert status == 200
+    production = body["production"]
+    assert production["metrics"] == {"metric": "rmse", "value": 8.25, "champion_value": None}
+    assert production["lineage"]["evaluation_uri"] is None
+    jsonschema.validate(production, schemas.MODEL)

@@ -142,7 +142,9 @@ def test_a_regressor_answers_no_probabilities(champion, runtime):
         (client_error("ThrottlingException", "Rate exceeded"), 503, "EndpointUnavailable"),
         (client_error("ServiceUnavailable", "busy"), 503, "EndpointUnavailable"),
         (
-            client_error("ValidationException", "Could not find endpoint shadowloop-dev."),
+            client_error(
+                "ValidationError", "Endpoint shadowloop-dev of account 123456789012 not found."
+            ),
             503,
             "NoModelDeployed",
         ),
