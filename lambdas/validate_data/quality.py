@@ -97,6 +97,16 @@ class ColumnProfile:
             }
         return out
 
+    @property
+    def single_value(self) -> str | None:
+        """The one value every present row holds (numbers compared as numbers), else None."""
+        if self.type == "numeric":
+            clean = self.numbers and not (self.not_numbers.count or self.not_finite.count)
+            return f"{self.minimum:g}" if clean and self.minimum == self.maximum else None
+        if len(self.distinct) == 1 and not self.distinct_capped:
+            return repr(next(iter(self.distinct)))
+        return None
+
     def _observe_number(self, value: str, row: int) -> None:
         try:
             number = float(value)
@@ -153,6 +163,7 @@ def check(
     profiles = {name: profile for name, profile in expected.items() if name in header}
     scan = _scan(records, header, profiles, limits)
     errors += scan.errors(limits)
+    errors += _unlearnable(profiles, scan.rows)
     warnings += scan.warnings(limits)
     return QualityReport(
         rows=scan.rows,
@@ -228,7 +239,7 @@ class _Scan:
                     f"column {profile.name!r}: {_plural(profile.missing.count, 'value')} missing "
                     f"({share:.1%})"
                 )
-            if self.rows > 1 and len(profile.distinct) == 1:
+            if self.rows > 1 and profile.role == "feature" and profile.single_value:
                 warnings.append(f"column {profile.name!r} holds a single value")
         return warnings
 
@@ -258,6 +269,27 @@ def _scan(
         for position, profile in positions:
             profile.observe(record[position], row)
     return scan
+
+
+def _unlearnable(profiles: dict[str, ColumnProfile], rows: int) -> list[str]:
+    """What makes any model meaningless: a constant target, or nothing but constant features.
+
+    The gate's holdout comes from the same data, so it cannot catch these; a classifier's
+    "too few classes" is the same rule, since one class is a constant target.
+    """
+    if rows < 2:
+        return []
+    errors = []
+    target = next((p for p in profiles.values() if p.role == "target"), None)
+    if target is not None and target.single_value is not None:
+        errors.append(
+            f"column {target.name!r} (the target) holds a single value, {target.single_value}; "
+            "a model cannot learn from it"
+        )
+    features = [p for p in profiles.values() if p.role == "feature"]
+    if features and all(p.single_value is not None for p in features):
+        errors.append("every feature holds a single value; a model cannot learn from them")
+    return errors
 
 
 def _column_errors(profile: ColumnProfile, rows: int, limits: Limits) -> list[str]:
