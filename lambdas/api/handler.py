@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
@@ -171,14 +172,22 @@ def answer_not_found(_: Exception) -> Response:
     event = app.current_event
     metrics.add_metric(name="RequestsRefused", unit=MetricUnit.Count, value=1)
     allowed = ROUTES.get(event.resource)
-    if allowed:
+    path = _one_line(event.path)
+    # With the method allowed, only a path parameter outside the route's alphabet is left.
+    if allowed and event.http_method not in allowed.split(", "):
         return error_response(
             HTTPStatus.METHOD_NOT_ALLOWED,
             "MethodNotAllowed",
-            f"{event.http_method} is not allowed on {event.path}; use {allowed}",
+            f"{event.http_method} is not allowed on {path}; use {allowed}",
             headers={"Allow": allowed},
         )
-    return error_response(HTTPStatus.NOT_FOUND, "NotFound", f"no route {event.path}")
+    return error_response(HTTPStatus.NOT_FOUND, "NotFound", f"no route {path}")
+
+
+def _one_line(path: str) -> str:
+    """A caller's path for a message: control characters escaped, at most 80 characters."""
+    shown = path if path.isprintable() else json.dumps(path)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 def error_response(

@@ -132,9 +132,18 @@ def _predictions(payload: bytes | str, expected: int) -> list[Any]:
     if not isinstance(predictions, list) or len(predictions) != expected:
         count = len(predictions) if isinstance(predictions, list) else 0
         raise errors.ModelFailed(f"the model returned {count} predictions for {expected} records")
-    if any(isinstance(p, float) and not math.isfinite(p) for p in predictions):
-        raise errors.ModelFailed("the model returned a prediction that is not a finite number")
+    if not all(_is_prediction(p) for p in predictions):
+        raise errors.ModelFailed(
+            "the model returned a prediction that is neither a finite number nor a class label"
+        )
     return predictions
+
+
+def _is_prediction(value: Any) -> bool:
+    """A regression value or a class label, as PREDICTION in the API schema allows."""
+    if isinstance(value, str):
+        return bool(value)
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _probabilities(payload: bytes | str, expected: int) -> list[dict[str, float]] | None:

@@ -18,7 +18,8 @@ FEATURE_VALUE: dict[str, Any] = {
     "description": "numeric features take a finite number, categorical features a string",
 }
 PREDICTION: dict[str, Any] = {
-    "description": "the model's answer for one record: a number, a class label or class scores",
+    "oneOf": [{"type": "number"}, {"type": "string", "minLength": 1}],
+    "description": "the model's answer for one record: a number or a class label",
 }
 ERROR: dict[str, Any] = {
     "type": "object",

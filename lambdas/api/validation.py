@@ -249,4 +249,5 @@ def _json_type(value: Any) -> str:
 
 
 def _quoted(names: list[str]) -> str:
-    return ", ".join(f"'{n}'" for n in names)
+    """Names for a one-line message: a caller's odd name is shown as JSON, shortened."""
+    return ", ".join(f"'{n}'" if n.isprintable() and len(n) <= 40 else _shown(n) for n in names)
