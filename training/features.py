@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,17 @@ from modelspec import InputError, ModelSpec
 
 # Rare categories share one column, so a free-text category cannot blow up the width.
 _MAX_CATEGORIES = 50
+
+# ValidateData's rules, so a file it passes trains (lambdas/validate_data/quality.py and
+# lambdas/shared/csvtext.py, which this code cannot import): these spellings of "no value",
+# in any case and padded with spaces, are missing; names in the header are stripped; the
+# text is strict UTF-8 after an optional BOM; rows are numbered with the header as row 1.
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none"})
+_NA_VALUES = sorted(
+    "".join(letters)
+    for token in MISSING_TOKENS
+    for letters in itertools.product(*({c.lower(), c.upper()} for c in token))
+)
 
 
 class DataError(InputError):
@@ -30,10 +42,13 @@ def read_csv_dir(directory: Path) -> tuple[pd.DataFrame, str]:
         names = ", ".join(p.name for p in found) or "none"
         raise InputError(f"expected exactly one CSV file in {directory}, found {names}")
     try:
-        frame = pd.read_csv(found[0])
+        frame = pd.read_csv(
+            found[0], encoding="utf-8-sig", keep_default_na=False, na_values=_NA_VALUES
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{found[0].name}: not a readable CSV ({first_line})") from None
+    frame.columns = [str(name).strip() for name in frame.columns]
     return frame, found[0].name
 
 
@@ -97,15 +112,30 @@ def preprocessor(spec: ModelSpec) -> ColumnTransformer:
 
 
 def _numbers(column: pd.Series, name: str) -> pd.Series:
+    column = column.mask(column.map(_is_missing_text))
     values = pd.to_numeric(column, errors="coerce")
     bad = values.isna() & column.notna()
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"column {name!r} must be numeric; row {row} has {column.iloc[row]!r}")
+        position = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(
+            f"column {name!r} must be numeric; row {_row(column.index[position])} "
+            f"has {column.iloc[position]!r}"
+        )
     return values.astype(float)
 
 
+def _is_missing_text(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower() in MISSING_TOKENS
+
+
+def _row(label: object) -> object:
+    """The spreadsheet row of a frame's index label (the header is row 1)."""
+    return label + 2 if isinstance(label, int | np.integer) else label
+
+
 def _category(value: object) -> object:
+    if _is_missing_text(value):
+        return np.nan
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return np.nan
     if isinstance(value, float) and value.is_integer():

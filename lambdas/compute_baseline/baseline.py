@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import codecs
 import json
 from typing import Any
 
-from lambdas.shared import s3uri
+from lambdas.shared import csvtext, s3uri
 from lambdas.shared.drift import build_baseline, iter_csv_chunks
 from lambdas.shared.settings import ModelSpec
 
@@ -21,8 +20,9 @@ def compute_baseline(
     """Stream the snapshot CSV, build ``statistics.json`` and return its S3 URI."""
     bucket, key = s3uri.parse(snapshot_uri)
     body = s3.get_object(Bucket=bucket, Key=key)["Body"]
-    lines = codecs.getreader("utf-8")(body)
-    baseline = build_baseline(iter_csv_chunks(lines), spec.features, target=spec.target)
+    baseline = build_baseline(
+        iter_csv_chunks(csvtext.lines(body)), spec.features, target=spec.target
+    )
     baseline["dataset"]["snapshot_uri"] = snapshot_uri
     out_key = baseline_key(run_id)
     s3.put_object(

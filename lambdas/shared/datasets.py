@@ -6,13 +6,13 @@ is the immutable copy of one version that a run trains on.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from lambdas.shared import csvtext
 
 _DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 # head_object answers 400 for a malformed VersionId and 404 for an unknown key or version.
@@ -88,11 +88,11 @@ def exists(s3: Any, bucket: str, key: str) -> bool:
 
 
 def read_rows(s3: Any, bucket: str, key: str, version_id: str | None = None) -> Iterator[list[str]]:
-    """The CSV records of one object, streamed (a BOM, if any, is dropped)."""
+    """The CSV records of one object, streamed; raises csvtext.UnreadableCsv naming a row."""
     extra = {"VersionId": version_id} if version_id else {}
     body = s3.get_object(Bucket=bucket, Key=key, **extra)["Body"]
     try:
-        yield from csv.reader(codecs.getreader("utf-8-sig")(body, "replace"))
+        yield from csvtext.records(body)
     finally:
         body.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lambdas.shared import datasets, s3uri
+from lambdas.shared import csvtext, datasets, s3uri
 from lambdas.shared.settings import ModelSpec
 from lambdas.validate_data.quality import DEFAULT_LIMITS, Limits, QualityReport, check
 
@@ -30,7 +30,10 @@ def validate_dataset(
     datasets.check_name(dataset)
     version_id = datasets.resolve_version(s3, data_bucket, dataset, version_id)
     snapshot = datasets.pin_snapshot(s3, data_bucket, dataset, version_id)
-    report = check(datasets.read_rows(s3, data_bucket, snapshot), spec, limits)
+    try:
+        report = check(datasets.read_rows(s3, data_bucket, snapshot), spec, limits)
+    except csvtext.UnreadableCsv as exc:
+        report = QualityReport(rows=0, errors=[str(exc)], warnings=[], columns={})
     result = {
         "dataset": dataset,
         "version_id": version_id,

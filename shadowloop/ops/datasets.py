@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from lambdas.shared import csvtext
 from shadowloop.cli.target import Target
 
 MAX_BYTES = 5 * 1024**3  # one S3 PUT
@@ -33,10 +34,11 @@ def check_csv(body: bytes, name: str) -> list[str]:
     if not body.strip():
         raise ValueError(f"{name} is empty")
     try:
-        text = body[:65536].decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError(f"{name} is not UTF-8 text") from None
-    header = next(csv.reader(io.StringIO(text)), [])
+        csvtext.check_utf8(body)
+    except csvtext.UnreadableCsv as exc:
+        raise ValueError(f"{name} is not UTF-8 text: {exc}") from None
+    first_line = body.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    header = next(csv.reader(io.StringIO(first_line)), [])
     if len(header) < 2 or any(not column.strip() for column in header):
         raise ValueError(f"{name} has no CSV header row (got {header[:5]!r})")
     return header

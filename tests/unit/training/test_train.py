@@ -42,7 +42,7 @@ def test_a_non_numeric_value_in_a_numeric_column_is_named(spec, baseline_frame):
     broken = baseline_frame.astype({"hour": object})
     broken.loc[3, "hour"] = "noon"
 
-    with pytest.raises(DataError, match="column 'hour' must be numeric; row 3 has 'noon'"):
+    with pytest.raises(DataError, match="column 'hour' must be numeric; row 5 has 'noon'"):
         train.fit(broken, spec, {})
 
 
