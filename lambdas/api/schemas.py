@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lambdas.api.validation import MAX_BODY_BYTES
+from lambdas.shared.settings import ModelSpec
 
 _JSON = "application/json"
 
@@ -232,3 +233,29 @@ def responses(status: int, schema: dict[str, Any], errors: dict[int, str]) -> di
     for code, description in errors.items():
         out[code] = {"description": description, "content": {_JSON: {"schema": ERROR}}}
     return out
+
+
+def feature_values(spec: ModelSpec) -> dict[str, Any]:
+    """One record of the model's features (and the optional fairness group), typed."""
+    properties: dict[str, Any] = {
+        f.name: {"type": "number"} if f.type == "numeric" else {"type": "string"}
+        for f in spec.features
+    }
+    for name in spec.attributes:
+        properties[name] = {"oneOf": [{"type": "number"}, {"type": "string"}]}
+    return {
+        "type": "object",
+        "required": spec.feature_names,
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+def actual_value(task: str) -> dict[str, Any]:
+    """The observed outcome a feedback request carries, typed by the model's task."""
+    if task == "regression":
+        return {"type": "number", "description": "the observed value"}
+    return {
+        "oneOf": [{"type": "number"}, {"type": "string", "minLength": 1}],
+        "description": "the observed class label",
+    }
