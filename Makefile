@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help test demo synth lint bench serve aws-smoke constraints clean
+.PHONY: help test demo synth scan lint bench serve aws-smoke constraints constraints-checkov clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,11 +18,20 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
 
+# checkov has its own virtualenv: its pinned dependencies must not move .venv's (boto3, botocore).
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+$(CHECKOV_STAMP): requirements-checkov.txt constraints-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -c constraints-checkov.txt -r requirements-checkov.txt
+	@touch $@
+
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: $(STAMP) node_modules/.installed ## Run the whole test suite
+test: $(STAMP) $(CHECKOV_STAMP) node_modules/.installed ## Run the whole test suite (with checkov on the templates)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 demo: $(STAMP) ## Run the whole loop on the local cloud and write out/demo
@@ -32,6 +41,10 @@ synth: $(STAMP) node_modules/.installed ## Write cdk.out/ with cdk-nag checks, t
 	npx cdk synth --quiet --no-notices
 	@# W3005: CDK adds DependsOn entries that a GetAtt already implies; harmless.
 	$(BIN)/cfn-lint --ignore-checks W3005 --non-zero-exit-code error cdk.out/*.template.json
+	$(MAKE) --no-print-directory scan
+
+scan: $(CHECKOV_STAMP) ## checkov on cdk.out/ (run `make synth` first); every skip is reasoned in .checkov.yaml
+	.ci/checkov cdk.out/*.template.json
 
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check .
@@ -54,6 +67,13 @@ constraints: ## After changing pyproject.toml: resolve it in .venv and lock the 
 	{ echo '# The versions the suite passed on; regenerate with `make constraints`.'; \
 	  $(BIN)/python -m pip freeze --exclude-editable; } > constraints.txt
 	@touch $(STAMP)
+
+constraints-checkov: ## After changing requirements-checkov.txt: resolve it in .venv-checkov and lock the result
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	{ echo '# The versions checkov last scanned with; regenerate with `make constraints-checkov`.'; \
+	  $(CHECKOV_VENV)/bin/python -m pip freeze; } > constraints-checkov.txt
+	@touch $(CHECKOV_STAMP)
 
 clean:
 	rm -rf cdk.out build out .pytest_cache
