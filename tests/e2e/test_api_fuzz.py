@@ -17,7 +17,7 @@ from schemathesis.checks import CHECKS
 from shadowloop.ops import openapi
 from tests.e2e.conftest import DATASET, generate, push
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fuzz")]
 CASES_PER_OPERATION = 80
 CHECKED = (
     "not_a_server_error",
