@@ -33,5 +33,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         lookback_hours=settings.integer(settings.RETRAIN_LOOKBACK_HOURS),
     )
     metrics.add_metric(name="RetrainingRows", unit=MetricUnit.Count, value=result["captured_rows"])
+    metrics.add_metric(
+        name="RecordsSkipped", unit=MetricUnit.Count, value=result["records_skipped"]
+    )
     logger.info("retraining data prepared", extra=result)
     return result

@@ -20,13 +20,13 @@ import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from lambdas.shared import capture, datasets, s3uri
-from lambdas.shared.capture import CapturedRecord, ParseStats
+from lambdas.shared import capture, datasets, feedback, s3uri
+from lambdas.shared.capture import CapturedRecord, Skipped
 from lambdas.shared.endpoint_state import CHAMPION
 from lambdas.shared.settings import ModelSpec
 
@@ -37,12 +37,10 @@ MIN_RECENT_ROWS = 100
 
 @dataclass
 class JoinStats:
-    """Why captured records did not become rows."""
+    """Why readable captured records did not become rows (unreadable ones are skipped apart)."""
 
-    malformed_lines: int = 0
     already_included: int = 0
     unlabelled: int = 0
-    malformed_feedback: int = 0
     incomplete: int = 0
 
 
@@ -121,23 +119,23 @@ def prepare_retraining_data(
     header, base_rows = _shape(base)
     included = _included_ids(s3, data_bucket, dataset, base_version_id)
 
-    stats = JoinStats()
-    records = _captured_records(s3, capture_bucket, endpoint_name, stats)
+    stats, skipped = JoinStats(), Skipped()
+    records = list(capture.read_captures(s3, capture_bucket, endpoint_name, CHAMPION, skipped))
     quality = trigger == QUALITY
     wanted = {r.inference_id for r in records} - (set() if quality else included)
-    feedback = _feedback(s3, capture_bucket, wanted, stats)
+    labels = feedback.read_feedback(s3, capture_bucket, skipped, wanted=wanted)
     mode, since, rows = APPEND, None, []
     if quality:
         # Recent rows count even when an earlier version already held them.
         labelled = join_feedback(
-            records, feedback, features=spec.feature_names, exclude=set(), stats=JoinStats()
+            records, labels, features=spec.feature_names, exclude=set(), stats=JoinStats()
         )
         recent, since = recent_rows(labelled, {r.inference_id: r for r in records}, lookback_hours)
         if len(recent) >= MIN_RECENT_ROWS:
             mode, rows, base_rows, included = RECENT, recent, 0, set()
     if mode == APPEND:
         rows = join_feedback(
-            records, feedback, features=spec.feature_names, exclude=included, stats=stats
+            records, labels, features=spec.feature_names, exclude=included, stats=stats
         )
     body = append_rows(base if mode == APPEND else _header_line(base), header, spec.target, rows)
 
@@ -148,7 +146,7 @@ def prepare_retraining_data(
             Key=key,
             Body=body,
             ContentType="text/csv",
-            Metadata={"source": "retraining", "base-version-id": base_version_id, "run-id": run_id},
+            Metadata={"source": "retraining", "base_version_id": base_version_id, "run_id": run_id},
         )["VersionId"]
     result = {
         "version_id": version_id,
@@ -166,6 +164,7 @@ def prepare_retraining_data(
             _captures_source(capture_bucket, endpoint_name, len(rows)),
         ],
         "skipped": asdict(stats),
+        "records_skipped": skipped.count,
     }
     if rows:
         ids = [*sorted(included), *(row.inference_id for row in rows)]
@@ -177,7 +176,7 @@ def recent_rows(
     rows: list[LabelledRow], records: Mapping[str, CapturedRecord], lookback_hours: int
 ) -> tuple[list[LabelledRow], str | None]:
     """The rows predicted within ``lookback_hours`` of the newest one, and that start time."""
-    times = {r.inference_id: _time(records[r.inference_id].inference_time) for r in rows}
+    times = {r.inference_id: capture.inference_time(records[r.inference_id]) for r in rows}
     known = [t for t in times.values() if t is not None]
     if not known:
         return [], None
@@ -186,14 +185,6 @@ def recent_rows(
         r for r in rows if times[r.inference_id] is not None and times[r.inference_id] > since
     ]
     return recent, since.isoformat()
-
-
-def _time(value: Any) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo else None
 
 
 def _header_line(base: bytes) -> bytes:
@@ -206,7 +197,7 @@ def _captures_source(bucket: str, endpoint_name: str, rows: int) -> dict[str, An
     return {
         "kind": "captures",
         "uri": s3uri.build(bucket, capture.variant_prefix(endpoint_name, CHAMPION)),
-        "feedback_uri": s3uri.build(bucket, f"{capture.FEEDBACK_PREFIX}/"),
+        "feedback_uri": s3uri.build(bucket, f"{feedback.FEEDBACK_PREFIX}/"),
         "rows": rows,
     }
 
@@ -242,47 +233,6 @@ def _included_ids(s3: Any, bucket: str, dataset: str, version_id: str) -> set[st
             return set()
         raise
     return set(json.loads(body.read()).get("inference_ids") or [])
-
-
-def _captured_records(
-    s3: Any, bucket: str, endpoint_name: str, stats: JoinStats
-) -> list[CapturedRecord]:
-    """Every record the champion variant captured, oldest key first."""
-    parse_stats = ParseStats()
-    records: list[CapturedRecord] = []
-    for key in sorted(_keys(s3, bucket, capture.variant_prefix(endpoint_name, CHAMPION))):
-        if not key.endswith(".jsonl"):
-            continue
-        lines = s3.get_object(Bucket=bucket, Key=key)["Body"].read().splitlines()
-        records.extend(capture.parse_lines(lines, parse_stats))
-    stats.malformed_lines += parse_stats.malformed
-    return records
-
-
-def _feedback(s3: Any, bucket: str, wanted: set[str], stats: JoinStats) -> dict[str, Any]:
-    """The actual value of each wanted inference id that has feedback."""
-    actuals: dict[str, Any] = {}
-    for key in _keys(s3, bucket, f"{capture.FEEDBACK_PREFIX}/"):
-        inference_id = key.rsplit("/", 1)[-1].removesuffix(".json")
-        if inference_id not in wanted:
-            continue
-        try:
-            answer = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-            actual = answer["actual"]
-        except (ValueError, KeyError, TypeError):
-            stats.malformed_feedback += 1
-            continue
-        if actual is None or answer.get("inference_id", inference_id) != inference_id:
-            stats.malformed_feedback += 1
-            continue
-        actuals[inference_id] = actual
-    return actuals
-
-
-def _keys(s3: Any, bucket: str, prefix: str) -> Iterable[str]:
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents") or []:
-            yield item["Key"]
 
 
 def _cell(value: Any) -> str:

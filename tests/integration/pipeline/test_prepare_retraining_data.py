@@ -62,7 +62,7 @@ def test_labelled_captures_become_a_new_dataset_version(s3, context):
     assert result["base_version_id"] == base_id
     assert result["version_id"] != base_id
     assert (result["rows"], result["captured_rows"]) == (52, 2)
-    assert result["skipped"]["malformed_lines"] == 1
+    assert result["records_skipped"] == 1
     assert result["skipped"]["unlabelled"] == 1
     new = read(s3, DATA_BUCKET, DATA_KEY, result["version_id"])
     assert new.startswith(base)
@@ -73,8 +73,8 @@ def test_labelled_captures_become_a_new_dataset_version(s3, context):
     head = s3.head_object(Bucket=DATA_BUCKET, Key=DATA_KEY, VersionId=result["version_id"])
     assert head["Metadata"] == {
         "source": "retraining",
-        "base-version-id": base_id,
-        "run-id": "run-1",
+        "base_version_id": base_id,
+        "run_id": "run-1",
     }
     # And its lineage names both sources and the inference ids it includes
     lineage = json.loads(
