@@ -23,6 +23,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(run_id=event.get("run_id", ""), dataset=event.get("dataset"))
     result = prepare_retraining_data(
         clients.s3(),
+        clients.sagemaker(),
         data_bucket=settings.text(settings.DATA_BUCKET),
         capture_bucket=settings.text(settings.CAPTURE_BUCKET),
         endpoint_name=settings.text(settings.ENDPOINT_NAME),

@@ -5,7 +5,12 @@ feedback, joined on the inference id. The training schema stays as it is, so the
 inference ids a version includes are recorded beside it, in
 ``datasets/{dataset}/lineage/{version_id}.json``, and never added twice.
 
-A ``drift`` run appends all new labelled traffic to the latest version: the inputs
+A run builds on the **champion's** dataset version (the one its model package says it
+was trained on), or, before there is a champion, on the newest version whose validation
+report passed: a version pushed later that failed validation never becomes the base of
+every later retraining. The lineage names the base and why (``base``).
+
+A ``drift`` run appends all new labelled traffic to the base version: the inputs
 moved, the relationship did not. A ``quality`` run trains on the *recent* labelled
 traffic alone, the ``lookback_hours`` up to the newest labelled prediction, because
 the relationship itself changed and older rows would teach the old one. The earlier
@@ -25,7 +30,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from lambdas.shared import capture, datasets, feedback, s3uri
+from lambdas.shared import capture, datasets, endpoint_state, feedback, registry, s3uri
 from lambdas.shared.capture import CapturedRecord, Skipped
 from lambdas.shared.endpoint_state import CHAMPION
 from lambdas.shared.settings import ModelSpec
@@ -33,6 +38,8 @@ from lambdas.shared.settings import ModelSpec
 QUALITY = "quality"
 APPEND, RECENT = "append", "recent_traffic"
 MIN_RECENT_ROWS = 100
+# Why a base version was chosen (the result's ``base``).
+CHAMPION_BASE, VALIDATED_BASE = "champion", "latest_validated"
 
 
 @dataclass
@@ -97,8 +104,22 @@ def append_rows(base: bytes, header: list[str], target: str, rows: list[Labelled
     return base + separator + out.getvalue().encode("utf-8")
 
 
+def retraining_base(
+    s3: Any, sagemaker: Any, *, data_bucket: str, endpoint_name: str, dataset: str
+) -> tuple[str, str]:
+    """The version to build on, and why: the champion's, else the newest that passed."""
+    state = endpoint_state.describe(sagemaker, endpoint_name)
+    arn = state.champion.model_package_arn if state else None
+    if arn:
+        trained_dataset, version_id = registry.trained_on(sagemaker, arn)
+        if trained_dataset == dataset and version_id:
+            return datasets.resolve_version(s3, data_bucket, dataset, version_id), CHAMPION_BASE
+    return datasets.latest_validated(s3, data_bucket, dataset), VALIDATED_BASE
+
+
 def prepare_retraining_data(
     s3: Any,
+    sagemaker: Any,
     *,
     data_bucket: str,
     capture_bucket: str,
@@ -109,12 +130,14 @@ def prepare_retraining_data(
     trigger: str = "drift",
     lookback_hours: int = 24,
 ) -> dict[str, Any]:
-    """Put the new dataset version (or keep the latest when nothing new is labelled)."""
+    """Put the new dataset version (or keep the base when nothing new is labelled)."""
     if not isinstance(run_id, str) or not run_id:
         raise ValueError(f"run_id {run_id!r} is not a run id")
     datasets.check_name(dataset)
     key = datasets.dataset_key(dataset)
-    base_version_id = datasets.resolve_version(s3, data_bucket, dataset, None)
+    base_version_id, base_reason = retraining_base(
+        s3, sagemaker, data_bucket=data_bucket, endpoint_name=endpoint_name, dataset=dataset
+    )
     base = s3.get_object(Bucket=data_bucket, Key=key, VersionId=base_version_id)["Body"].read()
     header, base_rows = _shape(base)
     included = _included_ids(s3, data_bucket, dataset, base_version_id)
@@ -151,6 +174,7 @@ def prepare_retraining_data(
     result = {
         "version_id": version_id,
         "base_version_id": base_version_id,
+        "base": base_reason,
         "rows": base_rows + len(rows),
         "captured_rows": len(rows),
         "mode": mode,
@@ -220,7 +244,7 @@ def _shape(base: bytes) -> tuple[list[str], int]:
     reader = csv.reader(io.StringIO(base.decode("utf-8-sig", errors="replace")))
     header = [name.strip() for name in next(reader, [])]
     if not header:
-        raise datasets.DatasetNotFound("the latest dataset version is empty: no header row")
+        raise datasets.DatasetNotFound("the base dataset version is empty: no header row")
     return header, sum(1 for record in reader if record)
 
 
