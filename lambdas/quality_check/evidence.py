@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from lambdas.shared.capture import CapturedRecord, Skipped, read_captures
+from lambdas.shared.capture import MAX_REASONS, CapturedRecord, Skipped, read_captures
 from lambdas.shared.endpoint_state import CHAMPION
 from lambdas.shared.feedback import read_feedback
 from lambdas.shared.quality import usable
@@ -37,7 +37,7 @@ class EvidenceStats:
 
     def add_skipped(self, skipped: Skipped) -> None:
         self.records_skipped += skipped.count
-        self.skipped_reasons = [*self.skipped_reasons, *skipped.reasons][:5]
+        self.skipped_reasons = [*self.skipped_reasons, *skipped.reasons][:MAX_REASONS]
 
 
 def labelled_predictions(
