@@ -12,29 +12,28 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import MISSING, asdict, dataclass, field, replace
+from dataclasses import MISSING, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from infra.instance_storage import UnknownInstanceType, has_instance_storage
+
+# The one model-spec class (and its tables); config validates cdk.json and builds it.
+from lambdas.shared.contracts.model_spec import (
+    FAIRNESS_FIELDS,
+    FEATURE_TYPES,
+    METRICS,
+    TASKS,
+    Fairness,
+    Feature,
+    ModelSpec,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT_KEY = "shadowloop"
 ENVIRONMENT_KEY = "shadowloop:environment"
 STAGE_KEY = "shadowloop:stage"
 
-FEATURE_TYPES = ("numeric", "categorical")
-TASKS = ("regression", "classification")
-# Primary metric → direction in which it improves, per task.
-METRICS: dict[str, dict[str, str]] = {
-    "regression": {"rmse": "minimize", "mae": "minimize", "r2": "maximize"},
-    "classification": {
-        "accuracy": "maximize",
-        "f1": "maximize",
-        "roc_auc": "maximize",
-        "log_loss": "minimize",
-    },
-}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 _PROJECT = re.compile(r"^[a-z][a-z0-9-]{1,23}$")
 _STAGE = re.compile(r"^[a-z0-9]{1,6}$")
@@ -43,82 +42,6 @@ _SCHEDULE = re.compile(r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron
 
 class ConfigError(ValueError):
     """The configuration is invalid; the message names the field."""
-
-
-@dataclass(frozen=True)
-class Feature:
-    name: str
-    type: str
-    critical: bool = False
-
-
-@dataclass(frozen=True)
-class Fairness:
-    """Which group the model must not disadvantage, and how far apart groups may be."""
-
-    group: str
-    """The protected attribute: a dataset column, kept out of the features by default."""
-    group_is_feature: bool = False
-    favourable_label: str | int | float | bool | None = None
-    """Classification: the label that counts as the good outcome (e.g. approved = 1)."""
-    min_disparate_impact: float = 0.8
-    """Lowest selection rate over the highest, across groups (the four-fifths rule)."""
-    max_tpr_gap: float = 0.1
-    """Largest gap in true-positive rate between groups (equal opportunity)."""
-    max_metric_gap: float = 0.1
-    """Largest gap in the primary metric between the best and the worst group."""
-    max_error_ratio: float = 1.25
-    """Regression: the worst group's error over the overall error."""
-    max_gap_widening: float = 0.02
-    """How much a figure may worsen against the champion's, in absolute terms."""
-    min_group_size: int = 30
-    """Holdout rows a group needs to be judged at all."""
-
-
-FAIRNESS_FIELDS = tuple(Fairness.__dataclass_fields__)
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    dataset: str
-    target: str
-    task: str
-    metric: str
-    features: tuple[Feature, ...]
-    segment: str | None = None
-    hyperparameters: Mapping[str, Any] = field(default_factory=dict)
-    fairness: Fairness | None = None
-
-    @property
-    def direction(self) -> str:
-        return METRICS[self.task][self.metric]
-
-    @property
-    def feature_names(self) -> list[str]:
-        return [f.name for f in self.features]
-
-    @property
-    def attributes(self) -> list[str]:
-        """Columns a record may carry beside its features: the fairness group, if set apart."""
-        if self.fairness is None or self.fairness.group_is_feature:
-            return []
-        return [self.fairness.group]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The wire form in ``model-spec.json``, which Lambdas and the jobs read."""
-        return {
-            "dataset": self.dataset,
-            "target": self.target,
-            "task": self.task,
-            "metric": self.metric,
-            "direction": self.direction,
-            "segment": self.segment,
-            "features": [asdict(f) for f in self.features],
-            "fairness": None if self.fairness is None else asdict(self.fairness),
-        }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True)
 
 
 @dataclass(frozen=True)

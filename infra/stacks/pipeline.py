@@ -133,6 +133,8 @@ class PipelineStack(Stack):
         data.data_bucket.grant_put(prepare.role, "datasets/*")
         data.capture_bucket.grant_read(prepare.role)
         serving.table.grant_read_data(prepare.role)
+        # The champion's package names the dataset version a retraining builds on.
+        allow_describe_serving(prepare.role, prefix=config.prefix, group=group)
 
         for step in (validate, gate, baseline, register, prepare):
             data.model_spec.grant_read(step.role)

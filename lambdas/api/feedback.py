@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from lambdas.api import errors, inferences
 from lambdas.api.validation import Feedback
 from lambdas.shared import s3uri
-from lambdas.shared.capture import FEEDBACK_PREFIX
+from lambdas.shared.feedback import FEEDBACK_PREFIX
 
 # S3 answers 412 to a failed If-None-Match, and 409 when two writes race.
 _ALREADY_WRITTEN = {"PreconditionFailed", "ConditionalRequestConflict"}

@@ -15,7 +15,7 @@ def publish_report(metrics: Metrics, report: dict[str, Any]) -> None:
     """Dataset metrics on the handler's Metrics, per-feature ones with a ``Feature`` dimension."""
     metrics.add_metric(name="RowsChecked", unit=MetricUnit.Count, value=report["rows"])
     metrics.add_metric(
-        name="MalformedCaptureLines", unit=MetricUnit.Count, value=report["malformed_lines"]
+        name="RecordsSkipped", unit=MetricUnit.Count, value=report["records_skipped"]
     )
     if report["status"] != "ok":
         return

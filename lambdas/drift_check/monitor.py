@@ -65,13 +65,14 @@ def run_drift_check(
     champion = champion_baseline(sagemaker, s3, state.champion.model_package_arn)
     stored = win.load_state(s3, settings.artifact_bucket)
     start = stored.last_window_end or window_end - FIRST_WINDOW
-    report, stats = _compare(s3, settings, champion.baseline, start, window_end)
+    report, skipped = _compare(s3, settings, champion.baseline, start, window_end)
     decision = _decide(stepfunctions, settings, report, stored, window_end)
     report |= {
         "window": {"start": win.iso(start), "end": win.iso(window_end)},
         "champion_model_package_arn": champion.model_package_arn,
         "baseline_uri": champion.baseline_uri,
-        "malformed_lines": stats.malformed,
+        "records_skipped": skipped.count,
+        "skipped_reasons": skipped.reasons,
         "retrain_started": decision.execution_arn is not None,
         "retrain_execution_arn": decision.execution_arn,
         "skipped_reason": decision.skipped_reason,
@@ -98,10 +99,10 @@ def _compare(
     baseline: dict[str, Any],
     start: datetime,
     end: datetime,
-) -> tuple[dict[str, Any], capture.ParseStats]:
+) -> tuple[dict[str, Any], capture.Skipped]:
     """The drift report of the champion's captures in (start, end], read chunk by chunk."""
     accumulator = DriftAccumulator(baseline)
-    stats = capture.ParseStats()
+    skipped = capture.Skipped()
     for chunk in win.iter_feature_chunks(
         s3,
         bucket=settings.capture_bucket,
@@ -109,12 +110,12 @@ def _compare(
         variant=endpoint_state.CHAMPION,
         start=start,
         end=end,
-        stats=stats,
+        skipped=skipped,
     ):
         accumulator.add(chunk)
     critical = [f.name for f in settings.spec.features if f.critical]
     report = accumulator.report(settings.thresholds, critical=critical, min_rows=settings.min_rows)
-    return report, stats
+    return report, skipped
 
 
 def champion_baseline(sagemaker: Any, s3: Any, model_package_arn: str | None) -> Champion:

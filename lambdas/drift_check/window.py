@@ -1,4 +1,4 @@
-"""The drift check's memory in S3 and the captured inputs of one window."""
+"""The drift check's memory in S3 and the captured inputs of one window, as columns."""
 
 from __future__ import annotations
 
@@ -56,42 +56,23 @@ def iter_feature_chunks(
     variant: str,
     start: datetime,
     end: datetime,
-    stats: capture.ParseStats,
+    skipped: capture.Skipped,
     chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[dict[str, list[Any]]]:
-    """Column chunks of the instances captured in (start, end]; malformed lines go to ``stats``."""
+    """Column chunks of the instances captured in (start, end]; unreadable ones are skipped."""
     batch: list[dict[str, Any]] = []
-    for key in _capture_keys(s3, bucket, endpoint_name, variant, start, end):
-        lines = s3.get_object(Bucket=bucket, Key=key)["Body"].iter_lines()
-        for record in capture.parse_lines(lines, stats):
-            if not isinstance(record.features, dict) or not _inside(record, start, end, stats):
-                continue
-            batch.append(record.features)
-            if len(batch) >= chunk_rows:
-                yield _columns(batch)
-                batch = []
+    for record in capture.read_captures(
+        s3, bucket, endpoint_name, variant, skipped, start=start, end=end
+    ):
+        if not isinstance(record.features, dict):
+            skipped.add(f"capture {record.inference_id!r}: the instance is not an object")
+            continue
+        batch.append(record.features)
+        if len(batch) >= chunk_rows:
+            yield _columns(batch)
+            batch = []
     if batch:
         yield _columns(batch)
-
-
-def _capture_keys(
-    s3: Any, bucket: str, endpoint_name: str, variant: str, start: datetime, end: datetime
-) -> Iterator[str]:
-    paginator = s3.get_paginator("list_objects_v2")
-    for prefix in capture.hour_prefixes(endpoint_name, variant, start, end):
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                yield item["Key"]
-
-
-def _inside(
-    record: capture.CapturedRecord, start: datetime, end: datetime, stats: capture.ParseStats
-) -> bool:
-    moment = _time(record.inference_time)
-    if moment is None:
-        stats.malformed += 1
-        return False
-    return start < moment <= end
 
 
 def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:

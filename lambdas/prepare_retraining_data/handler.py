@@ -23,6 +23,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(run_id=event.get("run_id", ""), dataset=event.get("dataset"))
     result = prepare_retraining_data(
         clients.s3(),
+        clients.sagemaker(),
         data_bucket=settings.text(settings.DATA_BUCKET),
         capture_bucket=settings.text(settings.CAPTURE_BUCKET),
         endpoint_name=settings.text(settings.ENDPOINT_NAME),
@@ -33,5 +34,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         lookback_hours=settings.integer(settings.RETRAIN_LOOKBACK_HOURS),
     )
     metrics.add_metric(name="RetrainingRows", unit=MetricUnit.Count, value=result["captured_rows"])
+    metrics.add_metric(
+        name="RecordsSkipped", unit=MetricUnit.Count, value=result["records_skipped"]
+    )
     logger.info("retraining data prepared", extra=result)
     return result

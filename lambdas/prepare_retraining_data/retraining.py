@@ -5,7 +5,12 @@ feedback, joined on the inference id. The training schema stays as it is, so the
 inference ids a version includes are recorded beside it, in
 ``datasets/{dataset}/lineage/{version_id}.json``, and never added twice.
 
-A ``drift`` run appends all new labelled traffic to the latest version: the inputs
+A run builds on the **champion's** dataset version (the one its model package says it
+was trained on), or, before there is a champion, on the newest version whose validation
+report passed: a version pushed later that failed validation never becomes the base of
+every later retraining. The lineage names the base and why (``base``).
+
+A ``drift`` run appends all new labelled traffic to the base version: the inputs
 moved, the relationship did not. A ``quality`` run trains on the *recent* labelled
 traffic alone, the ``lookback_hours`` up to the newest labelled prediction, because
 the relationship itself changed and older rows would teach the old one. The earlier
@@ -20,29 +25,29 @@ import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from lambdas.shared import capture, datasets, s3uri
-from lambdas.shared.capture import CapturedRecord, ParseStats
+from lambdas.shared import capture, datasets, endpoint_state, feedback, registry, s3uri
+from lambdas.shared.capture import CapturedRecord, Skipped
 from lambdas.shared.endpoint_state import CHAMPION
 from lambdas.shared.settings import ModelSpec
 
 QUALITY = "quality"
 APPEND, RECENT = "append", "recent_traffic"
 MIN_RECENT_ROWS = 100
+# Why a base version was chosen (the result's ``base``).
+CHAMPION_BASE, VALIDATED_BASE = "champion", "latest_validated"
 
 
 @dataclass
 class JoinStats:
-    """Why captured records did not become rows."""
+    """Why readable captured records did not become rows (unreadable ones are skipped apart)."""
 
-    malformed_lines: int = 0
     already_included: int = 0
     unlabelled: int = 0
-    malformed_feedback: int = 0
     incomplete: int = 0
 
 
@@ -99,8 +104,22 @@ def append_rows(base: bytes, header: list[str], target: str, rows: list[Labelled
     return base + separator + out.getvalue().encode("utf-8")
 
 
+def retraining_base(
+    s3: Any, sagemaker: Any, *, data_bucket: str, endpoint_name: str, dataset: str
+) -> tuple[str, str]:
+    """The version to build on, and why: the champion's, else the newest that passed."""
+    state = endpoint_state.describe(sagemaker, endpoint_name)
+    arn = state.champion.model_package_arn if state else None
+    if arn:
+        trained_dataset, version_id = registry.trained_on(sagemaker, arn)
+        if trained_dataset == dataset and version_id:
+            return datasets.resolve_version(s3, data_bucket, dataset, version_id), CHAMPION_BASE
+    return datasets.latest_validated(s3, data_bucket, dataset), VALIDATED_BASE
+
+
 def prepare_retraining_data(
     s3: Any,
+    sagemaker: Any,
     *,
     data_bucket: str,
     capture_bucket: str,
@@ -111,33 +130,35 @@ def prepare_retraining_data(
     trigger: str = "drift",
     lookback_hours: int = 24,
 ) -> dict[str, Any]:
-    """Put the new dataset version (or keep the latest when nothing new is labelled)."""
+    """Put the new dataset version (or keep the base when nothing new is labelled)."""
     if not isinstance(run_id, str) or not run_id:
         raise ValueError(f"run_id {run_id!r} is not a run id")
     datasets.check_name(dataset)
     key = datasets.dataset_key(dataset)
-    base_version_id = datasets.resolve_version(s3, data_bucket, dataset, None)
+    base_version_id, base_reason = retraining_base(
+        s3, sagemaker, data_bucket=data_bucket, endpoint_name=endpoint_name, dataset=dataset
+    )
     base = s3.get_object(Bucket=data_bucket, Key=key, VersionId=base_version_id)["Body"].read()
     header, base_rows = _shape(base)
     included = _included_ids(s3, data_bucket, dataset, base_version_id)
 
-    stats = JoinStats()
-    records = _captured_records(s3, capture_bucket, endpoint_name, stats)
+    stats, skipped = JoinStats(), Skipped()
+    records = list(capture.read_captures(s3, capture_bucket, endpoint_name, CHAMPION, skipped))
     quality = trigger == QUALITY
     wanted = {r.inference_id for r in records} - (set() if quality else included)
-    feedback = _feedback(s3, capture_bucket, wanted, stats)
+    labels = feedback.read_feedback(s3, capture_bucket, skipped, wanted=wanted)
     mode, since, rows = APPEND, None, []
     if quality:
         # Recent rows count even when an earlier version already held them.
         labelled = join_feedback(
-            records, feedback, features=spec.feature_names, exclude=set(), stats=JoinStats()
+            records, labels, features=spec.feature_names, exclude=set(), stats=JoinStats()
         )
         recent, since = recent_rows(labelled, {r.inference_id: r for r in records}, lookback_hours)
         if len(recent) >= MIN_RECENT_ROWS:
             mode, rows, base_rows, included = RECENT, recent, 0, set()
     if mode == APPEND:
         rows = join_feedback(
-            records, feedback, features=spec.feature_names, exclude=included, stats=stats
+            records, labels, features=spec.feature_names, exclude=included, stats=stats
         )
     body = append_rows(base if mode == APPEND else _header_line(base), header, spec.target, rows)
 
@@ -148,11 +169,12 @@ def prepare_retraining_data(
             Key=key,
             Body=body,
             ContentType="text/csv",
-            Metadata={"source": "retraining", "base-version-id": base_version_id, "run-id": run_id},
+            Metadata={"source": "retraining", "base_version_id": base_version_id, "run_id": run_id},
         )["VersionId"]
     result = {
         "version_id": version_id,
         "base_version_id": base_version_id,
+        "base": base_reason,
         "rows": base_rows + len(rows),
         "captured_rows": len(rows),
         "mode": mode,
@@ -166,6 +188,7 @@ def prepare_retraining_data(
             _captures_source(capture_bucket, endpoint_name, len(rows)),
         ],
         "skipped": asdict(stats),
+        "records_skipped": skipped.count,
     }
     if rows:
         ids = [*sorted(included), *(row.inference_id for row in rows)]
@@ -177,7 +200,7 @@ def recent_rows(
     rows: list[LabelledRow], records: Mapping[str, CapturedRecord], lookback_hours: int
 ) -> tuple[list[LabelledRow], str | None]:
     """The rows predicted within ``lookback_hours`` of the newest one, and that start time."""
-    times = {r.inference_id: _time(records[r.inference_id].inference_time) for r in rows}
+    times = {r.inference_id: capture.inference_time(records[r.inference_id]) for r in rows}
     known = [t for t in times.values() if t is not None]
     if not known:
         return [], None
@@ -186,14 +209,6 @@ def recent_rows(
         r for r in rows if times[r.inference_id] is not None and times[r.inference_id] > since
     ]
     return recent, since.isoformat()
-
-
-def _time(value: Any) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo else None
 
 
 def _header_line(base: bytes) -> bytes:
@@ -206,7 +221,7 @@ def _captures_source(bucket: str, endpoint_name: str, rows: int) -> dict[str, An
     return {
         "kind": "captures",
         "uri": s3uri.build(bucket, capture.variant_prefix(endpoint_name, CHAMPION)),
-        "feedback_uri": s3uri.build(bucket, f"{capture.FEEDBACK_PREFIX}/"),
+        "feedback_uri": s3uri.build(bucket, f"{feedback.FEEDBACK_PREFIX}/"),
         "rows": rows,
     }
 
@@ -229,7 +244,7 @@ def _shape(base: bytes) -> tuple[list[str], int]:
     reader = csv.reader(io.StringIO(base.decode("utf-8-sig", errors="replace")))
     header = [name.strip() for name in next(reader, [])]
     if not header:
-        raise datasets.DatasetNotFound("the latest dataset version is empty: no header row")
+        raise datasets.DatasetNotFound("the base dataset version is empty: no header row")
     return header, sum(1 for record in reader if record)
 
 
@@ -242,47 +257,6 @@ def _included_ids(s3: Any, bucket: str, dataset: str, version_id: str) -> set[st
             return set()
         raise
     return set(json.loads(body.read()).get("inference_ids") or [])
-
-
-def _captured_records(
-    s3: Any, bucket: str, endpoint_name: str, stats: JoinStats
-) -> list[CapturedRecord]:
-    """Every record the champion variant captured, oldest key first."""
-    parse_stats = ParseStats()
-    records: list[CapturedRecord] = []
-    for key in sorted(_keys(s3, bucket, capture.variant_prefix(endpoint_name, CHAMPION))):
-        if not key.endswith(".jsonl"):
-            continue
-        lines = s3.get_object(Bucket=bucket, Key=key)["Body"].read().splitlines()
-        records.extend(capture.parse_lines(lines, parse_stats))
-    stats.malformed_lines += parse_stats.malformed
-    return records
-
-
-def _feedback(s3: Any, bucket: str, wanted: set[str], stats: JoinStats) -> dict[str, Any]:
-    """The actual value of each wanted inference id that has feedback."""
-    actuals: dict[str, Any] = {}
-    for key in _keys(s3, bucket, f"{capture.FEEDBACK_PREFIX}/"):
-        inference_id = key.rsplit("/", 1)[-1].removesuffix(".json")
-        if inference_id not in wanted:
-            continue
-        try:
-            answer = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-            actual = answer["actual"]
-        except (ValueError, KeyError, TypeError):
-            stats.malformed_feedback += 1
-            continue
-        if actual is None or answer.get("inference_id", inference_id) != inference_id:
-            stats.malformed_feedback += 1
-            continue
-        actuals[inference_id] = actual
-    return actuals
-
-
-def _keys(s3: Any, bucket: str, prefix: str) -> Iterable[str]:
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents") or []:
-            yield item["Key"]
 
 
 def _cell(value: Any) -> str:

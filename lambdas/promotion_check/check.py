@@ -14,11 +14,11 @@ from lambdas.promotion_check import decision as decisions
 from lambdas.promotion_check.decision import paired_differences
 from lambdas.promotion_check.evidence import variant_health
 from lambdas.shared import endpoint_state, settings
-from lambdas.shared.capture import ParseStats
+from lambdas.shared.capture import Skipped, read_captures
 from lambdas.shared.endpoint_state import CHALLENGER, CHAMPION, EndpointState
+from lambdas.shared.feedback import read_feedback
 from lambdas.shared.quality import look_alpha
 from lambdas.shared.settings import ModelSpec
-from lambdas.shared.traffic import read_captures, read_feedback
 
 logger = logging.getLogger(__name__)
 
@@ -112,15 +112,23 @@ def compare(
     start = clients.sagemaker.describe_endpoint_config(
         EndpointConfigName=state.endpoint_config_name
     )["CreationTime"]
-    stats = ParseStats()
+    skipped = Skipped()
     captured = {
-        variant: read_captures(
-            clients.s3, config.capture_bucket, config.endpoint_name, variant, start, now, stats
-        )
+        variant: {
+            r.inference_id: r
+            for r in read_captures(
+                clients.s3,
+                config.capture_bucket,
+                config.endpoint_name,
+                variant,
+                skipped,
+                start=start,
+                end=now,
+            )
+        }
         for variant in (CHAMPION, CHALLENGER)
     }
-    feedback_stats = ParseStats()
-    actuals = read_feedback(clients.s3, config.capture_bucket, start, now, feedback_stats)
+    actuals = read_feedback(clients.s3, config.capture_bucket, skipped, start=start, end=now)
     joined = decisions.join(
         spec.task,
         {v: {i: r.output for i, r in records.items()} for v, records in captured.items()},
@@ -201,9 +209,8 @@ def compare(
             "captured": {v: len(captured[v]) for v in captured},
             "paired": len(joined.paired[CHAMPION]),
             "feedback": len(actuals),
-            "malformed_capture_lines": stats.malformed,
-            "malformed_feedback": feedback_stats.malformed,
-            "errors": stats.errors + feedback_stats.errors,
+            "records_skipped": skipped.count,
+            "skipped_reasons": skipped.reasons,
             "health": {v: asdict(health[v]) for v in health},
             "latency_unit": "ms",
         },

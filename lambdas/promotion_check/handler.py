@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -15,7 +14,7 @@ from lambdas.promotion_check.check import (
     check_promotion,
     lambda_invoker,
 )
-from lambdas.shared import clients
+from lambdas.shared import clients, scheduled
 
 logger = Logger()
 tracer = Tracer()
@@ -27,6 +26,7 @@ _METRICS = (
     ("ChallengerMetric", ("challenger", "metric"), MetricUnit.NoUnit),
     ("Agreement", ("agreement",), MetricUnit.NoUnit),
     ("LabelledRecords", ("labelled",), MetricUnit.Count),
+    ("RecordsSkipped", ("evidence", "records_skipped"), MetricUnit.Count),
 )
 
 
@@ -39,24 +39,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         Clients(clients.sagemaker(), clients.s3(), clients.cloudwatch()),
         config,
         lambda_invoker(clients.client("lambda"), config.deploy_function_name),
-        now=_scheduled_time(event),
+        now=scheduled.window_end(event, "promotion check"),
     )
     for name, path, unit in _METRICS:
         value = _lookup(report, path)
         if value is not None:
             metrics.add_metric(name=name, unit=unit, value=value)
     return report
-
-
-def _scheduled_time(event: dict[str, Any]) -> datetime | None:
-    """The schedule's own time: the check covers traffic up to when it was due."""
-    raw = event.get("time") if isinstance(event, dict) else None
-    if not isinstance(raw, str):
-        return None
-    try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _lookup(report: dict[str, Any], path: tuple[str, ...]) -> Any:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from lambdas.shared import traffic
-from lambdas.shared.capture import CapturedRecord, ParseStats
+from lambdas.shared.capture import MAX_REASONS, CapturedRecord, Skipped, read_captures
 from lambdas.shared.endpoint_state import CHAMPION
+from lambdas.shared.feedback import read_feedback
 from lambdas.shared.quality import usable
 
 FEEDBACK_CLOCK_SKEW = timedelta(hours=24)
@@ -30,9 +31,13 @@ class EvidenceStats:
     captured: int = 0
     unlabelled: int = 0
     unscorable: int = 0
-    malformed_capture_lines: int = 0
-    malformed_feedback: int = 0
-    errors: list[str] = field(default_factory=list)
+    records_skipped: int = 0
+    """Capture lines and feedback objects the readers could not read."""
+    skipped_reasons: list[str] = field(default_factory=list)
+
+    def add_skipped(self, skipped: Skipped) -> None:
+        self.records_skipped += skipped.count
+        self.skipped_reasons = [*self.skipped_reasons, *skipped.reasons][:MAX_REASONS]
 
 
 def labelled_predictions(
@@ -46,24 +51,18 @@ def labelled_predictions(
     stats: EvidenceStats,
 ) -> list[Labelled]:
     """Champion predictions made in (start, end] that have scorable feedback."""
-    capture_stats, feedback_stats = ParseStats(), ParseStats()
-    captured = traffic.read_captures(s3, bucket, endpoint_name, CHAMPION, start, end, capture_stats)
+    skipped = Skipped()
+    captured = _by_id(
+        read_captures(s3, bucket, endpoint_name, CHAMPION, skipped, start=start, end=end)
+    )
     # Feedback is filed under the API's clock at prediction time, captures under
     # SageMaker's: look for an id's feedback from a day before its capture hour.
-    actuals = traffic.read_feedback(
-        s3, bucket, start - FEEDBACK_CLOCK_SKEW, end, feedback_stats, wanted=set(captured)
+    actuals = read_feedback(
+        s3, bucket, skipped, start=start - FEEDBACK_CLOCK_SKEW, end=end, wanted=set(captured)
     )
-    stats.malformed_capture_lines += capture_stats.malformed
-    stats.malformed_feedback += feedback_stats.malformed
-    stats.errors.extend((capture_stats.errors + feedback_stats.errors)[:5])
+    stats.add_skipped(skipped)
     rows = []
     for inference_id, record in captured.items():
-        moment = _time(record.inference_time)
-        if moment is None:
-            stats.malformed_capture_lines += 1
-            continue
-        if not start < moment <= end:
-            continue
         stats.captured += 1
         if inference_id not in actuals:
             stats.unlabelled += 1
@@ -93,23 +92,13 @@ def captured_predictions(
     stats: EvidenceStats,
 ) -> list[CapturedRecord]:
     """Every champion prediction made in (start, end], labelled or not (for the estimate)."""
-    capture_stats = ParseStats()
-    captured = traffic.read_captures(s3, bucket, endpoint_name, CHAMPION, start, end, capture_stats)
-    stats.malformed_capture_lines += capture_stats.malformed
-    stats.errors.extend(capture_stats.errors[:5])
-    records = []
-    for record in captured.values():
-        moment = _time(record.inference_time)
-        if moment is not None and start < moment <= end:
-            records.append(record)
-    return records
+    skipped = Skipped()
+    records = read_captures(s3, bucket, endpoint_name, CHAMPION, skipped, start=start, end=end)
+    captured = list(_by_id(records).values())
+    stats.add_skipped(skipped)
+    return captured
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
+def _by_id(records: Iterable[CapturedRecord]) -> dict[str, CapturedRecord]:
+    """One record per inference id (a retried request is captured again; the last counts)."""
+    return {record.inference_id: record for record in records}

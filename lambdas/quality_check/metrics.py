@@ -14,8 +14,9 @@ def publish_report(metrics: Metrics, report: dict[str, Any]) -> None:
     """Window metrics on the handler's Metrics; per-group ones carry ``Group`` and ``Value``."""
     metrics.add_metric(name="LabelsUsed", unit=MetricUnit.Count, value=report["labels"])
     evidence = report["evidence"]
-    skipped = evidence["malformed_capture_lines"] + evidence["malformed_feedback"]
-    metrics.add_metric(name="MalformedRecords", unit=MetricUnit.Count, value=skipped)
+    metrics.add_metric(
+        name="RecordsSkipped", unit=MetricUnit.Count, value=evidence["records_skipped"]
+    )
     fairness = report.get("fairness")
     if fairness:
         # The alarm rule's own verdict (two consecutive breached looks), for the CloudWatch alarm.

@@ -152,7 +152,7 @@ def _label_free(
         "estimate": label_free.window_estimate(records, calibration),
         "comparison": comparison,
         "relationship_changed": bool(comparison and comparison["relationship_changed"]),
-        "malformed_capture_lines": stats.malformed_capture_lines,
+        "records_skipped": stats.records_skipped,
     }
 
 

@@ -1,5 +1,9 @@
 """SageMaker data capture: the JSON-lines records under ``capture/{endpoint}/{variant}/``.
 
+The one reader of that layout (:func:`read_captures`). Its rule for bad input: a line
+that cannot be parsed, or a record without a readable ``inferenceTime``, is counted in a
+:class:`Skipped` and skipped, never fatal.
+
 Each line holds one request and its response. The request body is
 ``{"instances": [...], "inference_ids": [...]}``, so one line yields one
 :class:`CapturedRecord` per instance. The variant is known only from the key prefix.
@@ -19,7 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 CAPTURE_PREFIX = "capture"
-FEEDBACK_PREFIX = "feedback"
+# How many reasons a Skipped keeps for the report; the count has them all.
+MAX_REASONS = 5
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,16 @@ class CapturedRecord:
 
 
 @dataclass
-class ParseStats:
-    lines: int = 0
-    malformed: int = 0
-    errors: list[str] = field(default_factory=list)
+class Skipped:
+    """Records a reader could not read: counted and skipped, the first few reasons kept."""
+
+    count: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def add(self, reason: str) -> None:
+        self.count += 1
+        if len(self.reasons) < MAX_REASONS:
+            self.reasons.append(reason)
 
 
 def variant_prefix(endpoint_name: str, variant: str) -> str:
@@ -45,12 +56,63 @@ def variant_prefix(endpoint_name: str, variant: str) -> str:
 
 def hour_prefixes(endpoint_name: str, variant: str, start: datetime, end: datetime) -> list[str]:
     """Key prefixes of every capture hour in [start, end]."""
+    return [f"{variant_prefix(endpoint_name, variant)}{hour}" for hour in hours(start, end)]
+
+
+def hours(start: datetime, end: datetime) -> list[str]:
+    """``yyyy/mm/dd/hh/`` of every UTC hour in [start, end] (captures and feedback share it)."""
     hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    prefixes = []
+    out = []
     while hour <= end:
-        prefixes.append(f"{variant_prefix(endpoint_name, variant)}{hour:%Y/%m/%d/%H}/")
+        out.append(f"{hour:%Y/%m/%d/%H}/")
         hour += timedelta(hours=1)
-    return prefixes
+    return out
+
+
+def read_captures(
+    s3: Any,
+    bucket: str,
+    endpoint_name: str,
+    variant: str,
+    skipped: Skipped,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Iterator[CapturedRecord]:
+    """A variant's records predicted in (start, end], oldest file first; all without a window.
+
+    Streams file by file, so a long window never sits in memory at once.
+    """
+    window = start is not None and end is not None
+    prefixes = (
+        hour_prefixes(endpoint_name, variant, start, end)
+        if window
+        else [variant_prefix(endpoint_name, variant)]
+    )
+    for prefix in prefixes:
+        for key in sorted(keys(s3, bucket, prefix)):
+            lines = s3.get_object(Bucket=bucket, Key=key)["Body"].iter_lines()
+            for record in parse_lines(lines, skipped):
+                moment = inference_time(record)
+                if moment is None:
+                    skipped.add(f"capture {record.inference_id!r}: no readable inferenceTime")
+                elif not window or start < moment <= end:
+                    yield record
+
+
+def inference_time(record: CapturedRecord) -> datetime | None:
+    """When the record was predicted, or None when its time is missing or naive."""
+    try:
+        moment = datetime.fromisoformat(record.inference_time)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else None
+
+
+def keys(s3: Any, bucket: str, prefix: str) -> Iterator[str]:
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents") or []:
+            yield item["Key"]
 
 
 def decode(payload: dict[str, Any]) -> Any:
@@ -111,18 +173,15 @@ def _probability_row(row: Any, width: int) -> list[float] | None:
     return values if all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in values) else None
 
 
-def parse_lines(lines: Iterable[str | bytes], stats: ParseStats) -> Iterator[CapturedRecord]:
-    """Records from many lines; malformed lines are skipped and counted in ``stats``."""
+def parse_lines(lines: Iterable[str | bytes], skipped: Skipped) -> Iterator[CapturedRecord]:
+    """Records from many lines; malformed lines are counted in ``skipped`` and skipped."""
     for line in lines:
         if not line.strip():
             continue
-        stats.lines += 1
         try:
             yield from parse_line(line)
         except ValueError as exc:
-            stats.malformed += 1
-            if len(stats.errors) < 5:
-                stats.errors.append(str(exc))
+            skipped.add(str(exc))
 
 
 def encode_line(

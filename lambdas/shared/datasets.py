@@ -6,6 +6,7 @@ is the immutable copy of one version that a run trains on.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -66,6 +67,33 @@ def resolve_version(s3: Any, bucket: str, dataset: str, version_id: str | None) 
         raise DatasetNotFound(f"dataset {dataset!r} not found: no s3://{bucket}/{key}") from None
     # An unversioned bucket reports no VersionId; S3 calls that version "null".
     return head.get("VersionId") or "null"
+
+
+def latest_validated(s3: Any, bucket: str, dataset: str) -> str:
+    """The newest version whose validation report says it passed; DatasetNotFound if none."""
+    key = dataset_key(dataset)
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
+        # S3 lists a key's versions newest first.
+        for version in page.get("Versions") or []:
+            if version["Key"] == key and _passed(s3, bucket, dataset, version["VersionId"]):
+                return version["VersionId"]
+    raise DatasetNotFound(
+        f"dataset {dataset!r} has no version that passed validation "
+        f"(no passing report under s3://{bucket}/reports/validation/{dataset}/)"
+    )
+
+
+def _passed(s3: Any, bucket: str, dataset: str, version_id: str) -> bool:
+    try:
+        body = s3.get_object(Bucket=bucket, Key=report_key(dataset, version_id))["Body"].read()
+    except ClientError as exc:
+        if _error_code(exc) in _NOT_FOUND:
+            return False
+        raise
+    try:
+        return json.loads(body).get("passed") is True
+    except (ValueError, AttributeError):
+        return False
 
 
 def pin_snapshot(s3: Any, bucket: str, dataset: str, version_id: str) -> str:

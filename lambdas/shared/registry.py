@@ -12,11 +12,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+# The lineage property naming the dataset version a package was trained on.
+VERSION_ID_PROPERTY = "dataset_version_id"
 # The lineage every registered package carries, in this order.
 LINEAGE_PROPERTIES = (
     "dataset",
     "dataset_uri",
-    "dataset_version_id",
+    VERSION_ID_PROPERTY,
     "snapshot_uri",
     "code_version",
     "trigger",
@@ -136,7 +138,7 @@ def list_packages(sagemaker: Any, group: str, *, limit: int | None = None) -> li
                 "metric": lineage["metric"],
                 "metric_value": lineage["metric_value"],
                 "dataset": lineage["dataset"],
-                "version_id": lineage["dataset_version_id"],
+                "version_id": lineage[VERSION_ID_PROPERTY],
                 "trigger": lineage["trigger"],
                 "fairness": lineage["fairness"],
                 **{name: lineage[name] for name in APPROVAL_PROPERTIES},
@@ -156,6 +158,13 @@ def newest_approved(sagemaker: Any, group: str) -> str | None:
     )
     summaries = response.get("ModelPackageSummaryList") or []
     return summaries[0]["ModelPackageArn"] if summaries else None
+
+
+def trained_on(sagemaker: Any, arn: str) -> tuple[str | None, str | None]:
+    """The dataset and dataset version a package was trained on (None where not recorded)."""
+    properties = _describe(sagemaker, arn).get("CustomerMetadataProperties") or {}
+    dataset = from_property("dataset", properties.get("dataset"))
+    return dataset, from_property(VERSION_ID_PROPERTY, properties.get(VERSION_ID_PROPERTY))
 
 
 def model_data_url(sagemaker: Any, arn: str) -> str | None:

@@ -40,7 +40,7 @@ def start_guarded(
     last_started_at: datetime | None,
     cooldown_minutes: int,
 ) -> Started:
-    """Start a run on the dataset's latest version unless a guard says no."""
+    """Start a retraining run unless a guard says no (the run builds its own version)."""
     cooldown = timedelta(minutes=cooldown_minutes)
     if last_started_at and window_end - last_started_at < cooldown:
         return Started(skipped_reason="cooldown")
@@ -56,7 +56,7 @@ def start_guarded(
 def start(
     stepfunctions: Any, state_machine_arn: str, dataset: str, trigger: str, window_end: datetime
 ) -> str:
-    """Start this window's run on the latest version; the execution ARN either way."""
+    """Start this window's run (``version_id`` null); the execution ARN either way."""
     name = execution_name(trigger, window_end)
     body = json.dumps(run_input(dataset, None, trigger))
     try:

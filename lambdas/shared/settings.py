@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+from lambdas.shared.contracts.model_spec import Fairness, Feature, ModelSpec
+
+__all__ = ["Fairness", "Feature", "ModelSpec", "model_spec"]
 
 # The one list of variable names; infra sets them, handlers read them.
 PROJECT = "PROJECT"
@@ -97,71 +100,6 @@ def json_value(name: str) -> Any:
         raise SettingError(f"environment variable {name} is not valid JSON: {exc}") from None
 
 
-@dataclass(frozen=True)
-class Feature:
-    name: str
-    type: str
-    critical: bool = False
-
-
-@dataclass(frozen=True)
-class Fairness:
-    """The spec's fairness section (the wire form of infra.config.Fairness)."""
-
-    group: str
-    group_is_feature: bool = False
-    favourable_label: str | int | float | bool | None = None
-    min_disparate_impact: float = 0.8
-    max_tpr_gap: float = 0.1
-    max_metric_gap: float = 0.1
-    max_error_ratio: float = 1.25
-    max_gap_widening: float = 0.02
-    min_group_size: int = 30
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """The model spec as Lambdas see it (the wire form of infra.config.ModelSpec)."""
-
-    dataset: str
-    target: str
-    task: str
-    metric: str
-    direction: str
-    features: tuple[Feature, ...]
-    segment: str | None = None
-    fairness: Fairness | None = None
-
-    @property
-    def feature_names(self) -> list[str]:
-        return [f.name for f in self.features]
-
-    @property
-    def fairness_group(self) -> str | None:
-        """The fairness section's group column, when the spec has one."""
-        return self.fairness.group if self.fairness else None
-
-    @property
-    def attributes(self) -> list[str]:
-        """Columns a record may carry beside its features: the fairness group, if set apart."""
-        if self.fairness is None or self.fairness.group_is_feature:
-            return []
-        return [self.fairness.group]
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> ModelSpec:
-        return cls(
-            dataset=raw["dataset"],
-            target=raw["target"],
-            task=raw["task"],
-            metric=raw["metric"],
-            direction=raw["direction"],
-            features=tuple(Feature(**f) for f in raw["features"]),
-            segment=raw.get("segment"),
-            fairness=Fairness(**raw["fairness"]) if raw.get("fairness") else None,
-        )
-
-
 def model_spec() -> ModelSpec:
     """The spec in the S3 object ``MODEL_SPEC_URI`` names, else inline ``MODEL_SPEC`` JSON.
 
@@ -171,7 +109,7 @@ def model_spec() -> ModelSpec:
     raw = _spec_object(uri) if uri else json_value(MODEL_SPEC)
     try:
         return ModelSpec.from_dict(raw)
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise SettingError(f"the model spec is incomplete: {exc}") from None
 
 

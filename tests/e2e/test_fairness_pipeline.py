@@ -118,12 +118,6 @@ def test_bias_report_registry_api_and_capture_carry_the_group(loan_cloud, monkey
 def captured_inputs(cloud: LocalCloud) -> dict[str, dict]:
     s3 = cloud.client("s3")
     bucket = cloud.output("CaptureBucketName")
-    prefix = capture.variant_prefix(cloud.output("EndpointName"), "champion")
-    stats = capture.ParseStats()
-    found = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
-            for record in capture.parse_lines(body.splitlines(), stats):
-                found[record.inference_id] = record.features
-    return found
+    endpoint = cloud.output("EndpointName")
+    records = capture.read_captures(s3, bucket, endpoint, "champion", capture.Skipped())
+    return {record.inference_id: record.features for record in records}

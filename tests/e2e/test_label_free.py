@@ -34,12 +34,10 @@ def readmissions(tmp_path):
 def _captured(cloud):
     s3 = cloud.client("s3")
     bucket = cloud.output("CaptureBucketName")
-    prefix = capture.variant_prefix(cloud.output("EndpointName"), "champion")
-    stats, records = capture.ParseStats(), []
-    for item in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
-        body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
-        records.extend(capture.parse_lines(body.splitlines(), stats))
-    assert stats.malformed == 0
+    skipped = capture.Skipped()
+    endpoint = cloud.output("EndpointName")
+    records = list(capture.read_captures(s3, bucket, endpoint, "champion", skipped))
+    assert skipped.count == 0
     return records
 
 

@@ -41,15 +41,13 @@ def _records(frame):
 def _captures(cloud, variant):
     s3 = cloud.client("s3")
     bucket = cloud.output("CaptureBucketName")
-    prefix = capture.variant_prefix(cloud.output("EndpointName"), variant)
-    stats = capture.ParseStats()
-    records = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
-            for record in capture.parse_lines(body.splitlines(), stats):
-                records[record.inference_id] = record.output
-    assert stats.malformed == 0
+    skipped = capture.Skipped()
+    endpoint = cloud.output("EndpointName")
+    records = {
+        record.inference_id: record.output
+        for record in capture.read_captures(s3, bucket, endpoint, variant, skipped)
+    }
+    assert skipped.count == 0
     return records
 
 

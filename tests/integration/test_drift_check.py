@@ -267,7 +267,7 @@ def test_malformed_capture_lines_are_skipped_and_counted(aws):
     run()
 
     report = aws.report()
-    assert report["malformed_lines"] == 2
+    assert report["records_skipped"] == 2
     assert report["rows"] == 300
 
 

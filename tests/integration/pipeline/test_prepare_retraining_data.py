@@ -3,8 +3,11 @@
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from lambdas.prepare_retraining_data.handler import handler
 from lambdas.shared.capture import encode_line
+from lambdas.shared.datasets import DatasetNotFound
 from tests.integration.pipeline.conftest import (
     CAPTURE_BUCKET,
     DATA_BUCKET,
@@ -14,6 +17,7 @@ from tests.integration.pipeline.conftest import (
     push_dataset,
     read,
 )
+from tests.integration.pipeline.test_resolve_champion import register, serve
 from tests.unit.pipeline.data import COLUMNS, TARGET, records, rows, to_csv
 
 WHEN = datetime(2026, 3, 2, 10, 15, tzinfo=UTC)
@@ -35,6 +39,18 @@ def capture_batch(s3, name, ids, variant="champion", seed=11):
     return instances
 
 
+def validated(s3, version_id, passed=True):
+    """The validation report ValidateData writes for a version."""
+    key = f"reports/validation/{DATASET}/{version_id}.json"
+    body = {"dataset": DATASET, "version_id": version_id, "passed": passed, "errors": []}
+    s3.put_object(Bucket=DATA_BUCKET, Key=key, Body=json.dumps(body).encode())
+    return version_id
+
+
+def push_validated(s3, body, passed=True):
+    return validated(s3, push_dataset(s3, body), passed)
+
+
 def feedback(s3, inference_id, actual):
     body = {"inference_id": inference_id, "actual": actual, "received_at": "2026-03-02T11:00:00Z"}
     key = f"feedback/{HOUR}/{inference_id}.json"
@@ -49,7 +65,7 @@ def test_labelled_captures_become_a_new_dataset_version(s3, context):
     # Given a dataset, one captured batch of three, feedback for two of them,
     # and a shadow capture that must not count twice
     base = to_csv(rows(50))
-    base_id = push_dataset(s3, base)
+    base_id = push_validated(s3, base)
     instances = capture_batch(s3, "batch-1", ["id-1", "id-2", "id-3"])
     capture_batch(s3, "batch-1", ["id-1", "id-2", "id-3"], variant="challenger")
     feedback(s3, "id-1", 41.5)
@@ -62,7 +78,7 @@ def test_labelled_captures_become_a_new_dataset_version(s3, context):
     assert result["base_version_id"] == base_id
     assert result["version_id"] != base_id
     assert (result["rows"], result["captured_rows"]) == (52, 2)
-    assert result["skipped"]["malformed_lines"] == 1
+    assert result["records_skipped"] == 1
     assert result["skipped"]["unlabelled"] == 1
     new = read(s3, DATA_BUCKET, DATA_KEY, result["version_id"])
     assert new.startswith(base)
@@ -73,8 +89,8 @@ def test_labelled_captures_become_a_new_dataset_version(s3, context):
     head = s3.head_object(Bucket=DATA_BUCKET, Key=DATA_KEY, VersionId=result["version_id"])
     assert head["Metadata"] == {
         "source": "retraining",
-        "base-version-id": base_id,
-        "run-id": "run-1",
+        "base_version_id": base_id,
+        "run_id": "run-1",
     }
     # And its lineage names both sources and the inference ids it includes
     lineage = json.loads(
@@ -87,10 +103,11 @@ def test_labelled_captures_become_a_new_dataset_version(s3, context):
 
 def test_captures_already_included_are_not_added_again(s3, context):
     # Given a retraining version that includes id-1
-    push_dataset(s3, to_csv(rows(50)))
+    push_validated(s3, to_csv(rows(50)))
     capture_batch(s3, "batch-1", ["id-1", "id-2"])
     feedback(s3, "id-1", 41.5)
     first = prepare(context, "run-1")
+    validated(s3, first["version_id"])  # as ValidateData does next in the run
 
     # When feedback for id-2 arrives and the step runs again
     feedback(s3, "id-2", 18.0)
@@ -104,8 +121,8 @@ def test_captures_already_included_are_not_added_again(s3, context):
     assert [row[COLUMNS.index(TARGET)] for row in records(new)[-2:]] == ["41.5", "18.0"]
 
 
-def test_nothing_labelled_keeps_the_latest_version(s3, context):
-    base_id = push_dataset(s3, to_csv(rows(50)))
+def test_nothing_labelled_keeps_the_base_version(s3, context):
+    base_id = push_validated(s3, to_csv(rows(50)))
     capture_batch(s3, "batch-1", ["id-1"])
 
     result = prepare(context)
@@ -137,7 +154,7 @@ def _capture_at(s3, name, ids, when, seed):
 
 def test_a_quality_run_trains_on_the_recent_labelled_traffic_only(s3, context):
     # Given a dataset, labelled traffic from 30 hours ago and 120 recent labelled predictions
-    base_id = push_dataset(s3, to_csv(rows(50)))
+    base_id = push_validated(s3, to_csv(rows(50)))
     _capture_at(s3, "old", [f"old-{i}" for i in range(20)], WHEN - timedelta(hours=30), seed=1)
     recent_ids = [f"new-{i}" for i in range(120)]
     _capture_at(s3, "new", recent_ids, WHEN, seed=2)
@@ -165,7 +182,7 @@ def test_a_quality_run_trains_on_the_recent_labelled_traffic_only(s3, context):
 def test_a_quality_run_with_little_recent_traffic_appends_like_drift(s3, context):
     # Given a dataset and only 30 recent labelled predictions
     base = to_csv(rows(50))
-    push_dataset(s3, base)
+    push_validated(s3, base)
     _capture_at(s3, "new", [f"new-{i}" for i in range(30)], WHEN, seed=2)
 
     # When a quality run prepares its data
@@ -175,3 +192,60 @@ def test_a_quality_run_with_little_recent_traffic_appends_like_drift(s3, context
     assert result["mode"] == "append"
     assert (result["rows"], result["captured_rows"]) == (80, 30)
     assert read(s3, DATA_BUCKET, DATA_KEY, result["version_id"]).startswith(base)
+
+
+def champion_trained_on(sagemaker, s3, version_id):
+    """A serving champion whose package records the dataset version it was trained on."""
+    arn = register(sagemaker, s3, "champion")
+    sagemaker.update_model_package(
+        ModelPackageArn=arn,
+        CustomerMetadataProperties={"dataset": DATASET, "dataset_version_id": version_id},
+    )
+    serve(sagemaker, arn)
+    return arn
+
+
+def test_a_bad_push_after_the_champion_does_not_break_a_drift_retraining(s3, sagemaker, context):
+    # Given a champion trained on a version, then a pushed version that failed validation
+    base = to_csv(rows(50))
+    champion_version = push_validated(s3, base)
+    champion_trained_on(sagemaker, s3, champion_version)
+    bad = push_validated(s3, b"distance_km\nnot-a-number\n", passed=False)
+    capture_batch(s3, "batch-1", ["id-1", "id-2"])
+    feedback(s3, "id-1", 41.5)
+
+    # When a drift retraining prepares its data
+    result = handler({"run_id": "drift-1", "dataset": DATASET, "trigger": "drift"}, context)
+
+    # Then it builds on the champion's version, not on the bad push
+    assert (result["base_version_id"], result["base"]) == (champion_version, "champion")
+    assert result["version_id"] not in (champion_version, bad)
+    assert (result["rows"], result["captured_rows"]) == (51, 1)
+    assert read(s3, DATA_BUCKET, DATA_KEY, result["version_id"]).startswith(base)
+    # And the new version's lineage names the base it built on
+    lineage = json.loads(
+        read(s3, DATA_BUCKET, f"datasets/{DATASET}/lineage/{result['version_id']}.json")
+    )
+    assert lineage["base_version_id"] == champion_version
+    assert lineage["sources"][0]["version_id"] == champion_version
+
+
+def test_without_a_champion_the_newest_version_that_passed_is_the_base(s3, context):
+    # Given a version that passed, a newer one that failed and a newest one never validated
+    good = push_validated(s3, to_csv(rows(50)))
+    push_validated(s3, to_csv(rows(10)), passed=False)
+    push_dataset(s3, to_csv(rows(5)))
+    capture_batch(s3, "batch-1", ["id-1"])
+    feedback(s3, "id-1", 41.5)
+
+    result = prepare(context)
+
+    assert (result["base_version_id"], result["base"]) == (good, "latest_validated")
+    assert (result["rows"], result["captured_rows"]) == (51, 1)
+
+
+def test_no_version_that_passed_is_one_clear_error(s3, context):
+    push_validated(s3, to_csv(rows(50)), passed=False)
+
+    with pytest.raises(DatasetNotFound, match=r"has no version that passed validation"):
+        prepare(context)

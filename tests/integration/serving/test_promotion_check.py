@@ -161,7 +161,7 @@ def test_better_challenger_is_promoted_and_approved(shadowed):
     assert stored["labelled"] == 26
     # Predictions 2 minutes apart on 20-50 minute deliveries agree (within 10 %).
     assert stored["agreement"] == pytest.approx(1.0)
-    assert stored["evidence"]["malformed_capture_lines"] == 2
+    assert stored["evidence"]["records_skipped"] == 2
     assert stored["evidence"]["deployment"]["champion"] == shadowed.challenger
 
 
@@ -366,7 +366,7 @@ def test_handler_publishes_the_comparison_metrics(shadowed, monkeypatch, capsys)
         shadowed.clients.s3, records=30, labelled=28, champion_error=3.0, challenger_error=1.0
     )
 
-    report = handler({}, FakeLambdaContext())
+    report = handler({"time": later().strftime("%Y-%m-%dT%H:%M:%SZ")}, FakeLambdaContext())
 
     assert report["decision"] == "wait"
     emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
