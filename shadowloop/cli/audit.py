@@ -9,9 +9,9 @@ import click
 
 from shadowloop.cli.common import CliError, console, target_option
 from shadowloop.cli.serving import call_api
-from shadowloop.cli.target import Target
 from shadowloop.localcloud.model_runtime import ScriptError
 from shadowloop.ops import approval, replay
+from shadowloop.ops.target import Target
 
 
 @click.command()

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from shadowloop.cli.target import resolve
+from shadowloop.ops.target import resolve
 
 # Soft wrap: ARNs and ids stay on one line, so they can be copied.
 console = Console(highlight=False, soft_wrap=True)

@@ -9,8 +9,8 @@ from rich.table import Table
 
 from lambdas.shared import registry
 from shadowloop.cli.common import CliError, console, progress, target_option
-from shadowloop.cli.target import Target
 from shadowloop.ops import pipeline
+from shadowloop.ops.target import Target
 
 
 @click.command()

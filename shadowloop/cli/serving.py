@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from shadowloop.cli.common import CliError, console, local_cloud, progress, target_option
-from shadowloop.cli.target import Target
 from shadowloop.ops.api import ApiClient, ApiError
+from shadowloop.ops.target import Target
 
 
 @click.command()

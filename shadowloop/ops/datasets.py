@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from shadowloop.cli.target import Target
+from shadowloop.ops.target import Target
 
 MAX_BYTES = 5 * 1024**3  # one S3 PUT
 

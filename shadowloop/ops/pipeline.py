@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lambdas.shared import retraining
-from shadowloop.cli.target import Target
+from shadowloop.ops.target import Target
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from infra.config import load_from_cdk_json
 from shadowloop.cli import common
-from shadowloop.cli import target as targets
 from shadowloop.cli.main import cli
 from shadowloop.ops import localserver
+from shadowloop.ops import target as targets
 from tests.e2e.conftest import generate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
