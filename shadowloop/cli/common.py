@@ -44,6 +44,29 @@ def target_option(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def port_options(*, api_default: int | None, api_help: str) -> Callable[[F], F]:
+    """``--port`` (the REST API's) and ``--moto-port`` (the local AWS endpoint's), alike in
+    every command that starts a local cloud."""
+
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--moto-port",
+            type=click.IntRange(1, 65535),
+            default=5000,
+            show_default=True,
+            help="Port of the local AWS endpoint other shells and AWS SDKs use.",
+        )(function)
+        return click.option(
+            "--port",
+            type=click.IntRange(0, 65535),
+            default=api_default,
+            show_default=api_default is not None,
+            help=f"{api_help} (0 picks a free one).",
+        )(function)
+
+    return decorate
+
+
 @contextlib.contextmanager
 def progress(message: str) -> Iterator[Callable[[str], None]]:
     """A spinner with the current step on a terminal; plain lines anywhere else (CI, pipes)."""

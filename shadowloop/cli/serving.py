@@ -7,7 +7,14 @@ from typing import Any
 
 import click
 
-from shadowloop.cli.common import CliError, console, local_cloud, progress, target_option
+from shadowloop.cli.common import (
+    CliError,
+    console,
+    local_cloud,
+    port_options,
+    progress,
+    target_option,
+)
 from shadowloop.ops import serving
 from shadowloop.ops.api import ApiError
 from shadowloop.ops.target import Target
@@ -71,20 +78,7 @@ def feedback(inference_id: str, actual: str, target: Target) -> None:
 
 
 @click.command()
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8080,
-    show_default=True,
-    help="API port on 127.0.0.1 (0 picks a free one).",
-)
-@click.option(
-    "--moto-port",
-    type=click.IntRange(1, 65535),
-    default=5000,
-    show_default=True,
-    help="Port of the local AWS endpoint other shells use.",
-)
+@port_options(api_default=8080, api_help="Port of the REST API on 127.0.0.1")
 def serve(port: int, moto_port: int) -> None:
     """Serve the REST API on 127.0.0.1, on a local cloud started here.
 
