@@ -38,7 +38,7 @@ Runner = Callable[..., subprocess.CompletedProcess]
 
 def run(plan: Plan, *, out: Callable[[str], None], runner: Runner = subprocess.run) -> int:
     """The whole run; 0 when every check passed and nothing billable is left."""
-    # Every client of this process (the CLI's target included) and cdk use the plan's region.
+    # Every client of this process (the target's included) and cdk use the plan's region.
     os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = plan.region
     session = boto3.Session(region_name=plan.region)
     preflight(session, plan, out)
