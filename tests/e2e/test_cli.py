@@ -8,6 +8,7 @@ import socket
 import pytest
 from click.testing import CliRunner
 
+import infra.config as infra_config
 from infra.config import load_from_cdk_json
 from shadowloop.cli import common
 from shadowloop.cli.main import cli
@@ -119,8 +120,15 @@ def _listening(port: int) -> bool:
 
 
 def test_local_up_takes_the_api_port_as_port_and_moto_as_moto_port(monkeypatch, tmp_path):
-    # Given two free ports and the state file kept out of the project
-    api_port, moto_port = _free_port(), _free_port()
+    # Given two free ports, the state file kept out of the project, and a stage of its own:
+    # moto's accounts outlive a server in this process, so two clouds of one name collide
+    with socket.socket() as api, socket.socket() as moto:
+        api.bind(("127.0.0.1", 0))
+        moto.bind(("127.0.0.1", 0))
+        api_port, moto_port = api.getsockname()[1], moto.getsockname()[1]
+    monkeypatch.setattr(
+        infra_config, "load_from_cdk_json", lambda: load_from_cdk_json(stage="ports")
+    )
     state = tmp_path / "local.json"
     monkeypatch.setattr(targets, "STATE_FILE", state)
     monkeypatch.setattr(localserver, "STATE_FILE", state)
