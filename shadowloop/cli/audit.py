@@ -9,9 +9,8 @@ import click
 
 from shadowloop.cli.common import CliError, console, target_option
 from shadowloop.cli.serving import call_api
-from shadowloop.cli.target import Target
-from shadowloop.localcloud.model_runtime import ScriptError
 from shadowloop.ops import approval, replay
+from shadowloop.ops.target import Target
 
 
 @click.command()
@@ -53,16 +52,7 @@ def explain(inference_id: str, replay_it: bool, as_json: bool, target: Target) -
 def approve(package: str, reason: str, reject: bool, target: Target) -> None:
     """Approve (or --reject) the model PACKAGE, an ARN or a version number, recording
     who decided, when and why."""
-    sagemaker = target.client("sagemaker")
-    group = target.output("ModelPackageGroupName")
-    arn = approval.resolve_package(sagemaker, group, package)
-    decision = approval.decide(
-        sagemaker,
-        target.client("sts"),
-        arn,
-        status=approval.REJECTED if reject else approval.APPROVED,
-        reason=reason,
-    )
+    decision = approval.record(target, package, reject=reject, reason=reason)
     colour = "red" if reject else "green"
     console.print(
         f"[{colour}]{decision['approval_status']}[/] version {decision['version']} "
@@ -74,23 +64,10 @@ def approve(package: str, reason: str, reject: bool, target: Target) -> None:
 
 
 def _replay(target: Target, record: dict[str, Any]) -> replay.Replay:
-    if record.get("model_package_arn") is None:
-        raise CliError(f"inference {record['inference_id']} names no model package to replay")
-    if record.get("input") is None:
-        raise CliError(
-            f"inference {record['inference_id']} was recorded without its input; "
-            "it cannot be replayed"
-        )
     try:
-        return replay.replay(
-            target.client("s3"),
-            target.client("sagemaker"),
-            model_package_arn=record["model_package_arn"],
-            instance=record["input"],
-            stored=record["prediction"],
-        )
-    except ScriptError as exc:
-        raise CliError(f"the model failed on replay ({exc.stage}): {exc.message}") from None
+        return replay.replay_inference(target, record)
+    except replay.ReplayError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _show_record(record: dict[str, Any]) -> None:

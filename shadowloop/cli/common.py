@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from shadowloop.cli.target import resolve
+from shadowloop.ops.target import resolve
 
 # Soft wrap: ARNs and ids stay on one line, so they can be copied.
 console = Console(highlight=False, soft_wrap=True)
@@ -42,6 +42,29 @@ def target_option(function: F) -> F:
         return function(*args, target=resolve(target_name), **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def port_options(*, api_default: int | None, api_help: str) -> Callable[[F], F]:
+    """``--port`` (the REST API's) and ``--moto-port`` (the local AWS endpoint's), alike in
+    every command that starts a local cloud."""
+
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--moto-port",
+            type=click.IntRange(1, 65535),
+            default=5000,
+            show_default=True,
+            help="Port of the local AWS endpoint other shells and AWS SDKs use.",
+        )(function)
+        return click.option(
+            "--port",
+            type=click.IntRange(0, 65535),
+            default=api_default,
+            show_default=api_default is not None,
+            help=f"{api_help} (0 picks a free one).",
+        )(function)
+
+    return decorate
 
 
 @contextlib.contextmanager

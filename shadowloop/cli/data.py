@@ -8,9 +8,9 @@ import click
 from rich.table import Table
 
 from shadowloop.cli.common import console, target_option
-from shadowloop.cli.target import Target
 from shadowloop.demo import loans as loan_examples
 from shadowloop.ops import datasets, examples
+from shadowloop.ops.target import Target
 
 
 @click.group()

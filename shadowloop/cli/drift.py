@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,18 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lambdas.shared.drift import (
-    CATEGORICAL,
-    NUMERIC,
-    BaselineError,
-    CsvError,
-    DriftAccumulator,
-    Thresholds,
-    build_baseline,
-    iter_csv_chunks,
-)
-from lambdas.shared.drift.columns import to_numeric
-from lambdas.shared.settings import Feature
+from shadowloop.ops import drift
 
 
 class DriftInputError(click.ClickException):
@@ -32,6 +21,14 @@ class DriftInputError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)
+
+
+@contextlib.contextmanager
+def _bad_input_exits_2() -> Iterator[None]:
+    try:
+        yield
+    except drift.DriftInputError as exc:
+        raise DriftInputError(str(exc)) from None
 
 
 @click.command("baseline")
@@ -57,12 +54,9 @@ def baseline_command(
     A column is numeric when every non-empty value parses as a number, else
     categorical. The file is read twice in chunks, so its size is not limited by memory.
     """
-    features = _infer_features(data, target=target, categorical=set(categorical))
-    try:
-        baseline = build_baseline(_chunks(data), features, target=target)
-    except BaselineError as exc:
-        raise DriftInputError(f"{data}: {exc}") from None
-    _write_json(out, baseline)
+    with _bad_input_exits_2():
+        baseline, features = drift.baseline(data, target=target, categorical=frozenset(categorical))
+        drift.write_json(out, baseline)
     kinds = ", ".join(f"{f.name} ({f.type})" for f in features)
     click.echo(f"baseline of {baseline['dataset']['item_count']} rows written to {out}: {kinds}")
 
@@ -108,66 +102,21 @@ def drift_command(
 
     Exits 0 whether or not the data drifted; read the verdict or the --out report.
     """
-    thresholds = _thresholds(overrides)
-    try:
-        accumulator = DriftAccumulator(_read_json(statistics))
-    except BaselineError as exc:
-        raise DriftInputError(f"{statistics}: {exc}") from None
-    for chunk in _chunks(current):
-        accumulator.add(chunk)
-    report = accumulator.report(thresholds, critical=set(critical), min_rows=min_rows)
-    _print_report(report)
-    if out:
-        _write_json(out, report)
+    with _bad_input_exits_2():
+        report = drift.compare(
+            statistics,
+            current,
+            thresholds=drift.thresholds(_overrides(overrides)),
+            critical=frozenset(critical),
+            min_rows=min_rows,
+        )
+        _print_report(report)
+        if out:
+            drift.write_json(out, report)
 
 
-def _infer_features(data: Path, *, target: str | None, categorical: set[str]) -> list[Feature]:
-    numeric: dict[str, bool] = {}
-    for chunk in _chunks(data):
-        for name, values in chunk.items():
-            if name in categorical:
-                numeric[name] = False
-            elif numeric.get(name, True):
-                numeric[name] = to_numeric(values).type_errors == 0
-    unknown = sorted((categorical | {target} - {None}) - set(numeric))
-    if unknown:
-        raise DriftInputError(f"{data}: no column named {unknown[0]!r}")
-    return [
-        Feature(name=name, type=NUMERIC if is_numeric else CATEGORICAL)
-        for name, is_numeric in numeric.items()
-        if name != target
-    ]
-
-
-def _chunks(path: Path) -> Iterator[dict[str, list[str]]]:
-    try:
-        with path.open(newline="", encoding="utf-8") as lines:
-            yield from iter_csv_chunks(lines)
-    except OSError as exc:
-        raise DriftInputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise DriftInputError(f"{path}: not UTF-8 text") from None
-    except CsvError as exc:
-        raise DriftInputError(f"{path}: {exc}") from None
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DriftInputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise DriftInputError(f"{path}: not a JSON document") from None
-
-
-def _write_json(path: Path, document: Any) -> None:
-    try:
-        path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise DriftInputError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _thresholds(overrides: tuple[str, ...]) -> Thresholds:
+def _overrides(overrides: tuple[str, ...]) -> dict[str, float]:
+    """``NAME=VALUE`` options as numbers by name."""
     values: dict[str, float] = {}
     for item in overrides:
         name, sep, raw = item.partition("=")
@@ -177,13 +126,7 @@ def _thresholds(overrides: tuple[str, ...]) -> Thresholds:
             raise DriftInputError(f"--threshold {item!r}: expected NAME=NUMBER") from None
         if not sep:
             raise DriftInputError(f"--threshold {item!r}: expected NAME=NUMBER")
-    unknown = sorted(set(values) - set(Thresholds.__dataclass_fields__))
-    if unknown:
-        raise DriftInputError(f"--threshold: unknown threshold {unknown[0]!r}")
-    try:
-        return Thresholds.from_dict(values)
-    except ValueError as exc:
-        raise DriftInputError(str(exc)) from None
+    return values
 
 
 def _print_report(report: dict[str, Any]) -> None:

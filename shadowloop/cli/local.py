@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shadowloop.cli.common import console, local_cloud
+from shadowloop.cli.common import console, local_cloud, port_options
 
 
 @click.group()
@@ -13,26 +13,15 @@ def local() -> None:
 
 
 @local.command()
-@click.option(
-    "--port",
-    type=click.IntRange(1, 65535),
-    default=5000,
-    show_default=True,
-    help="Port of the local AWS endpoint.",
-)
-@click.option(
-    "--api-port",
-    type=click.IntRange(0, 65535),
-    default=None,
-    help="Also serve the REST API on this port.",
-)
-def up(port: int, api_port: int | None) -> None:
+@port_options(api_default=None, api_help="Also serve the REST API on this port on 127.0.0.1")
+def up(port: int | None, moto_port: int) -> None:
     """Start the local cloud and keep it running until Ctrl-C.
 
     Other shells then use it with the ordinary commands (`shadowloop data push`,
     `train`, `models`, ...), or with any AWS SDK pointed at the printed endpoint.
+    --port and --moto-port mean what they mean for `shadowloop serve`.
     """
-    with local_cloud("local", moto_port=port, api_port=api_port) as running:
+    with local_cloud("local", moto_port=moto_port, api_port=port) as running:
         api = f", API {running.api_url}" if running.api_url else ""
         console.print(f"local cloud up: AWS endpoint [bold]{running.moto_url}[/]{api}")
         for key in ("DataBucketName", "StateMachineArn", "EndpointName"):

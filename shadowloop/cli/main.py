@@ -9,7 +9,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.config import ConfigError
 from shadowloop.cli.common import CliError
-from shadowloop.cli.target import TargetError
+from shadowloop.ops.target import TargetError
 
 # Errors a user can act on: shown as one line, never as a traceback.
 _USER_ERRORS = (TargetError, ConfigError, ClientError, BotoCoreError, OSError, ValueError)

@@ -7,10 +7,10 @@ from collections.abc import Callable
 import click
 from rich.table import Table
 
-from lambdas.shared import registry
 from shadowloop.cli.common import CliError, console, progress, target_option
-from shadowloop.cli.target import Target
+from shadowloop.ops import models as registry
 from shadowloop.ops import pipeline
+from shadowloop.ops.target import Target
 
 
 @click.command()
@@ -49,9 +49,7 @@ def _step(update: Callable[[str], None], state: str) -> None:
 def models(limit: int, target: Target) -> None:
     """List registered model packages, newest first, with metrics and lineage, then who
     approved or rejected each by hand, when and why."""
-    packages = registry.list_packages(
-        target.client("sagemaker"), target.output("ModelPackageGroupName"), limit=limit
-    )
+    packages = registry.list_models(target, limit=limit)
     if not packages:
         console.print("no models registered yet: run `shadowloop train`")
         return
@@ -74,9 +72,8 @@ def models(limit: int, target: Target) -> None:
         fairness = [_fairness(p.get("fairness"))] if judged else []
         table.add_row(*cells, *fairness, str(p.get("created") or "")[:16])
     console.print(table)
-    decided = [p for p in packages if p.get("approved_by")]
     # Plain lines below the table: identities are long ARNs that must stay whole.
-    for p in decided:
+    for p in registry.decided_by_hand(packages):
         console.print(
             f"version {p['version']}: {p['status']} by {p['approved_by']} "
             f"at {p['approved_at']}: {p['approval_reason']}"

@@ -7,16 +7,24 @@ from typing import Any
 
 import click
 
-from shadowloop.cli.common import CliError, console, local_cloud, progress, target_option
-from shadowloop.cli.target import Target
-from shadowloop.ops.api import ApiClient, ApiError
+from shadowloop.cli.common import (
+    CliError,
+    console,
+    local_cloud,
+    port_options,
+    progress,
+    target_option,
+)
+from shadowloop.ops import serving
+from shadowloop.ops.api import ApiError
+from shadowloop.ops.target import Target
 
 
 @click.command()
 @target_option
 def endpoint(target: Target) -> None:
     """Show what serves now: the champion (production) and challenger (shadow) models."""
-    _show(target.invoke(target.output("DeployFunctionName"), {"action": "describe"}))
+    _show(serving.describe(target))
 
 
 @click.command()
@@ -26,14 +34,14 @@ def promote(target: Target) -> None:
 
     SageMaker updates the endpoint in the background; the champion serves until then.
     """
-    _show(target.invoke(target.output("DeployFunctionName"), {"action": "promote"}))
+    _show(serving.promote(target))
 
 
 @click.command()
 @target_option
 def rollback(target: Target) -> None:
     """Restore the previous champion as the only production model (once the update lands)."""
-    _show(target.invoke(target.output("DeployFunctionName"), {"action": "rollback"}))
+    _show(serving.rollback(target))
 
 
 @click.command()
@@ -70,20 +78,7 @@ def feedback(inference_id: str, actual: str, target: Target) -> None:
 
 
 @click.command()
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8080,
-    show_default=True,
-    help="API port on 127.0.0.1 (0 picks a free one).",
-)
-@click.option(
-    "--moto-port",
-    type=click.IntRange(1, 65535),
-    default=5000,
-    show_default=True,
-    help="Port of the local AWS endpoint other shells use.",
-)
+@port_options(api_default=8080, api_help="Port of the REST API on 127.0.0.1")
 def serve(port: int, moto_port: int) -> None:
     """Serve the REST API on 127.0.0.1, on a local cloud started here.
 
@@ -104,9 +99,7 @@ def serve(port: int, moto_port: int) -> None:
 
 def call_api(target: Target, call: Any) -> Any:
     """Run ``call`` on the target's API; an API error becomes a one-line CLI error."""
-    if not target.api_url:
-        raise CliError(f"the {target.name} target has no API URL (is `shadowloop serve` running?)")
-    client = ApiClient(target.api_url, session=target.session if target.sign_requests else None)
+    client = serving.api_client(target)
     try:
         return call(client)
     except ApiError as exc:
@@ -115,8 +108,8 @@ def call_api(target: Target, call: Any) -> Any:
 
 def _show(state: Any) -> None:
     _print_json(state)
-    status = state.get("status") if isinstance(state, dict) else None
-    if status in ("Creating", "Updating"):
+    status = serving.changing(state)
+    if status:
         # On stderr, so the JSON above stays machine-readable.
         click.echo(
             f"the endpoint is {status}: the current config serves until the change lands "

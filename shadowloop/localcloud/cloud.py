@@ -27,7 +27,6 @@ from typing import Any
 import boto3
 
 from infra.config import ROOT, Config, load_from_cdk_json
-from lambdas.shared import retraining
 from shadowloop.localcloud.access.alarms import AlarmActions, fire_alarm
 from shadowloop.localcloud.access.enforcer import AccessControl
 from shadowloop.localcloud.cloudwatch import Percentiles
@@ -42,6 +41,7 @@ from shadowloop.localcloud.strict import StrictRequests
 from shadowloop.localcloud.teardown import Teardown, destroy
 from shadowloop.localcloud.template import load_assembly
 from shadowloop.localcloud.waits import SimulatedWaits
+from shadowloop.ops import pipeline
 
 REGION = "us-east-1"
 MOTO_CONFIG: dict[str, Any] = {
@@ -286,23 +286,11 @@ class LocalCloud:
         name: str | None = None,
     ) -> str:
         """Start the pipeline the way the CLI does; returns the execution ARN."""
-        run_input = retraining.run_input(dataset, version_id, trigger)
-        name = name or f"{trigger}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-        return self.client("stepfunctions").start_execution(
-            stateMachineArn=self.output("StateMachineArn"), name=name, input=json.dumps(run_input)
-        )["executionArn"]
+        return pipeline.start(self, dataset, version_id=version_id, trigger=trigger, name=name)
 
     def wait(self, execution_arn: str, *, timeout: float = 600) -> Execution:
         """Wait for an execution to finish (moto runs it in a thread)."""
-        sfn = self.client("stepfunctions")
-        deadline = time.monotonic() + timeout
-        while True:
-            described = sfn.describe_execution(executionArn=execution_arn)
-            if described["status"] != "RUNNING":
-                break
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"execution {execution_arn} still running after {timeout} s")
-            time.sleep(0.05)
+        described = pipeline.wait(self, execution_arn, poll_seconds=0.05, timeout=timeout)
         output = described.get("output")
         return Execution(
             arn=execution_arn,

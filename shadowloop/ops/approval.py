@@ -14,6 +14,7 @@ from typing import Any
 
 from infra.limits import misfit
 from lambdas.shared import registry
+from shadowloop.ops.target import Target
 
 APPROVED = "Approved"
 REJECTED = "Rejected"
@@ -90,3 +91,16 @@ def decide(
         "approval_description": lineage["approval_description"],
         **{name: lineage[name] for name in registry.APPROVAL_PROPERTIES},
     }
+
+
+def record(target: Target, package: str, *, reject: bool, reason: str) -> dict[str, Any]:
+    """Approve (or reject) ``package``, an ARN or a version number, as the caller."""
+    sagemaker = target.client("sagemaker")
+    arn = resolve_package(sagemaker, target.output("ModelPackageGroupName"), package)
+    return decide(
+        sagemaker,
+        target.client("sts"),
+        arn,
+        status=REJECTED if reject else APPROVED,
+        reason=reason,
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lambdas.shared import endpoint_state
-from shadowloop.cli.target import Target, TargetError
 from shadowloop.ops import datasets, examples, pipeline
+from shadowloop.ops.target import Target, TargetError
 
 
 def ensure_model(

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from lambdas.shared import csvtext
-from shadowloop.cli.target import Target
+from shadowloop.ops.target import Target
 
 MAX_BYTES = 5 * 1024**3  # one S3 PUT
 

@@ -17,8 +17,8 @@ from typing import Any
 from unittest.mock import patch
 
 from infra.config import Config
-from shadowloop.cli.target import STATE_FILE, Target
 from shadowloop.localcloud.cloud import MOTO_CONFIG, REGION, LocalCloud
+from shadowloop.ops.target import STATE_FILE, Target
 
 
 @dataclass

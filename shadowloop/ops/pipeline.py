@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lambdas.shared import retraining
-from shadowloop.cli.target import Target
+from shadowloop.ops.target import Deployed
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
@@ -29,10 +29,15 @@ class RunOutcome:
 
 
 def start(
-    target: Target, dataset: str, *, version_id: str | None = None, trigger: str = "manual"
+    target: Deployed,
+    dataset: str,
+    *,
+    version_id: str | None = None,
+    trigger: str = "manual",
+    name: str | None = None,
 ) -> str:
     """Start a run; returns its execution ARN. The name is the run id."""
-    name = f"{trigger}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    name = name or f"{trigger}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     return target.client("stepfunctions").start_execution(
         stateMachineArn=target.output("StateMachineArn"),
         name=name,
@@ -40,8 +45,29 @@ def start(
     )["executionArn"]
 
 
+def wait(
+    target: Deployed,
+    execution_arn: str,
+    *,
+    on_poll: Callable[[], None] = lambda: None,
+    poll_seconds: float = 0.2,
+    timeout: float = 6 * 3600,
+) -> dict[str, Any]:
+    """Wait for a run to end; returns its ``DescribeExecution`` answer."""
+    sfn = target.client("stepfunctions")
+    deadline = time.monotonic() + timeout
+    while True:
+        described = sfn.describe_execution(executionArn=execution_arn)
+        on_poll()
+        if described["status"] in TERMINAL:
+            return described
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"run {execution_arn} still running after {timeout:.0f} s")
+        time.sleep(poll_seconds)
+
+
 def follow(
-    target: Target,
+    target: Deployed,
     execution_arn: str,
     *,
     on_state: Callable[[str], None] = lambda _: None,
@@ -51,20 +77,23 @@ def follow(
     """Wait for a run to end, reporting each state it enters."""
     sfn = target.client("stepfunctions")
     seen: set[int] = set()
-    deadline = time.monotonic() + timeout
-    while True:
-        described = sfn.describe_execution(executionArn=execution_arn)
+
+    def report_new_states() -> None:
         for event in sorted(_history(sfn, execution_arn), key=lambda e: e["id"]):
             if event["id"] in seen:
                 continue
             seen.add(event["id"])
             if event["type"].endswith("StateEntered"):
                 on_state(event["stateEnteredEventDetails"]["name"])
-        if described["status"] in TERMINAL:
-            return outcome(described)
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"run {execution_arn} still running after {timeout:.0f} s")
-        time.sleep(poll_seconds)
+
+    described = wait(
+        target,
+        execution_arn,
+        on_poll=report_new_states,
+        poll_seconds=poll_seconds,
+        timeout=timeout,
+    )
+    return outcome(described)
 
 
 def outcome(described: dict[str, Any]) -> RunOutcome:

@@ -17,10 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from lambdas.shared import s3uri
-from shadowloop.localcloud.model_runtime import InferenceScript
+from shadowloop.localcloud.model_runtime import InferenceScript, ScriptError
+from shadowloop.ops.target import Target
 
 JSON = "application/json"
 DEFAULT_PROGRAM = "inference.py"
+
+
+class ReplayError(ValueError):
+    """The recorded inference cannot be replayed, or its model failed on replay."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,27 @@ def replay(
         body = json.dumps({"instances": [instance]}).encode()
         answer = json.loads(script.invoke(body, JSON, JSON).body)
     return Replay(model_data_url=url, stored=stored, replayed=answer["predictions"][0])
+
+
+def replay_inference(target: Target, record: dict[str, Any]) -> Replay:
+    """Replay an audit record (``GET /inference/{id}``) on its package's registered model."""
+    if record.get("model_package_arn") is None:
+        raise ReplayError(f"inference {record['inference_id']} names no model package to replay")
+    if record.get("input") is None:
+        raise ReplayError(
+            f"inference {record['inference_id']} was recorded without its input; "
+            "it cannot be replayed"
+        )
+    try:
+        return replay(
+            target.client("s3"),
+            target.client("sagemaker"),
+            model_package_arn=record["model_package_arn"],
+            instance=record["input"],
+            stored=record["prediction"],
+        )
+    except ScriptError as exc:
+        raise ReplayError(f"the model failed on replay ({exc.stage}): {exc.message}") from None
 
 
 def _download_model(s3: Any, url: str, work: Path) -> Path:

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from infra.config import ROOT, load_from_cdk_json
-from shadowloop.cli.target import Target
 from shadowloop.localcloud.cloud import LocalCloud
 from shadowloop.ops import datasets, examples, localserver
+from shadowloop.ops.target import Target
 
 DATASET = "delivery-eta"
 

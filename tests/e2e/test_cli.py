@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 
 import pytest
 from click.testing import CliRunner
 
+import infra.config as infra_config
 from infra.config import load_from_cdk_json
 from shadowloop.cli import common
-from shadowloop.cli import target as targets
 from shadowloop.cli.main import cli
 from shadowloop.ops import localserver
+from shadowloop.ops import target as targets
 from tests.e2e.conftest import generate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -110,3 +112,58 @@ def test_local_up_serves_other_processes_over_http(monkeypatch, tmp_path):
     assert trained.exit_code == 0, trained.output
     assert "registered" in trained.output
     assert not state.exists()
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_local_up_takes_the_api_port_as_port_and_moto_as_moto_port(monkeypatch, tmp_path):
+    # Given two free ports, the state file kept out of the project, and a stage of its own:
+    # moto's accounts outlive a server in this process, so two clouds of one name collide
+    with socket.socket() as api, socket.socket() as moto:
+        api.bind(("127.0.0.1", 0))
+        moto.bind(("127.0.0.1", 0))
+        api_port, moto_port = api.getsockname()[1], moto.getsockname()[1]
+    monkeypatch.setattr(
+        infra_config, "load_from_cdk_json", lambda: load_from_cdk_json(stage="ports")
+    )
+    state = tmp_path / "local.json"
+    monkeypatch.setattr(targets, "STATE_FILE", state)
+    monkeypatch.setattr(localserver, "STATE_FILE", state)
+    listening: dict[str, bool] = {}
+
+    def look_while_up() -> None:
+        # In place of waiting for Ctrl-C: see what answers on each port, then stop.
+        listening.update(api=_listening(api_port), moto=_listening(moto_port))
+
+    monkeypatch.setattr(common.signal, "pause", look_while_up)
+    previous = signal.getsignal(signal.SIGTERM)
+
+    # When `local up` starts with --port and --moto-port, as `serve` takes them
+    try:
+        result = CliRunner().invoke(
+            cli, ["local", "up", "--port", str(api_port), "--moto-port", str(moto_port)]
+        )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+    # Then the API served on --port and the AWS endpoint on --moto-port
+    assert result.exit_code == 0, result.output
+    assert f"AWS endpoint http://127.0.0.1:{moto_port}" in result.output
+    assert f"API http://127.0.0.1:{api_port}" in result.output
+    assert listening == {"api": True, "moto": True}
+    assert not state.exists()
+
+
+def test_serve_and_local_up_name_their_ports_alike():
+    from shadowloop.cli.local import up
+    from shadowloop.cli.serving import serve
+
+    def ports(command):
+        return {p.name: (p.opts, p.help) for p in command.params if p.name.endswith("port")}
+
+    assert ports(serve)["moto_port"] == ports(up)["moto_port"]
+    assert ports(serve)["port"][0] == ports(up)["port"][0] == ["--port"]
+    assert "REST API" in ports(serve)["port"][1] and "REST API" in ports(up)["port"][1]

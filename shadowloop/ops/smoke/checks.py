@@ -1,6 +1,6 @@
 """The checks a smoke run makes against a deployed stage, each with a time bound.
 
-They take a :class:`~shadowloop.cli.target.Target` and an API client, so they run the
+They take a :class:`~shadowloop.ops.target.Target` and an API client, so they run the
 same against AWS and against the local cloud (where the tests run them).
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from lambdas.shared import capture
-from shadowloop.cli.target import Target
 from shadowloop.ops.api import ApiClient
+from shadowloop.ops.target import Target
 
 
 class SmokeFailed(RuntimeError):

@@ -19,7 +19,6 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.config import ROOT
-from shadowloop.cli.target import aws_target
 from shadowloop.ops import datasets, examples, pipeline
 from shadowloop.ops.api import ApiClient
 from shadowloop.ops.smoke import checks
@@ -27,6 +26,7 @@ from shadowloop.ops.smoke.checks import SmokeFailed
 from shadowloop.ops.smoke.inventory import Inventory, Leftover, empty_buckets, empty_registry
 from shadowloop.ops.smoke.inventory import leftovers as find_leftovers
 from shadowloop.ops.smoke.plan import Plan
+from shadowloop.ops.target import aws_target
 
 PIPELINE_TIMEOUT = 3600
 ENDPOINT_TIMEOUT = 1800
@@ -38,7 +38,7 @@ Runner = Callable[..., subprocess.CompletedProcess]
 
 def run(plan: Plan, *, out: Callable[[str], None], runner: Runner = subprocess.run) -> int:
     """The whole run; 0 when every check passed and nothing billable is left."""
-    # Every client of this process (the CLI's target included) and cdk use the plan's region.
+    # Every client of this process (the target's included) and cdk use the plan's region.
     os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = plan.region
     session = boto3.Session(region_name=plan.region)
     preflight(session, plan, out)

@@ -6,7 +6,6 @@ the challenger on monsoon orders with a much smaller model, so their answers dif
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import io
 import json
@@ -33,6 +32,7 @@ from infra.config import ROOT, load_from_cdk_json
 from lambdas.shared import capture, endpoint_state
 from shadowloop.localcloud.endpoint_changes import CHANGE_SECONDS
 from shadowloop.localcloud.endpoints import LocalEndpoints
+from shadowloop.ops import examples
 
 TRAINING = ROOT / "training"
 ROLE = "arn:aws:iam::123456789012:role/sagemaker"
@@ -50,14 +50,6 @@ class Artifacts:
     champion_model: bytes
     challenger_model: bytes
     sourcedir: bytes
-
-
-def _training_data_module() -> Any:
-    spec = importlib.util.spec_from_file_location("training_data_under_test", TRAINING / "data.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _tarball(files: dict[str, Path]) -> bytes:
@@ -92,7 +84,7 @@ def _model_tarball(workdir: Path, job: subprocess.Popen) -> bytes:
 
 @pytest.fixture(scope="module")
 def data() -> Any:
-    return _training_data_module()
+    return examples
 
 
 @pytest.fixture(scope="module")

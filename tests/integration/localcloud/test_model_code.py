@@ -19,6 +19,7 @@ from moto import mock_aws
 
 from lambdas.register_model.package import SUBMIT_DIRECTORY
 from shadowloop.localcloud.endpoints import LocalEndpoints
+from shadowloop.ops import examples
 from tests.integration.localcloud.test_endpoints import (
     BUCKET,
     IMAGE,
@@ -30,7 +31,6 @@ from tests.integration.localcloud.test_endpoints import (
     _model_tarball,
     _start_training,
     _tarball,
-    _training_data_module,
 )
 
 ENDPOINT = "code-test"
@@ -38,9 +38,8 @@ ENDPOINT = "code-test"
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    data = _training_data_module()
     root = tmp_path_factory.mktemp("model")
-    job = _start_training(root, data.generate("baseline", 600, 3), ["--n_estimators", "10"])
+    job = _start_training(root, examples.generate("baseline", 600, 3), ["--n_estimators", "10"])
     return _model_tarball(root, job)
 
 
@@ -129,8 +128,7 @@ def test_a_container_path_outside_the_model_finds_no_code(aws, model):
 
 def test_a_sourcedir_tarball_inside_the_model_is_unpacked(aws, tmp_path):
     # The toolkit also accepts a tar.gz path in the container.
-    data = _training_data_module()
-    job = _start_training(tmp_path, data.generate("baseline", 300, 4), ["--n_estimators", "5"])
+    job = _start_training(tmp_path, examples.generate("baseline", 300, 4), ["--n_estimators", "5"])
     model_dir = tmp_path / "model"
     job.communicate(timeout=300)
     (model_dir / "sourcedir.tar.gz").write_bytes(

@@ -12,11 +12,11 @@ TRAINING_DIR = Path(__file__).resolve().parents[3] / "training"
 if str(TRAINING_DIR) not in sys.path:
     sys.path.insert(0, str(TRAINING_DIR))
 
-import data  # noqa: E402
 import modelspec  # noqa: E402
 import train  # noqa: E402
 
 from infra.config import load_from_cdk_json  # noqa: E402
+from shadowloop.ops import examples  # noqa: E402
 
 ROWS = 3000
 
@@ -47,12 +47,12 @@ def spec(spec_dict) -> modelspec.ModelSpec:
 
 @pytest.fixture(scope="session")
 def baseline_frame():
-    return data.generate("baseline", rows=ROWS, seed=0)
+    return examples.generate("baseline", rows=ROWS, seed=0)
 
 
 @pytest.fixture(scope="session")
 def monsoon_frame():
-    return data.generate("monsoon", rows=ROWS, seed=1)
+    return examples.generate("monsoon", rows=ROWS, seed=1)
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,12 @@
 import json
 
-import data
 import evaluate
 import modelspec
 import pytest
 import train
 from modelfiles import TrainedModel
+
+from shadowloop.ops import examples
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +31,8 @@ def test_segments_cover_every_holdout_row(monsoon_evaluation):
     segments = monsoon_evaluation["shadowloop"]["segments"]
 
     assert segments["column"] == "city_zone"
-    assert set(segments["candidate"]) == set(data.ZONES)
-    assert set(segments["champion"]) == set(data.ZONES)
+    assert set(segments["candidate"]) == set(examples.ZONES)
+    assert set(segments["champion"]) == set(examples.ZONES)
     counts = sum(s["count"] for s in segments["candidate"].values())
     assert counts == monsoon_evaluation["shadowloop"]["holdout_rows"]
 

@@ -8,13 +8,14 @@ import subprocess
 import sys
 import tarfile
 
-import data
 import evaluate
 import inference
 import modelfiles
 import numpy as np
 import pytest
 import split
+
+from shadowloop.ops import examples
 
 
 def _run(code_dir, script, args, env):
@@ -42,7 +43,7 @@ def pipeline_run(tmp_path_factory, training_dir, spec_dict):
     root = tmp_path_factory.mktemp("sagemaker")
     code_dir = root / "code"
     shutil.copytree(training_dir, code_dir, ignore=shutil.ignore_patterns("__pycache__"))
-    frame = data.generate("baseline", rows=2000, seed=11)
+    frame = examples.generate("baseline", rows=2000, seed=11)
     channel = root / "input/data/train"
     channel.mkdir(parents=True)
     frame.to_csv(channel / "snapshot.csv", index=False)
@@ -167,7 +168,7 @@ def test_a_champion_archive_is_scored_on_the_same_holdout(pipeline_run, spec_dic
 
 def test_evaluation_without_a_candidate_archive_fails_in_one_line(tmp_path, capsys, spec_dict):
     (tmp_path / "data").mkdir()
-    data.generate(rows=20).to_csv(tmp_path / "data" / "data.csv", index=False)
+    examples.generate(rows=20).to_csv(tmp_path / "data" / "data.csv", index=False)
 
     code = evaluate.main(
         [

@@ -1,8 +1,9 @@
-import data
 import numpy as np
 import pandas as pd
 import pytest
 from split import holdout_mask, holdout_rows
+
+from shadowloop.ops import examples
 
 
 def test_about_a_fifth_of_the_rows_are_held_out(baseline_frame):
@@ -15,7 +16,7 @@ def test_about_a_fifth_of_the_rows_are_held_out(baseline_frame):
 def test_appended_rows_leave_the_old_rows_on_their_side(baseline_frame, spec):
     # Given the next dataset version appends new orders to the old ones
     appended = pd.concat(
-        [baseline_frame, data.generate("monsoon", rows=500, seed=5)], ignore_index=True
+        [baseline_frame, examples.generate("monsoon", rows=500, seed=5)], ignore_index=True
     )
 
     # When both versions are split

@@ -1,12 +1,13 @@
 import json
 
-import data
 import evaluate
 import modelfiles
 import pytest
 import train
 from features import DataError
 from modelspec import ModelSpec
+
+from shadowloop.ops import examples
 
 
 def test_hyperparameters_map_onto_the_boosted_trees(spec: ModelSpec):
@@ -73,7 +74,7 @@ def _run_main(tmp_path, monkeypatch, spec_json, frame, *extra):
 
 
 def test_main_refuses_bad_data_with_one_line(tmp_path, monkeypatch, capsys, spec_dict):
-    frame = data.generate("baseline", rows=50).drop(columns="traffic_index")
+    frame = examples.generate("baseline", rows=50).drop(columns="traffic_index")
 
     code = _run_main(tmp_path, monkeypatch, json.dumps(spec_dict), frame)
 
@@ -83,7 +84,7 @@ def test_main_refuses_bad_data_with_one_line(tmp_path, monkeypatch, capsys, spec
 
 
 def test_main_refuses_a_bad_spec_with_one_line(tmp_path, monkeypatch, capsys):
-    code = _run_main(tmp_path, monkeypatch, '{"dataset": "eta"}', data.generate(rows=50))
+    code = _run_main(tmp_path, monkeypatch, '{"dataset": "eta"}', examples.generate(rows=50))
 
     assert code == 2
     assert capsys.readouterr().err == "error: model spec: missing field 'features'\n"
@@ -106,7 +107,7 @@ def test_main_refuses_a_channel_with_two_csv_files(tmp_path, monkeypatch, capsys
 def test_main_writes_the_model_files_and_ignores_unknown_arguments(
     tmp_path, monkeypatch, spec_dict
 ):
-    frame = data.generate("baseline", rows=300, seed=3)
+    frame = examples.generate("baseline", rows=300, seed=3)
 
     code = _run_main(
         tmp_path,
@@ -136,7 +137,7 @@ def test_main_reads_the_spec_from_the_spec_channel(tmp_path, monkeypatch, capsys
     monkeypatch.setenv("SM_CHANNEL_SPEC", str(spec_channel))
 
     # When training runs with no --model-spec argument
-    code = _run_main(tmp_path, monkeypatch, "", data.generate("baseline", rows=300, seed=3))
+    code = _run_main(tmp_path, monkeypatch, "", examples.generate("baseline", rows=300, seed=3))
 
     # Then the model records that spec
     assert code == 0, capsys.readouterr().err
@@ -147,7 +148,7 @@ def test_main_reads_the_spec_from_the_spec_channel(tmp_path, monkeypatch, capsys
 def test_main_without_any_spec_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SM_CHANNEL_SPEC", str(tmp_path / "absent"))
 
-    code = _run_main(tmp_path, monkeypatch, "", data.generate(rows=50))
+    code = _run_main(tmp_path, monkeypatch, "", examples.generate(rows=50))
 
     assert code == 2
     assert capsys.readouterr().err.startswith("error: model spec: expected one .json file in ")

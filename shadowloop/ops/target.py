@@ -1,7 +1,7 @@
-"""Where CLI commands act: the local cloud, or a deployed stack on AWS.
+"""Where operations act: the local cloud, or a deployed stack on AWS.
 
 Both give the same things: AWS clients, the stacks' outputs, and the API's URL,
-so every command is written once.
+so every operation (and every CLI command over it) is written once.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -22,6 +22,14 @@ STATE_FILE = ROOT / ".shadowloop" / "local.json"
 
 class TargetError(RuntimeError):
     """The target cannot be reached or is not deployed."""
+
+
+class Deployed(Protocol):
+    """What an operation needs of a deployment: a ``Target``, or an in-process ``LocalCloud``."""
+
+    def client(self, service: str) -> Any: ...
+
+    def output(self, key: str) -> str: ...
 
 
 @dataclass

@@ -1,0 +1,118 @@
+"""Drift statistics on local files: a baseline from a CSV, a report of a CSV against it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from lambdas.shared.drift import (
+    CATEGORICAL,
+    NUMERIC,
+    BaselineError,
+    CsvError,
+    DriftAccumulator,
+    Thresholds,
+    build_baseline,
+    iter_csv_chunks,
+)
+from lambdas.shared.drift.columns import to_numeric
+from lambdas.shared.settings import Feature
+
+
+class DriftInputError(ValueError):
+    """A file that cannot be read as the drift statistics need it; the message names it."""
+
+
+def baseline(
+    data: Path, *, target: str | None = None, categorical: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], list[Feature]]:
+    """The baseline of ``data`` and the features it summarises.
+
+    A column is numeric when every non-empty value parses as a number, else
+    categorical. The file is read twice in chunks, so its size is not limited by memory.
+    """
+    features = infer_features(data, target=target, categorical=categorical)
+    try:
+        return build_baseline(_chunks(data), features, target=target), features
+    except BaselineError as exc:
+        raise DriftInputError(f"{data}: {exc}") from None
+
+
+def compare(
+    statistics: Path,
+    current: Path,
+    *,
+    thresholds: Thresholds,
+    critical: frozenset[str] = frozenset(),
+    min_rows: int = 0,
+) -> dict[str, Any]:
+    """The drift report of ``current`` against the baseline in ``statistics``."""
+    try:
+        accumulator = DriftAccumulator(read_json(statistics))
+    except BaselineError as exc:
+        raise DriftInputError(f"{statistics}: {exc}") from None
+    for chunk in _chunks(current):
+        accumulator.add(chunk)
+    return accumulator.report(thresholds, critical=set(critical), min_rows=min_rows)
+
+
+def thresholds(values: Mapping[str, float], *, option: str = "--threshold") -> Thresholds:
+    """Thresholds with ``values`` overriding the defaults; an unknown name is refused."""
+    unknown = sorted(set(values) - set(Thresholds.__dataclass_fields__))
+    if unknown:
+        raise DriftInputError(f"{option}: unknown threshold {unknown[0]!r}")
+    try:
+        return Thresholds.from_dict(dict(values))
+    except ValueError as exc:
+        raise DriftInputError(str(exc)) from None
+
+
+def infer_features(
+    data: Path, *, target: str | None, categorical: frozenset[str] | set[str]
+) -> list[Feature]:
+    """Each column of ``data`` but the target, numeric or categorical."""
+    numeric: dict[str, bool] = {}
+    for chunk in _chunks(data):
+        for name, values in chunk.items():
+            if name in categorical:
+                numeric[name] = False
+            elif numeric.get(name, True):
+                numeric[name] = to_numeric(values).type_errors == 0
+    unknown = sorted((set(categorical) | {target} - {None}) - set(numeric))
+    if unknown:
+        raise DriftInputError(f"{data}: no column named {unknown[0]!r}")
+    return [
+        Feature(name=name, type=NUMERIC if is_numeric else CATEGORICAL)
+        for name, is_numeric in numeric.items()
+        if name != target
+    ]
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DriftInputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise DriftInputError(f"{path}: not a JSON document") from None
+
+
+def write_json(path: Path, document: Any) -> None:
+    try:
+        path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise DriftInputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _chunks(path: Path) -> Iterator[dict[str, list[str]]]:
+    try:
+        with path.open(newline="", encoding="utf-8") as lines:
+            yield from iter_csv_chunks(lines)
+    except OSError as exc:
+        raise DriftInputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise DriftInputError(f"{path}: not UTF-8 text") from None
+    except CsvError as exc:
+        raise DriftInputError(f"{path}: {exc}") from None
