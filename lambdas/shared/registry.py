@@ -12,27 +12,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from lambdas.shared.contracts import layout
+from lambdas.shared.contracts import lineage as lineage_keys
+
 # The lineage every registered package carries, in this order.
-LINEAGE_PROPERTIES = (
-    "dataset",
-    "dataset_uri",
-    "dataset_version_id",
-    "snapshot_uri",
-    "code_version",
-    "trigger",
-    "run_id",
-    "training_job",
-    "metric",
-    "metric_value",
-    "champion_metric_value",
-    "champion_model_package_arn",
-    "evaluation_uri",
-    "baseline_uri",
-    "calibration_uri",
-    "validation_report_uri",
-    "bias_report_uri",
-    "fairness",
-)
+LINEAGE_PROPERTIES = lineage_keys.PACKAGE_PROPERTIES
 NUMERIC_PROPERTIES = ("metric_value", "champion_metric_value")
 # Who decided a package's approval, when and why: written by ``shadowloop approve``.
 APPROVAL_PROPERTIES = ("approved_by", "approved_at", "approval_reason")
@@ -40,9 +24,7 @@ APPROVAL_PROPERTIES = ("approved_by", "approved_at", "approval_reason")
 ABSENT = "none"
 # SageMaker's limit on one CustomerMetadataProperties value.
 MAX_PROPERTY_LENGTH = 256
-# The evaluation job writes a classifier's calibration beside evaluation.json
-# (training/calibration.py names the same file).
-CALIBRATION_FILE = "calibration.json"
+CALIBRATION_FILE = layout.CALIBRATION_FILE
 
 
 class ModelPackageNotFound(Exception):
@@ -136,7 +118,7 @@ def list_packages(sagemaker: Any, group: str, *, limit: int | None = None) -> li
                 "metric": lineage["metric"],
                 "metric_value": lineage["metric_value"],
                 "dataset": lineage["dataset"],
-                "version_id": lineage["dataset_version_id"],
+                "version_id": lineage["version_id"],
                 "trigger": lineage["trigger"],
                 "fairness": lineage["fairness"],
                 **{name: lineage[name] for name in APPROVAL_PROPERTIES},

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from lambdas.shared import datasets, s3uri
+from lambdas.shared.contracts import layout, steps
 from lambdas.shared.settings import ModelSpec
 from lambdas.validate_data.quality import DEFAULT_LIMITS, Limits, QualityReport, check
 
@@ -31,15 +32,15 @@ def validate_dataset(
     version_id = datasets.resolve_version(s3, data_bucket, dataset, version_id)
     snapshot = datasets.pin_snapshot(s3, data_bucket, dataset, version_id)
     report = check(datasets.read_rows(s3, data_bucket, snapshot), spec, limits)
-    result = {
-        "dataset": dataset,
-        "version_id": version_id,
-        "source_uri": s3uri.build(data_bucket, datasets.dataset_key(dataset)),
-        "snapshot_uri": s3uri.build(data_bucket, snapshot),
-        "report_uri": s3uri.build(data_bucket, datasets.report_key(dataset, version_id)),
-        "rows": report.rows,
-    }
-    _write_report(s3, data_bucket, datasets.report_key(dataset, version_id), result, report)
+    result = steps.VALIDATE_DATA.answer(
+        dataset=dataset,
+        version_id=version_id,
+        source_uri=s3uri.build(data_bucket, layout.dataset_key(dataset)),
+        snapshot_uri=s3uri.build(data_bucket, snapshot),
+        report_uri=s3uri.build(data_bucket, layout.report_key(dataset, version_id)),
+        rows=report.rows,
+    )
+    _write_report(s3, data_bucket, layout.report_key(dataset, version_id), result, report)
     if not report.passed:
         raise DatasetInvalid(failure_message(dataset, version_id, report.errors))
     return result

@@ -27,7 +27,7 @@ from typing import Any
 import boto3
 
 from infra.config import ROOT, Config, load_from_cdk_json
-from lambdas.shared import retraining
+from lambdas.shared.contracts import run_input
 from shadowloop.localcloud.access.alarms import AlarmActions, fire_alarm
 from shadowloop.localcloud.access.enforcer import AccessControl
 from shadowloop.localcloud.cloudwatch import Percentiles
@@ -286,10 +286,10 @@ class LocalCloud:
         name: str | None = None,
     ) -> str:
         """Start the pipeline the way the CLI does; returns the execution ARN."""
-        run_input = retraining.run_input(dataset, version_id, trigger)
+        body = run_input.build(dataset, version_id, trigger).to_json()
         name = name or f"{trigger}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         return self.client("stepfunctions").start_execution(
-            stateMachineArn=self.output("StateMachineArn"), name=name, input=json.dumps(run_input)
+            stateMachineArn=self.output("StateMachineArn"), name=name, input=body
         )["executionArn"]
 
     def wait(self, execution_arn: str, *, timeout: float = 600) -> Execution:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from lambdas.shared import retraining
+from lambdas.shared.contracts import run_input
 from shadowloop.cli.target import Target
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -36,7 +36,7 @@ def start(
     return target.client("stepfunctions").start_execution(
         stateMachineArn=target.output("StateMachineArn"),
         name=name,
-        input=json.dumps(retraining.run_input(dataset, version_id, trigger)),
+        input=run_input.build(dataset, version_id, trigger).to_json(),
     )["executionArn"]
 
 

@@ -89,7 +89,8 @@ def test_lambda_steps_send_explicit_payloads_and_keep_selected_results(
     }
     assert validate["ResultPath"] == "$.data"
     assert set(validate["ResultSelector"]) == {
-        f"{k}.$" for k in ("dataset", "version_id", "snapshot_uri", "report_uri", "rows")
+        f"{k}.$"
+        for k in ("dataset", "version_id", "source_uri", "snapshot_uri", "report_uri", "rows")
     }
     gate = states["Gate"]["Parameters"]["Payload"]
     assert gate["evaluation_uri.$"].startswith("States.Format('s3://<Import:")

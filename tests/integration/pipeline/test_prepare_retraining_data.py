@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from lambdas.prepare_retraining_data.handler import handler
 from lambdas.shared.capture import encode_line
+from lambdas.shared.contracts import steps
 from tests.integration.pipeline.conftest import (
     CAPTURE_BUCKET,
     DATA_BUCKET,
@@ -59,6 +60,7 @@ def test_labelled_captures_become_a_new_dataset_version(s3, context):
     result = prepare(context)
 
     # Then a new version holds the base rows plus the two labelled ones, in column order
+    assert set(result) == set(steps.PREPARE_RETRAINING_DATA.result)
     assert result["base_version_id"] == base_id
     assert result["version_id"] != base_id
     assert (result["rows"], result["captured_rows"]) == (52, 2)
@@ -73,7 +75,7 @@ def test_labelled_captures_become_a_new_dataset_version(s3, context):
     head = s3.head_object(Bucket=DATA_BUCKET, Key=DATA_KEY, VersionId=result["version_id"])
     assert head["Metadata"] == {
         "source": "retraining",
-        "base-version-id": base_id,
+        "base_version_id": base_id,
         "run-id": "run-1",
     }
     # And its lineage names both sources and the inference ids it includes

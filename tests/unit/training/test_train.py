@@ -55,7 +55,7 @@ def test_metadata_traces_the_model_to_its_data(spec, baseline_frame, monkeypatch
     assert meta["data"] == {
         "file": "data.csv",
         "dataset_uri": "s3://data/snapshots/delivery-eta/v1/data.csv",
-        "dataset_version_id": "v1",
+        "version_id": "v1",
     }
     assert meta["model_spec"] == spec.to_dict()
     assert meta["hyperparameters"]["n_estimators"] == 10
