@@ -13,8 +13,8 @@ import pytest
 from lambdas.register_model.package import Candidate, RegistrationRefused
 from lambdas.shared import retraining
 from lambdas.shared.contracts import run_input, steps
-from lambdas.shared.settings import ModelSpec
-from tests.unit.pipeline.test_register_request import SPEC, state
+from tests.unit.pipeline.data import SPEC
+from tests.unit.pipeline.test_register_request import state
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -81,9 +81,7 @@ def test_a_step_answer_refuses_a_missing_or_unknown_key() -> None:
 
 def test_register_reads_source_uri_and_evaluation_uri_from_the_run_state() -> None:
     event = state()
-    spec = ModelSpec(**SPEC) if isinstance(SPEC, dict) else SPEC
-
-    candidate = Candidate.from_event(event, spec, "data")
+    candidate = Candidate.from_event(event, SPEC, "data")
 
     assert candidate.dataset_uri == event["data"]["source_uri"]
     assert candidate.evaluation_uri == event["evaluation_uri"]
@@ -91,7 +89,7 @@ def test_register_reads_source_uri_and_evaluation_uri_from_the_run_state() -> No
         broken = state()
         (broken["data"] if missing == "source_uri" else broken).pop(missing)
         with pytest.raises(RegistrationRefused, match=missing):
-            Candidate.from_event(broken, spec, "data")
+            Candidate.from_event(broken, SPEC, "data")
 
 
 def _contract_keys() -> set[str]:
