@@ -33,7 +33,7 @@ from split import HOLDOUT_FRACTION, holdout_rows
 DEFAULT_HYPERPARAMETERS = {"n_estimators": 200, "max_depth": 8, "learning_rate": 0.1}
 # Set on the training job by the pipeline, so the model records the exact data it saw.
 DATASET_URI_ENV = "SHADOWLOOP_DATASET_URI"
-DATASET_VERSION_ENV = "SHADOWLOOP_DATASET_VERSION_ID"
+VERSION_ID_ENV = "SHADOWLOOP_VERSION_ID"
 
 
 def build_pipeline(spec: ModelSpec, hyperparameters: dict[str, Any]) -> Pipeline:
@@ -89,7 +89,7 @@ def metadata(
         "data": {
             "file": data_file,
             "dataset_uri": os.environ.get(DATASET_URI_ENV) or None,
-            "dataset_version_id": os.environ.get(DATASET_VERSION_ENV) or None,
+            "version_id": os.environ.get(VERSION_ID_ENV) or None,
         },
         "library_versions": {
             "python": platform.python_version(),

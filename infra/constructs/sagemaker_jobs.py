@@ -14,6 +14,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 
 from infra.config import Config
+from lambdas.shared.contracts import steps
 
 RUN_ID = sfn.JsonPath.execution_name
 # A redriven run starts its jobs again, and SageMaker refuses a reused job name.
@@ -78,7 +79,7 @@ def training_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
                 "DataSource": {
                     "S3DataSource": {
                         "S3DataType": "S3Prefix",
-                        "S3Uri": sfn.JsonPath.string_at("$.data.snapshot_uri"),
+                        "S3Uri": sfn.JsonPath.string_at(steps.VALIDATE_DATA.path("snapshot_uri")),
                         "S3DataDistributionType": "FullyReplicated",
                     }
                 },
@@ -107,8 +108,10 @@ def training_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
         },
         "StoppingCondition": {"MaxRuntimeInSeconds": compute.max_runtime_seconds},
         "Environment": {
-            "SHADOWLOOP_DATASET_URI": sfn.JsonPath.string_at("$.data.snapshot_uri"),
-            "SHADOWLOOP_DATASET_VERSION_ID": sfn.JsonPath.string_at("$.data.version_id"),
+            "SHADOWLOOP_DATASET_URI": sfn.JsonPath.string_at(
+                steps.VALIDATE_DATA.path("snapshot_uri")
+            ),
+            "SHADOWLOOP_VERSION_ID": sfn.JsonPath.string_at(steps.VALIDATE_DATA.path("version_id")),
         },
         # The code comes from S3 through the toolkit, so no network is needed; isolation
         # stays off because the toolkit downloads sourcedir.tar.gz from the container.
@@ -129,12 +132,12 @@ def evaluation_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
         ),
         (
             "champion",
-            sfn.JsonPath.string_at("$.champion.uri"),
+            sfn.JsonPath.string_at(steps.RESOLVE_CHAMPION.path("uri")),
             "/opt/ml/processing/input/champion",
         ),
         (
             "data",
-            sfn.JsonPath.string_at("$.data.snapshot_uri"),
+            sfn.JsonPath.string_at(steps.VALIDATE_DATA.path("snapshot_uri")),
             "/opt/ml/processing/input/data",
         ),
     ]

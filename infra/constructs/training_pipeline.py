@@ -1,7 +1,7 @@
 """The train → evaluate → gate → register → deploy state machine (see docs/architecture.md).
 
-Execution input: ``{"dataset": str, "version_id": str | null, "trigger": str}``; every
-caller passes ``version_id`` (null means the latest version). The execution name is the
+The execution input is ``lambdas.shared.contracts.run_input``; each Lambda step's payload
+and kept result are ``lambdas.shared.contracts.steps``. The execution name is the
 run id and must be at most 49 characters (``MAX_RUN_ID``), so that
 ``{run_id}-evaluate-{redrive count}`` stays within SageMaker's 63-character job names.
 
@@ -35,6 +35,7 @@ from infra.constructs.sagemaker_jobs import (
     job_name,
     training_job,
 )
+from lambdas.shared.contracts import layout, run_input, steps
 
 RETRYABLE_ERRORS = [
     "Lambda.TooManyRequestsException",
@@ -44,8 +45,7 @@ RETRYABLE_ERRORS = [
 ]
 # What the deploy function raises while the endpoint is Creating or Updating.
 ENDPOINT_BUSY = "EndpointBusy"
-# Runs started by a check train on a new version built from labelled traffic.
-RETRAINING_TRIGGERS = ("drift", "quality")
+RETRAINING_TRIGGERS = run_input.RETRAINING_TRIGGERS
 # SageMaker changes take 5-15 minutes; retries at 1, 2, 4, 8 and 16 poll intervals cover it.
 BUSY_RETRIES = 5
 
@@ -61,6 +61,20 @@ class PipelineFunctions:
     compute_baseline: lambda_.IFunction
     register_model: lambda_.IFunction
     deploy: lambda_.IFunction
+
+
+@dataclass
+class _JobStates:
+    """A SageMaker job's states; ``then`` wires what follows a Completed job."""
+
+    chain: sfn.IChainable
+    done: sfn.Choice
+    fetch: sfn.TaskStateBase | None
+    status: str
+
+    def then(self, following: sfn.IChainable) -> None:
+        completed = following if self.fetch is None else self.fetch.next(following)
+        self.done.when(sfn.Condition.string_equals(self.status, "Completed"), completed)
 
 
 class TrainingPipeline(Construct):
@@ -91,7 +105,7 @@ class TrainingPipeline(Construct):
             "NotifyFailed",
             "failed",
             reason=sfn.JsonPath.string_at("$.error.Cause"),
-            version_id=sfn.JsonPath.string_at("$.version_id"),
+            version_id=sfn.JsonPath.string_at(steps.RUN_VERSION_ID),
         )
         self._notify_failed.next(self._fail)
 
@@ -120,87 +134,51 @@ class TrainingPipeline(Construct):
             # only sns:Publish, and these are the two calls SNS makes.
             topic.master_key.grant(self.state_machine, "kms:GenerateDataKey", "kms:Decrypt")
 
-    # --- the flow -------------------------------------------------------------------------
+    # --- the flow, in the order it runs ----------------------------------------------------
 
     def _definition(self, f: PipelineFunctions) -> sfn.IChainable:
-        evaluation_uri = sfn.JsonPath.format(
-            f"s3://{self._jobs.artifact_bucket_name}/runs/{{}}/evaluation/evaluation.json", RUN_ID
+        """Retraining? → validate → champion → train → evaluate → gate → release or reject."""
+        validate = self._invoke(steps.VALIDATE_DATA, f.validate_data)
+        begin = self._retraining(f, then=validate)
+        training = self._job(steps.TRAINING, start=self._start_training())
+        validate.next(self._invoke(steps.RESOLVE_CHAMPION, f.resolve_champion)).next(training.chain)
+        evaluation = self._job(steps.EVALUATION, start=self._start_evaluation())
+        training.then(evaluation.chain)
+        gate = self._invoke(steps.GATE, f.evaluation_gate)
+        evaluation.then(gate)
+        gate.next(
+            sfn.Choice(self, "Passed?")
+            .when(
+                sfn.Condition.string_equals(steps.GATE.path("decision"), "pass"), self._release(f)
+            )
+            .otherwise(self._rejected())
         )
-        prepare = self._invoke(
-            "PrepareRetrainingData",
-            f.prepare_retraining_data,
-            {
-                "run_id": RUN_ID,
-                "dataset": sfn.JsonPath.string_at("$.dataset"),
-                "trigger": sfn.JsonPath.string_at("$.trigger"),
-            },
-            ["version_id"],
-            "$.retraining",
-        )
+        return begin
+
+    def _retraining(self, f: PipelineFunctions, *, then: sfn.IChainable) -> sfn.IChainable:
+        """A drift or quality run first builds a new dataset version from labelled traffic."""
+        prepare = self._invoke(steps.PREPARE_RETRAINING_DATA, f.prepare_retraining_data)
         use_new_version = sfn.Pass(
             self,
             "UseRetrainingVersion",
-            input_path="$.retraining.version_id",
-            result_path="$.version_id",
+            input_path=steps.PREPARE_RETRAINING_DATA.path(run_input.VERSION_ID),
+            result_path=steps.RUN_VERSION_ID,
         )
-        validate = self._invoke(
-            "ValidateData",
-            f.validate_data,
-            {
-                "run_id": RUN_ID,
-                "dataset": sfn.JsonPath.string_at("$.dataset"),
-                "version_id": sfn.JsonPath.string_at("$.version_id"),
-            },
-            ["dataset", "version_id", "snapshot_uri", "report_uri", "rows"],
-            "$.data",
+        trigger = run_input.path(run_input.TRIGGER)
+        return (
+            sfn.Choice(self, "Retraining?")
+            .when(
+                sfn.Condition.or_(
+                    *(sfn.Condition.string_equals(trigger, t) for t in RETRAINING_TRIGGERS)
+                ),
+                prepare.next(use_new_version).next(then),
+            )
+            .otherwise(then)
         )
-        resolve = self._invoke(
-            "ResolveChampion",
-            f.resolve_champion,
-            {"run_id": RUN_ID},
-            ["model_package_arn", "model_data_url", "uri"],
-            "$.champion",
-        )
-        gate = self._invoke(
-            "Gate",
-            f.evaluation_gate,
-            {"run_id": RUN_ID, "evaluation_uri": evaluation_uri},
-            ["decision", "reason", "metric", "candidate", "champion", "fairness"],
-            "$.gate",
-        )
-        baseline = self._invoke(
-            "ComputeBaseline",
-            f.compute_baseline,
-            {"run_id": RUN_ID, "snapshot_uri": sfn.JsonPath.string_at("$.data.snapshot_uri")},
-            ["uri"],
-            "$.baseline",
-        )
-        register = self._invoke(
-            "Register",
-            f.register_model,
-            {
-                "run_id": RUN_ID,
-                "trigger": sfn.JsonPath.string_at("$.trigger"),
-                "data": sfn.JsonPath.object_at("$.data"),
-                "training": sfn.JsonPath.object_at("$.training"),
-                "gate": sfn.JsonPath.object_at("$.gate"),
-                "baseline": sfn.JsonPath.object_at("$.baseline"),
-                "champion": sfn.JsonPath.object_at("$.champion"),
-                "evaluation_uri": evaluation_uri,
-            },
-            ["arn", "version", "approval_status"],
-            "$.model_package",
-        )
-        deploy = self._invoke(
-            "Deploy",
-            f.deploy,
-            {
-                "action": "deploy",
-                "model_package_arn": sfn.JsonPath.string_at("$.model_package.arn"),
-            },
-            None,
-            "$.deployment",
-        )
+
+    def _release(self, f: PipelineFunctions) -> sfn.IChainable:
+        """baseline → register → deploy → wait for the endpoint → notify success."""
+        deploy = self._invoke(steps.DEPLOY, f.deploy)
         # Busy means another change is in flight: wait it out instead of failing the run.
         deploy.add_retry(
             errors=[ENDPOINT_BUSY],
@@ -211,63 +189,28 @@ class TrainingPipeline(Construct):
         notify_succeeded = self._notification(
             "NotifySucceeded",
             "succeeded",
-            version_id=sfn.JsonPath.string_at("$.data.version_id"),
-            model_package_arn=sfn.JsonPath.string_at("$.model_package.arn"),
+            version_id=sfn.JsonPath.string_at(steps.VALIDATE_DATA.path("version_id")),
+            model_package_arn=sfn.JsonPath.string_at(steps.REGISTER.path("arn")),
         )
+        return (
+            self._invoke(steps.COMPUTE_BASELINE, f.compute_baseline)
+            .next(self._invoke(steps.REGISTER, f.register_model))
+            .next(deploy)
+            .next(
+                self._deployment_done(
+                    f.deploy, then=notify_succeeded.next(sfn.Succeed(self, "Succeeded"))
+                )
+            )
+        )
+
+    def _rejected(self) -> sfn.IChainable:
         notify_rejected = self._notification(
             "NotifyRejected",
             "rejected",
-            version_id=sfn.JsonPath.string_at("$.data.version_id"),
-            reason=sfn.JsonPath.string_at("$.gate.reason"),
+            version_id=sfn.JsonPath.string_at(steps.VALIDATE_DATA.path("version_id")),
+            reason=sfn.JsonPath.string_at(steps.GATE.path("reason")),
         )
-        evaluate_and_decide = gate.next(
-            sfn.Choice(self, "Passed?")
-            .when(
-                sfn.Condition.string_equals("$.gate.decision", "pass"),
-                baseline.next(register)
-                .next(deploy)
-                .next(
-                    self._deployment_done(
-                        f.deploy, then=notify_succeeded.next(sfn.Succeed(self, "Succeeded"))
-                    )
-                ),
-            )
-            .otherwise(notify_rejected.next(sfn.Succeed(self, "Rejected")))
-        )
-        evaluation = self._job(
-            "Evaluation",
-            start=self._start_evaluation(),
-            describe_action="describeProcessingJob",
-            name_field="ProcessingJobName",
-            job_suffix=EVALUATION_SUFFIX,
-            status_field="ProcessingJobStatus",
-            result_path="$.evaluation",
-            then=evaluate_and_decide,
-        )
-        training = self._job(
-            "Training",
-            start=self._start_training(),
-            describe_action="describeTrainingJob",
-            name_field="TrainingJobName",
-            job_suffix=TRAINING_SUFFIX,
-            status_field="TrainingJobStatus",
-            result_path="$.training",
-            then=evaluation,
-            artifacts={
-                "ModelArtifacts": {"S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts"}
-            },
-        )
-        main = validate.next(resolve).next(training)
-        return (
-            sfn.Choice(self, "Retraining?")
-            .when(
-                sfn.Condition.or_(
-                    *(sfn.Condition.string_equals("$.trigger", t) for t in RETRAINING_TRIGGERS)
-                ),
-                prepare.next(use_new_version).next(main),
-            )
-            .otherwise(main)
-        )
+        return notify_rejected.next(sfn.Succeed(self, "Rejected"))
 
     # --- building blocks ------------------------------------------------------------------
 
@@ -279,29 +222,37 @@ class TrainingPipeline(Construct):
         task.add_catch(self._notify_failed, errors=[sfn.Errors.ALL], result_path="$.error")
         return task
 
-    def _invoke(
-        self,
-        state_id: str,
-        function: lambda_.IFunction,
-        payload: dict[str, object],
-        selected: list[str] | None,
-        result_path: str,
-    ) -> sfn.TaskStateBase:
-        """A Lambda step keeping ``selected`` fields of its answer (all of it when None)."""
+    def _payload(self, step: steps.Step) -> dict[str, object]:
+        """The step's payload with its JSONPaths and the run's evaluation URI filled in."""
+        evaluation_uri = sfn.JsonPath.format(
+            f"s3://{self._jobs.artifact_bucket_name}/{layout.evaluation_key('{}')}", RUN_ID
+        )
+        payload: dict[str, object] = {}
+        for key, source in step.payload.items():
+            if source == steps.EVALUATION_URI:
+                payload[key] = evaluation_uri
+            elif source.startswith("$"):
+                payload[key] = sfn.JsonPath.string_at(source)
+            else:
+                payload[key] = source
+        return payload
+
+    def _invoke(self, step: steps.Step, function: lambda_.IFunction) -> sfn.TaskStateBase:
+        """A Lambda step keeping the fields ``step`` names (all of its answer when None)."""
         selector = (
-            {f"{key}.$": f"$.Payload.{key}" for key in selected}
-            if selected is not None
+            {f"{key}.$": f"$.Payload.{key}" for key in step.kept}
+            if step.kept is not None
             else {"response.$": "$.Payload"}
         )
         return self._protect(
             tasks.LambdaInvoke(
                 self,
-                state_id,
+                step.state,
                 lambda_function=function,
-                payload=sfn.TaskInput.from_object(payload),
+                payload=sfn.TaskInput.from_object(self._payload(step)),
                 retry_on_service_exceptions=False,
                 result_selector=selector,
-                result_path=result_path,
+                result_path=step.result_path,
             )
         )
 
@@ -326,108 +277,132 @@ class TrainingPipeline(Construct):
             )
         )
 
-    def _job(
-        self,
-        label: str,
-        *,
-        start: sfn.TaskStateBase,
-        describe_action: str,
-        name_field: str,
-        job_suffix: str,
-        status_field: str,
-        result_path: str,
-        then: sfn.IChainable,
-        artifacts: dict[str, object] | None = None,
-    ) -> sfn.IChainable:
-        """start → describe → done? (Completed → then; Failed/Stopped → failure; else wait)."""
-        name = {name_field: job_name(job_suffix)}
+    def _job(self, job: steps.Job, *, start: sfn.TaskStateBase) -> _JobStates:
+        """start → describe → done? (Failed/Stopped → failure; running → wait; Completed later)."""
+        describe_action, name = self._job_request(job)
         describe = self._sagemaker(
-            f"Describe{label}",
+            f"Describe{job.label}",
             describe_action,
             name,
-            result_selector={f"{status_field}.$": f"$.{status_field}"},
-            result_path=result_path,
+            result_selector=job.status_selector(),
+            result_path=job.result_path,
         )
-        completed: sfn.IChainable = then
-        if artifacts:
+        fetch = None
+        if job.artifacts:
+            artifacts = {
+                f"{field}": {f"{inner}.$": f"$.{field}.{inner}"}
+                for field, inner in job.artifacts.items()
+            }
             fetch = self._sagemaker(
-                f"Fetch{label}Artifacts",
+                f"Fetch{job.label}Artifacts",
                 describe_action,
                 name,
-                result_selector={f"{status_field}.$": f"$.{status_field}", **artifacts},
-                result_path=result_path,
+                result_selector={**job.status_selector(), **artifacts},
+                result_path=job.result_path,
             )
-            completed = fetch.next(then)
+        status = f"{job.result_path}.{job.status_field}"
+        wait = sfn.Wait(self, f"WaitFor{job.label}", time=sfn.WaitTime.duration(self._poll()))
+        done = (
+            sfn.Choice(self, f"{job.label}Done?")
+            .when(
+                sfn.Condition.string_equals(status, "Failed"),
+                self._job_failed(job, describe_action, name),
+            )
+            .when(sfn.Condition.string_equals(status, "Stopped"), self._job_stopped(job))
+            .otherwise(wait.next(describe))
+        )
+        return _JobStates(
+            chain=start.next(describe).next(done), done=done, fetch=fetch, status=status
+        )
+
+    def _job_request(self, job: steps.Job) -> tuple[str, dict[str, object]]:
+        """The describe action and the job-name parameter of a job's describe calls."""
+        if job is steps.TRAINING:
+            return "describeTrainingJob", {"TrainingJobName": job_name(TRAINING_SUFFIX)}
+        return "describeProcessingJob", {"ProcessingJobName": job_name(EVALUATION_SUFFIX)}
+
+    def _job_failed(
+        self, job: steps.Job, describe_action: str, name: dict[str, object]
+    ) -> sfn.IChainable:
         failure_reason = self._sagemaker(
-            f"DescribeFailed{label}",
+            f"DescribeFailed{job.label}",
             describe_action,
             name,
             result_selector={"FailureReason.$": "$.FailureReason"},
-            result_path=f"{result_path}_failure",
+            result_path=job.failure_path,
         )
         failed = sfn.Pass(
             self,
-            f"{label}Failed",
+            f"{job.label}Failed",
             parameters={
-                "Error": f"{label}Failed",
-                "Cause.$": f"{result_path}_failure.FailureReason",
+                "Error": f"{job.label}Failed",
+                "Cause.$": f"{job.failure_path}.FailureReason",
             },
             result_path="$.error",
         )
-        # A Stopped job has no FailureReason: selecting it would be an uncatchable error.
+        return failure_reason.next(failed).next(self._notify_failed)
+
+    def _job_stopped(self, job: steps.Job) -> sfn.IChainable:
+        """A Stopped job has no FailureReason: selecting it would be an uncatchable error."""
+        suffix = TRAINING_SUFFIX if job is steps.TRAINING else EVALUATION_SUFFIX
         stopped = sfn.Pass(
             self,
-            f"{label}Stopped",
+            f"{job.label}Stopped",
             parameters={
-                "Error": f"{label}Stopped",
+                "Error": f"{job.label}Stopped",
                 "Cause": sfn.JsonPath.format(
-                    f"{label.lower()} job {{}}-{job_suffix} was Stopped before it completed "
+                    f"{job.label.lower()} job {{}}-{suffix} was Stopped before it completed "
                     f"(MaxRuntimeInSeconds is {self._config.compute.max_runtime_seconds} s)",
                     RUN_ID,
                 ),
             },
             result_path="$.error",
         )
-        wait = sfn.Wait(self, f"WaitFor{label}", time=sfn.WaitTime.duration(self._poll()))
-        done = (
-            sfn.Choice(self, f"{label}Done?")
-            .when(
-                sfn.Condition.string_equals(f"{result_path}.{status_field}", "Completed"), completed
-            )
-            .when(
-                sfn.Condition.string_equals(f"{result_path}.{status_field}", "Failed"),
-                failure_reason.next(failed).next(self._notify_failed),
-            )
-            .when(
-                sfn.Condition.string_equals(f"{result_path}.{status_field}", "Stopped"),
-                stopped.next(self._notify_failed),
-            )
-            .otherwise(wait.next(describe))
-        )
-        return start.next(describe).next(done)
+        return stopped.next(self._notify_failed)
 
     def _deployment_done(
         self, deploy: lambda_.IFunction, *, then: sfn.IChainable
     ) -> sfn.IChainable:
         """describe → InService on the new config? (yes → then; fell back or Failed → failure)."""
-        wanted = "$.deployment.response.endpoint_config_name"
+        endpoint = steps.ENDPOINT_PATH
         describe = self._describe_endpoint(
             "DescribeDeployment",
-            result_selector={
-                "EndpointStatus.$": "$.EndpointStatus",
-                "EndpointConfigName.$": "$.EndpointConfigName",
-            },
-            result_path="$.endpoint",
+            result_selector={f"{name}.$": f"$.{name}" for name in steps.ENDPOINT_FIELDS},
+            result_path=endpoint,
         )
+        status = f"{endpoint}.EndpointStatus"
+        wait = sfn.Wait(self, "WaitForDeployment", time=sfn.WaitTime.duration(self._poll()))
+        return describe.next(
+            sfn.Choice(self, "DeploymentDone?")
+            .when(
+                sfn.Condition.and_(
+                    sfn.Condition.string_equals(status, "InService"),
+                    sfn.Condition.string_equals_json_path(
+                        f"{endpoint}.EndpointConfigName", steps.DEPLOYED_CONFIG
+                    ),
+                ),
+                then,
+            )
+            .when(
+                sfn.Condition.or_(
+                    *(
+                        sfn.Condition.string_equals(status, s)
+                        for s in ("InService", "Failed", "UpdateRollbackFailed", "OutOfService")
+                    )
+                ),
+                self._deployment_failure(deploy),
+            )
+            .otherwise(wait.next(describe))
+        )
+
+    def _deployment_failure(self, deploy: lambda_.IFunction) -> sfn.IChainable:
+        """Fail the run with the endpoint's FailureReason, or say which config it stayed on."""
+        step = steps.DESCRIBE_FAILED_DEPLOYMENT
+        wanted = sfn.JsonPath.string_at(steps.DEPLOYED_CONFIG)
+        endpoint = steps.ENDPOINT_PATH
         # The deploy function's describe always answers failure_reason (null when none),
         # where selecting an absent FailureReason here would be an uncatchable error.
-        reasons = self._invoke(
-            "DescribeFailedDeployment",
-            deploy,
-            {"action": "describe"},
-            ["failure_reason"],
-            "$.endpoint_failure",
-        )
+        reasons = self._invoke(step, deploy)
         failed = sfn.Pass(
             self,
             "DeploymentFailed",
@@ -436,8 +411,8 @@ class TrainingPipeline(Construct):
                 "Cause": sfn.JsonPath.format(
                     "endpoint {} did not take config {}: {}",
                     self._endpoint_name,
-                    sfn.JsonPath.string_at(wanted),
-                    sfn.JsonPath.string_at("$.endpoint_failure.failure_reason"),
+                    wanted,
+                    sfn.JsonPath.string_at(step.path("failure_reason")),
                 ),
             },
             result_path="$.error",
@@ -450,42 +425,20 @@ class TrainingPipeline(Construct):
                 "Cause": sfn.JsonPath.format(
                     "endpoint {} is {} on config {}, not on config {}",
                     self._endpoint_name,
-                    sfn.JsonPath.string_at("$.endpoint.EndpointStatus"),
-                    sfn.JsonPath.string_at("$.endpoint.EndpointConfigName"),
-                    sfn.JsonPath.string_at(wanted),
+                    sfn.JsonPath.string_at(f"{endpoint}.EndpointStatus"),
+                    sfn.JsonPath.string_at(f"{endpoint}.EndpointConfigName"),
+                    wanted,
                 ),
             },
             result_path="$.error",
         )
-        failure = reasons.next(
+        return reasons.next(
             sfn.Choice(self, "FailureReason?")
             .when(
-                sfn.Condition.is_not_null("$.endpoint_failure.failure_reason"),
+                sfn.Condition.is_not_null(step.path("failure_reason")),
                 failed.next(self._notify_failed),
             )
             .otherwise(superseded.next(self._notify_failed))
-        )
-        status = "$.endpoint.EndpointStatus"
-        wait = sfn.Wait(self, "WaitForDeployment", time=sfn.WaitTime.duration(self._poll()))
-        return describe.next(
-            sfn.Choice(self, "DeploymentDone?")
-            .when(
-                sfn.Condition.and_(
-                    sfn.Condition.string_equals(status, "InService"),
-                    sfn.Condition.string_equals_json_path("$.endpoint.EndpointConfigName", wanted),
-                ),
-                then,
-            )
-            .when(
-                sfn.Condition.or_(
-                    sfn.Condition.string_equals(status, "InService"),
-                    sfn.Condition.string_equals(status, "Failed"),
-                    sfn.Condition.string_equals(status, "UpdateRollbackFailed"),
-                    sfn.Condition.string_equals(status, "OutOfService"),
-                ),
-                failure,
-            )
-            .otherwise(wait.next(describe))
         )
 
     def _describe_endpoint(self, state_id: str, **kwargs: object) -> sfn.TaskStateBase:
@@ -539,8 +492,8 @@ class TrainingPipeline(Construct):
         message = {
             "status": status,
             "run_id": RUN_ID,
-            "dataset": sfn.JsonPath.string_at("$.dataset"),
-            "trigger": sfn.JsonPath.string_at("$.trigger"),
+            "dataset": sfn.JsonPath.string_at(run_input.path(run_input.DATASET)),
+            "trigger": sfn.JsonPath.string_at(run_input.path(run_input.TRIGGER)),
             **fields,
         }
         publish = tasks.SnsPublish(

@@ -21,6 +21,7 @@ from infra.constructs.sagemaker_access import allow_describe_serving
 from infra.stacks.data import DataStack
 from infra.stacks.pipeline import PipelineStack
 from infra.stacks.serving import ServingStack
+from lambdas.shared.contracts import run_input
 
 CHECK_TIMEOUT = Duration.minutes(5)
 CHECK_MEMORY = 1024
@@ -165,7 +166,7 @@ class MonitoringStack(Stack):
             schedule=events.Schedule.expression(config.promotion.schedule),
             targets=[targets.LambdaFunction(self.promotion_check.function)],
         )
-        retrain_input = {"dataset": config.model.dataset, "version_id": None, "trigger": "schedule"}
+        retrain_input = run_input.build(config.model.dataset, None, run_input.SCHEDULE).as_dict()
         retrain = events.Rule(
             self,
             "RetrainSchedule",

@@ -30,7 +30,7 @@ def describe_record(record: Inference) -> dict[str, Any]:
         "predicted_at": record.predicted_at.isoformat(),
         "expires_at": record.expires_at.isoformat(),
         "model_package_arn": record.model_package_arn,
-        "dataset_version_id": record.dataset_version_id,
+        "version_id": record.version_id,
         "code_version": record.code_version,
         "input": json.loads(record.input) if record.input else None,
         "prediction": record.prediction,

@@ -32,7 +32,7 @@ class Inference:
     batch_id: str
     variant: str
     model_package_arn: str | None
-    dataset_version_id: str | None
+    version_id: str | None
     code_version: str | None
     input: str
     """The instance as sent, encoded by :func:`encode_input`."""
@@ -99,7 +99,7 @@ def to_item(inference: Inference) -> dict[str, Any]:
         "predicted_at": {"S": inference.predicted_at.isoformat()},
         "expires_at": {"N": str(int(inference.expires_at.timestamp()))},
     }
-    for name in ("model_package_arn", "dataset_version_id", "code_version"):
+    for name in ("model_package_arn", "version_id", "code_version"):
         value = getattr(inference, name)
         if value:
             item[name] = {"S": value}
@@ -117,7 +117,7 @@ def from_item(item: dict[str, Any]) -> Inference:
         batch_id=item["batch_id"]["S"],
         variant=item["variant"]["S"],
         model_package_arn=text("model_package_arn"),
-        dataset_version_id=text("dataset_version_id"),
+        version_id=text("version_id"),
         code_version=text("code_version"),
         input=text("input") or "",
         prediction=_value(item["prediction"]),

@@ -20,7 +20,7 @@ METRIC_KEYS = {
 LINEAGE_KEYS = (
     "dataset",
     "dataset_uri",
-    "dataset_version_id",
+    "version_id",
     "snapshot_uri",
     "code_version",
     "trigger",

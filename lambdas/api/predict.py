@@ -64,7 +64,7 @@ def predict(
                 batch_id=batch_id,
                 variant=answer.variant,
                 model_package_arn=package.arn if package else None,
-                dataset_version_id=lineage.get("dataset_version_id"),
+                version_id=lineage.get("version_id"),
                 code_version=lineage.get("code_version"),
                 input=text,
                 prediction=p,

@@ -48,7 +48,7 @@ LINEAGE: dict[str, Any] = {
         for name in (
             "dataset",
             "dataset_uri",
-            "dataset_version_id",
+            "version_id",
             "snapshot_uri",
             "code_version",
             "trigger",
@@ -184,7 +184,7 @@ INFERENCE_RESPONSE: dict[str, Any] = {
         "predicted_at": {"type": "string", "format": "date-time"},
         "expires_at": {"type": "string", "format": "date-time"},
         "model_package_arn": _TEXT_OR_NULL,
-        "dataset_version_id": _TEXT_OR_NULL,
+        "version_id": _TEXT_OR_NULL,
         "code_version": _TEXT_OR_NULL,
         "input": {
             "type": ["object", "null"],

@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 from lambdas.shared import csvtext, s3uri
+from lambdas.shared.contracts import layout
 from lambdas.shared.drift import build_baseline, iter_csv_chunks
 from lambdas.shared.settings import ModelSpec
 
 
 def baseline_key(run_id: str) -> str:
-    return f"runs/{run_id}/baseline/statistics.json"
+    return layout.baseline_key(run_id)
 
 
 def compute_baseline(

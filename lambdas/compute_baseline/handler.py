@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.compute_baseline.baseline import compute_baseline
 from lambdas.shared import clients, settings
+from lambdas.shared.contracts import steps
 
 logger = Logger()
 tracer = Tracer()
@@ -26,7 +27,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
         spec=settings.model_spec(),
     )
     logger.info("baseline written", extra={"run_id": run_id, "uri": uri})
-    return {"uri": uri}
+    return steps.COMPUTE_BASELINE.answer(uri=uri)
 
 
 def _parse(event: dict[str, Any]) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from lambdas.evaluation_gate import fairness
 from lambdas.shared import s3uri
+from lambdas.shared.contracts import steps
 from lambdas.shared.settings import Fairness
 
 PASS = "pass"
@@ -129,15 +130,14 @@ def apply_gate(
         )
     except EvaluationUnavailable as exc:
         raise EvaluationUnavailable(f"evaluation {evaluation_uri}: {exc}") from None
-    return {
-        "decision": result.decision,
-        "reason": result.reason,
-        "metric": result.metric,
-        "candidate": result.candidate,
-        "champion": result.champion,
-        "fairness": None if result.fairness is None else result.fairness.as_dict(),
-        "evaluation_uri": evaluation_uri,
-    }
+    return steps.GATE.answer(
+        decision=result.decision,
+        reason=result.reason,
+        metric=result.metric,
+        candidate=result.candidate,
+        champion=result.champion,
+        fairness=None if result.fairness is None else result.fairness.as_dict(),
+    )
 
 
 def _metric_value(block: Any, metric: str, role: str) -> float:

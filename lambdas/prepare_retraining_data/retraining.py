@@ -32,6 +32,7 @@ from botocore.exceptions import ClientError
 
 from lambdas.shared import capture, datasets, endpoint_state, feedback, registry, s3uri
 from lambdas.shared.capture import CapturedRecord, Skipped
+from lambdas.shared.contracts import layout, lineage, steps
 from lambdas.shared.endpoint_state import CHAMPION
 from lambdas.shared.settings import ModelSpec
 
@@ -134,7 +135,7 @@ def prepare_retraining_data(
     if not isinstance(run_id, str) or not run_id:
         raise ValueError(f"run_id {run_id!r} is not a run id")
     datasets.check_name(dataset)
-    key = datasets.dataset_key(dataset)
+    key = layout.dataset_key(dataset)
     base_version_id, base_reason = retraining_base(
         s3, sagemaker, data_bucket=data_bucket, endpoint_name=endpoint_name, dataset=dataset
     )
@@ -169,17 +170,19 @@ def prepare_retraining_data(
             Key=key,
             Body=body,
             ContentType="text/csv",
-            Metadata={"source": "retraining", "base_version_id": base_version_id, "run_id": run_id},
+            Metadata=dict(
+                zip(lineage.OBJECT_METADATA, ("retraining", base_version_id, run_id), strict=True)
+            ),
         )["VersionId"]
-    result = {
-        "version_id": version_id,
-        "base_version_id": base_version_id,
-        "base": base_reason,
-        "rows": base_rows + len(rows),
-        "captured_rows": len(rows),
-        "mode": mode,
-        "since": since if mode == RECENT else None,
-        "sources": [
+    result = steps.PREPARE_RETRAINING_DATA.answer(
+        version_id=version_id,
+        base_version_id=base_version_id,
+        base=base_reason,
+        rows=base_rows + len(rows),
+        captured_rows=len(rows),
+        mode=mode,
+        since=since if mode == RECENT else None,
+        sources=[
             {
                 "kind": "dataset",
                 "uri": s3uri.build(data_bucket, key),
@@ -187,9 +190,9 @@ def prepare_retraining_data(
             },
             _captures_source(capture_bucket, endpoint_name, len(rows)),
         ],
-        "skipped": asdict(stats),
-        "records_skipped": skipped.count,
-    }
+        skipped=asdict(stats),
+        records_skipped=skipped.count,
+    )
     if rows:
         ids = [*sorted(included), *(row.inference_id for row in rows)]
         _write_lineage(s3, data_bucket, dataset, run_id, result, ids)
@@ -230,11 +233,16 @@ def _write_lineage(
     s3: Any, bucket: str, dataset: str, run_id: str, result: dict[str, Any], ids: list[str]
 ) -> None:
     """The new version's sources plus every inference id it holds, so none is added twice."""
-    lineage = {"dataset": dataset, "run_id": run_id, **result, "inference_ids": ids}
+    document = {
+        lineage.DATASET: dataset,
+        lineage.RUN_ID: run_id,
+        **result,
+        lineage.INFERENCE_IDS: ids,
+    }
     s3.put_object(
         Bucket=bucket,
-        Key=datasets.lineage_key(dataset, result["version_id"]),
-        Body=json.dumps(lineage, indent=2).encode("utf-8"),
+        Key=layout.lineage_key(dataset, result[lineage.VERSION_ID]),
+        Body=json.dumps(document, indent=2).encode("utf-8"),
         ContentType="application/json",
     )
 
@@ -251,12 +259,12 @@ def _shape(base: bytes) -> tuple[list[str], int]:
 def _included_ids(s3: Any, bucket: str, dataset: str, version_id: str) -> set[str]:
     """Inference ids already in this version, from its lineage (none for a pushed version)."""
     try:
-        body = s3.get_object(Bucket=bucket, Key=datasets.lineage_key(dataset, version_id))["Body"]
+        body = s3.get_object(Bucket=bucket, Key=layout.lineage_key(dataset, version_id))["Body"]
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
             return set()
         raise
-    return set(json.loads(body.read()).get("inference_ids") or [])
+    return set(json.loads(body.read()).get(lineage.INFERENCE_IDS) or [])
 
 
 def _cell(value: Any) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambdas.shared import registry, s3uri
+from lambdas.shared.contracts import steps
 from lambdas.shared.settings import ModelSpec
 
 CONTENT_TYPES = ["application/json", "text/csv"]
@@ -38,7 +39,7 @@ class Candidate:
     run_id: str
     trigger: str
     dataset: str
-    dataset_version_id: str
+    version_id: str
     dataset_uri: str
     snapshot_uri: str
     validation_report_uri: str | None
@@ -68,14 +69,13 @@ class Candidate:
         dataset = _field(event, "data", "dataset")
         data = event["data"]
         champion = event.get("champion") or {}
-        evaluation_uri = event.get("evaluation_uri") or _field(event, "gate", "evaluation_uri")
+        evaluation_uri = _field(event, "evaluation_uri")
         return cls(
             run_id=_field(event, "run_id"),
             trigger=_field(event, "trigger"),
             dataset=dataset,
-            dataset_version_id=_field(event, "data", "version_id"),
-            dataset_uri=data.get("source_uri")
-            or s3uri.build(data_bucket, f"datasets/{dataset}/data.csv"),
+            version_id=_field(event, "data", "version_id"),
+            dataset_uri=_field(event, "data", "source_uri"),
             snapshot_uri=_field(event, "data", "snapshot_uri"),
             validation_report_uri=data.get("report_uri"),
             model_data_url=model_data_url,
@@ -163,7 +163,7 @@ def describe(candidate: Candidate) -> str:
     text = (
         f"{candidate.trigger} run {candidate.run_id}: {candidate.metric} "
         f"{candidate.metric_value:g} on dataset {candidate.dataset} "
-        f"version {candidate.dataset_version_id}"
+        f"version {candidate.version_id}"
     )
     return text[:MAX_DESCRIPTION]
 
@@ -177,11 +177,11 @@ def register_model(
         "ModelPackageArn"
     ]
     package = sagemaker.describe_model_package(ModelPackageName=arn)
-    return {
-        "arn": arn,
-        "version": package.get("ModelPackageVersion"),
-        "approval_status": package.get("ModelApprovalStatus", settings.approval_status),
-    }
+    return steps.REGISTER.answer(
+        arn=arn,
+        version=package.get("ModelPackageVersion"),
+        approval_status=package.get("ModelApprovalStatus", settings.approval_status),
+    )
 
 
 def training_job_of(model_data_url: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from lambdas.shared import endpoint_state, registry, s3uri
+from lambdas.shared.contracts import layout, steps
 
 # Step Functions execution names, which are the run ids.
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -63,7 +64,7 @@ def resolve_champion(
     if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
         raise InvalidRunId(f"run_id {run_id!r} is not a valid execution name")
     champion = find_champion(sagemaker, endpoint_name=endpoint_name, group=group)
-    prefix = f"runs/{run_id}/champion/"
+    prefix = layout.champion_prefix(run_id)
     if champion.model_data_url:
         owner = champion.model_package_arn or "the endpoint's production model"
         _copy_artifact(s3, owner, champion.model_data_url, artifact_bucket, f"{prefix}model.tar.gz")
@@ -73,11 +74,11 @@ def resolve_champion(
         Body=json.dumps(asdict(champion), indent=2).encode("utf-8"),
         ContentType="application/json",
     )
-    return {
-        "model_package_arn": champion.model_package_arn,
-        "model_data_url": champion.model_data_url,
-        "uri": s3uri.build(artifact_bucket, prefix),
-    }
+    return steps.RESOLVE_CHAMPION.answer(
+        model_package_arn=champion.model_package_arn,
+        model_data_url=champion.model_data_url,
+        uri=s3uri.build(artifact_bucket, prefix),
+    )
 
 
 def _copy_artifact(s3: Any, owner: str, model_data_url: str, bucket: str, key: str) -> None:

@@ -1,7 +1,8 @@
 """Datasets in the data bucket: their keys, versions, snapshots and rows.
 
 A dataset version is an S3 VersionId of ``datasets/{dataset}/data.csv``; a snapshot
-is the immutable copy of one version that a run trains on.
+is the immutable copy of one version that a run trains on. Their keys are in
+:mod:`lambdas.shared.contracts.layout`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from lambdas.shared import csvtext
+from lambdas.shared.contracts.layout import dataset_key, report_key, snapshot_key
 
 _DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 # head_object answers 400 for a malformed VersionId and 404 for an unknown key or version.
@@ -22,22 +24,6 @@ _NOT_FOUND = {"404", "400", "NoSuchKey", "NoSuchVersion", "NotFound", "InvalidAr
 
 class DatasetNotFound(Exception):
     """The dataset, or the requested version of it, does not exist."""
-
-
-def dataset_key(dataset: str) -> str:
-    return f"datasets/{dataset}/data.csv"
-
-
-def snapshot_key(dataset: str, version_id: str) -> str:
-    return f"snapshots/{dataset}/{version_id}/data.csv"
-
-
-def report_key(dataset: str, version_id: str) -> str:
-    return f"reports/validation/{dataset}/{version_id}.json"
-
-
-def lineage_key(dataset: str, version_id: str) -> str:
-    return f"datasets/{dataset}/lineage/{version_id}.json"
 
 
 def check_name(dataset: Any) -> str:

@@ -12,29 +12,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-# The lineage property naming the dataset version a package was trained on.
-VERSION_ID_PROPERTY = "dataset_version_id"
+from lambdas.shared.contracts import layout
+from lambdas.shared.contracts import lineage as lineage_keys
+
 # The lineage every registered package carries, in this order.
-LINEAGE_PROPERTIES = (
-    "dataset",
-    "dataset_uri",
-    VERSION_ID_PROPERTY,
-    "snapshot_uri",
-    "code_version",
-    "trigger",
-    "run_id",
-    "training_job",
-    "metric",
-    "metric_value",
-    "champion_metric_value",
-    "champion_model_package_arn",
-    "evaluation_uri",
-    "baseline_uri",
-    "calibration_uri",
-    "validation_report_uri",
-    "bias_report_uri",
-    "fairness",
-)
+LINEAGE_PROPERTIES = lineage_keys.PACKAGE_PROPERTIES
+# The lineage property naming the dataset version a package was trained on.
+VERSION_ID_PROPERTY = lineage_keys.VERSION_ID
 NUMERIC_PROPERTIES = ("metric_value", "champion_metric_value")
 # Who decided a package's approval, when and why: written by ``shadowloop approve``.
 APPROVAL_PROPERTIES = ("approved_by", "approved_at", "approval_reason")
@@ -42,9 +26,7 @@ APPROVAL_PROPERTIES = ("approved_by", "approved_at", "approval_reason")
 ABSENT = "none"
 # SageMaker's limit on one CustomerMetadataProperties value.
 MAX_PROPERTY_LENGTH = 256
-# The evaluation job writes a classifier's calibration beside evaluation.json
-# (training/calibration.py names the same file).
-CALIBRATION_FILE = "calibration.json"
+CALIBRATION_FILE = layout.CALIBRATION_FILE
 
 
 class ModelPackageNotFound(Exception):

@@ -7,10 +7,11 @@ so two racing checks of the same window start one run.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+from lambdas.shared.contracts import run_input
 
 
 @dataclass(frozen=True)
@@ -19,11 +20,6 @@ class Started:
 
     execution_arn: str | None = None
     skipped_reason: str | None = None
-
-
-def run_input(dataset: str, version_id: str | None, trigger: str) -> dict[str, Any]:
-    """The pipeline's execution input; every key is always present."""
-    return {"dataset": dataset, "version_id": version_id, "trigger": trigger}
 
 
 def execution_name(trigger: str, window_end: datetime) -> str:
@@ -58,7 +54,7 @@ def start(
 ) -> str:
     """Start this window's run (``version_id`` null); the execution ARN either way."""
     name = execution_name(trigger, window_end)
-    body = json.dumps(run_input(dataset, None, trigger))
+    body = run_input.build(dataset, None, trigger).to_json()
     try:
         response = stepfunctions.start_execution(
             stateMachineArn=state_machine_arn, name=name, input=body

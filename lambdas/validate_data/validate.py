@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from lambdas.shared import csvtext, datasets, s3uri
+from lambdas.shared.contracts import layout, steps
 from lambdas.shared.settings import ModelSpec
 from lambdas.validate_data.quality import DEFAULT_LIMITS, Limits, QualityReport, check
 
@@ -34,15 +35,15 @@ def validate_dataset(
         report = check(datasets.read_rows(s3, data_bucket, snapshot), spec, limits)
     except csvtext.UnreadableCsv as exc:
         report = QualityReport(rows=0, errors=[str(exc)], warnings=[], columns={})
-    result = {
-        "dataset": dataset,
-        "version_id": version_id,
-        "source_uri": s3uri.build(data_bucket, datasets.dataset_key(dataset)),
-        "snapshot_uri": s3uri.build(data_bucket, snapshot),
-        "report_uri": s3uri.build(data_bucket, datasets.report_key(dataset, version_id)),
-        "rows": report.rows,
-    }
-    _write_report(s3, data_bucket, datasets.report_key(dataset, version_id), result, report)
+    result = steps.VALIDATE_DATA.answer(
+        dataset=dataset,
+        version_id=version_id,
+        source_uri=s3uri.build(data_bucket, layout.dataset_key(dataset)),
+        snapshot_uri=s3uri.build(data_bucket, snapshot),
+        report_uri=s3uri.build(data_bucket, layout.report_key(dataset, version_id)),
+        rows=report.rows,
+    )
+    _write_report(s3, data_bucket, layout.report_key(dataset, version_id), result, report)
     if not report.passed:
         raise DatasetInvalid(failure_message(dataset, version_id, report.errors))
     return result

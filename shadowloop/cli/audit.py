@@ -81,7 +81,7 @@ def _show_record(record: dict[str, Any]) -> None:
         ("version", model.get("version")),
         ("approval", _approval(model) if model else "package not in the registry"),
         ("dataset", lineage.get("dataset")),
-        ("dataset version", record.get("dataset_version_id")),
+        ("dataset version", record.get("version_id")),
         ("code version", record.get("code_version")),
         ("run", lineage.get("run_id")),
         ("trigger", lineage.get("trigger")),

@@ -228,7 +228,7 @@ def _audit_html(document: dict[str, Any]) -> str:
             f"<p>Inference <code>{html.escape(str(explained.get('inference_id')))}</code>: "
             f"answered {html.escape(json.dumps(explained.get('prediction')))} by the "
             f"{html.escape(str(explained.get('variant')))} (dataset version "
-            f"<code>{html.escape(str(explained.get('dataset_version_id')))}</code>, run "
+            f"<code>{html.escape(str(explained.get('version_id')))}</code>, run "
             f"<code>{html.escape(str(lineage.get('run_id')))}</code>); replayed on "
             f"<code>{html.escape(str(replayed.get('model_data_url')))}</code>: "
             f"{'reproduced' if replayed.get('reproduced') else 'not reproduced'}</p>"
@@ -253,7 +253,7 @@ def _html(document: dict[str, Any], files: dict[str, Path], path: Path) -> Path:
         f"<tr><td>{html.escape(str(r.get('run_id')))}</td><td>{r.get('trigger')}</td>"
         f"<td>{r.get('status')}</td><td>{r.get('gate')}</td>"
         f"<td>{html.escape(str(r.get('gate_reason') or ''))}</td>"
-        f"<td>{html.escape(str(r.get('dataset_version_id')))}</td>"
+        f"<td>{html.escape(str(r.get('version_id')))}</td>"
         f"<td>{r.get('model_version') or ''}</td></tr>"
         for r in document["pipeline_runs"] or []
     )

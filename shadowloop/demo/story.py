@@ -254,7 +254,7 @@ def pipeline_runs(cloud: LocalCloud) -> list[dict[str, Any]]:
                 "trigger": run_input.get("trigger"),
                 "status": described["status"],
                 "result": outcome.result,
-                "dataset_version_id": (output.get("data") or {}).get("version_id"),
+                "version_id": (output.get("data") or {}).get("version_id"),
                 "model_package_arn": outcome.model_package_arn,
                 "gate": gate.get("decision"),
                 "gate_reason": gate.get("reason"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from lambdas.shared import retraining
+from lambdas.shared.contracts import run_input
 from shadowloop.ops.target import Deployed
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -41,7 +41,7 @@ def start(
     return target.client("stepfunctions").start_execution(
         stateMachineArn=target.output("StateMachineArn"),
         name=name,
-        input=json.dumps(retraining.run_input(dataset, version_id, trigger)),
+        input=run_input.build(dataset, version_id, trigger).to_json(),
     )["executionArn"]
 
 

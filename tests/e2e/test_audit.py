@@ -77,7 +77,7 @@ def test_a_prediction_is_explained_and_replayed_exactly(cloud, target, api_url, 
     described = target.client("sagemaker").describe_model_package(ModelPackageName=package["arn"])
     lineage = described["CustomerMetadataProperties"]
     assert record["model_package_arn"] == package["arn"] == answer["model_package_arn"]
-    assert record["dataset_version_id"] == package["version_id"] == lineage["dataset_version_id"]
+    assert record["version_id"] == package["version_id"] == lineage["version_id"]
     assert record["code_version"] == lineage["code_version"]
     assert record["input"] == records[1]
     assert record["prediction"] == prediction["prediction"]
@@ -184,7 +184,7 @@ def test_approving_a_pending_package_records_who_when_and_why(manual_cloud, monk
         f"risk review 42 passed (approved by {who} at {metadata['approved_at']})"
     )
     # And the lineage the pipeline recorded is still there
-    assert metadata["dataset_version_id"] == package["version_id"]
+    assert metadata["version_id"] == package["version_id"]
     # And `shadowloop models` shows who, when and why
     assert listed.exit_code == 0, listed.output
     assert (

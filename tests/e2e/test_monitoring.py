@@ -39,8 +39,8 @@ def test_the_demo_story_retrains_on_drift_and_promotes(tmp_path):
     runs = document["pipeline_runs"]
     assert [r["trigger"] for r in runs] == ["manual", "drift"]
     versions = {v["version_id"]: v["source"] for v in document["dataset_versions"]}
-    assert runs[1]["dataset_version_id"] != runs[0]["dataset_version_id"]
-    assert versions[runs[1]["dataset_version_id"]] == "retraining"
+    assert runs[1]["version_id"] != runs[0]["version_id"]
+    assert versions[runs[1]["version_id"]] == "retraining"
 
     # And the retrained model was promoted and serves
     (promotion,) = [p for p in document["promotions"] if p["decision"] == "promote"]

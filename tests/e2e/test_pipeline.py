@@ -77,7 +77,7 @@ def test_push_train_register_then_retrain_on_a_new_version(cloud, target):
     assert first.status == "SUCCEEDED", first.cause
     (package,) = _packages(cloud)
     lineage = registry.describe_lineage(cloud.client("sagemaker"), package["arn"])
-    assert lineage["dataset_version_id"] == v1
+    assert lineage["version_id"] == v1
     assert lineage["trigger"] == "manual"
     assert lineage["code_version"] == cloud.output("CodeVersion")
 

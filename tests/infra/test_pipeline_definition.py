@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 from typing import Any
 
+from infra.constructs import training_pipeline
+from lambdas.shared.contracts import layout, steps
 from tests.infra.conftest import Synthesized
 
 TASKS = (
@@ -89,7 +93,8 @@ def test_lambda_steps_send_explicit_payloads_and_keep_selected_results(
     }
     assert validate["ResultPath"] == "$.data"
     assert set(validate["ResultSelector"]) == {
-        f"{k}.$" for k in ("dataset", "version_id", "snapshot_uri", "report_uri", "rows")
+        f"{k}.$"
+        for k in ("dataset", "version_id", "source_uri", "snapshot_uri", "report_uri", "rows")
     }
     gate = states["Gate"]["Parameters"]["Payload"]
     assert gate["evaluation_uri.$"].startswith("States.Format('s3://<Import:")
@@ -241,3 +246,58 @@ def test_state_machine_is_standard_logged_traced_and_named(synthesized: Synthesi
     assert props["StateMachineType"] == "STANDARD"
     assert props["TracingConfiguration"] == {"Enabled": True}
     assert props["LoggingConfiguration"]["Level"] == "ALL"
+
+
+def _payload(step: steps.Step, synthesized: dict[str, Any]) -> dict[str, Any]:
+    """What steps.py says the state sends, in the synthesized definition's terms."""
+    expected: dict[str, Any] = {}
+    for key, source in step.payload.items():
+        if source == steps.EVALUATION_URI:
+            expected[f"{key}.$"] = synthesized[f"{key}.$"]
+            assert synthesized[f"{key}.$"].endswith(
+                f"/{layout.evaluation_key('{}')}', $$.Execution.Name)"
+            )
+        elif source.startswith("$"):
+            expected[f"{key}.$"] = source
+        else:
+            expected[key] = source
+    return expected
+
+
+def test_lambda_steps_are_what_the_contract_says(definition: dict[str, Any]) -> None:
+    states = definition["States"]
+    for step in steps.LAMBDA_STEPS:
+        state = states[step.state]
+        payload = state["Parameters"]["Payload"]
+        assert payload == _payload(step, payload), step.state
+        assert state["ResultPath"] == step.result_path, step.state
+        kept = step.kept
+        selector = (
+            {f"{k}.$": f"$.Payload.{k}" for k in kept}
+            if kept is not None
+            else {"response.$": "$.Payload"}
+        )
+        assert state["ResultSelector"] == selector, step.state
+
+
+def test_job_states_keep_what_the_contract_says(definition: dict[str, Any]) -> None:
+    states = definition["States"]
+    for job in (steps.TRAINING, steps.EVALUATION):
+        describe = states[f"Describe{job.label}"]
+        assert describe["ResultSelector"] == job.status_selector()
+        assert describe["ResultPath"] == job.result_path
+        assert states[f"Start{job.label}"]["ResultPath"] == job.start_path
+        assert states[f"DescribeFailed{job.label}"]["ResultPath"] == job.failure_path
+    fetch = states["FetchTrainingArtifacts"]["ResultSelector"]
+    assert fetch["ModelArtifacts"] == {"S3ModelArtifacts.$": "$.ModelArtifacts.S3ModelArtifacts"}
+    assert states["DescribeDeployment"]["ResultPath"] == steps.ENDPOINT_PATH
+
+
+def test_no_function_in_the_pipeline_construct_is_over_60_lines() -> None:
+    source = Path(training_pipeline.__file__).read_text()
+    long = [
+        (node.name, node.end_lineno - node.lineno + 1)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef) and node.end_lineno - node.lineno + 1 > 60
+    ]
+    assert not long

@@ -1,1 +1,4 @@
-"""The written contracts between shadowloop's rooms; plain Python any side may import."""
+"""The written contracts at each seam: run input, step results, S3 layout, lineage, model spec.
+
+Plain Python that infra, the CLI, the local cloud and the Lambdas may all import.
+"""

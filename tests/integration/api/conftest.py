@@ -35,7 +35,7 @@ SPEC = {
 LINEAGE = {
     "dataset": "delivery-eta",
     "dataset_uri": "s3://shadowloop-dev-data/datasets/delivery-eta/data.csv",
-    "dataset_version_id": "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY",
+    "version_id": "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY",
     "snapshot_uri": "s3://shadowloop-dev-data/snapshots/delivery-eta/3HL4kq/data.csv",
     "code_version": "a1b2c3d",
     "trigger": "drift",

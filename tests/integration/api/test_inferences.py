@@ -56,7 +56,7 @@ def test_a_prediction_is_explained_by_its_record_and_its_model_lineage(champion,
     assert body["prediction"] == 27.318402716395703
     assert body["variant"] == "champion"
     assert body["model_package_arn"] == champion
-    assert body["dataset_version_id"] == LINEAGE["dataset_version_id"]
+    assert body["version_id"] == LINEAGE["version_id"]
     assert body["code_version"] == LINEAGE["code_version"]
     assert body["expires_at"] > body["predicted_at"]
     # And the model's lineage and approval as the registry has them
@@ -69,7 +69,7 @@ def test_a_prediction_is_explained_by_its_record_and_its_model_lineage(champion,
     assert model["approval_reason"] == "risk review 42 passed"
     assert model["model_data_url"] == "s3://shadowloop-dev-artifacts/runs/r/model.tar.gz"
     assert model["lineage"]["dataset"] == "delivery-eta"
-    assert model["lineage"]["dataset_version_id"] == LINEAGE["dataset_version_id"]
+    assert model["lineage"]["version_id"] == LINEAGE["version_id"]
     assert model["lineage"]["code_version"] == "a1b2c3d"
     assert model["lineage"]["run_id"] == LINEAGE["run_id"]
 
@@ -91,7 +91,7 @@ def test_a_record_whose_package_is_gone_still_answers(aws):
         batch_id="d" * 32,
         variant="champion",
         model_package_arn=gone,
-        dataset_version_id="v1",
+        version_id="v1",
         code_version="a1b2c3d",
         input=inferences.encode_input(0, RECORD),
         prediction=12.5,

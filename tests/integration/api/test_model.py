@@ -25,7 +25,7 @@ def test_model_shows_the_champion_with_metrics_and_lineage(champion):
     assert production["version"] == 1
     assert production["approval_status"] == "Approved"
     assert production["metrics"] == {"metric": "rmse", "value": 8.25, "champion_value": 8.9}
-    assert production["lineage"]["dataset_version_id"] == LINEAGE["dataset_version_id"]
+    assert production["lineage"]["version_id"] == LINEAGE["version_id"]
     assert production["lineage"]["trigger"] == "drift"
     assert production["lineage"]["run_id"] == "run-20250131-0900"
     assert production["lineage"]["code_version"] == "a1b2c3d"

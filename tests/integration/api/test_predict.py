@@ -66,7 +66,7 @@ def test_predict_records_every_inference_for_the_audit_retention(champion, runti
     for item, record in zip(items, records, strict=True):
         assert item["variant"] == {"S": "champion"}
         assert item["model_package_arn"] == {"S": champion}
-        assert item["dataset_version_id"] == {"S": LINEAGE["dataset_version_id"]}
+        assert item["version_id"] == {"S": LINEAGE["version_id"]}
         assert item["code_version"] == {"S": LINEAGE["code_version"]}
         assert json.loads(item["input"]["S"]) == record
         assert item["prediction"] == {"N": "30.5"}

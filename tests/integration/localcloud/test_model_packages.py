@@ -11,7 +11,7 @@ from moto.sagemaker.models import SageMakerModelBackend
 
 from shadowloop.localcloud.endpoints import LocalEndpoints
 
-LINEAGE = {"dataset": "delivery-eta", "dataset_version_id": "v1", "code_version": "a1b2c3d"}
+LINEAGE = {"dataset": "delivery-eta", "version_id": "v1", "code_version": "a1b2c3d"}
 
 
 @pytest.fixture

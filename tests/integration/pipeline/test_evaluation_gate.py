@@ -6,6 +6,7 @@ import pytest
 
 from lambdas.evaluation_gate.gate import EvaluationUnavailable
 from lambdas.evaluation_gate.handler import handler
+from lambdas.shared.contracts import steps
 from tests.integration.pipeline.conftest import ARTIFACT_BUCKET
 
 KEY = "runs/run-1/evaluation/evaluation.json"
@@ -38,6 +39,7 @@ def test_regressed_candidate_is_rejected(s3, context):
 
     result = gate(s3, context, json.dumps(document))
 
+    assert tuple(result) == steps.GATE.result
     assert result == {
         "decision": "reject",
         "reason": "rmse 7.90 is worse than the champion's 5.10 by 54.9 % (allowed 2.0 %)",
@@ -45,7 +47,6 @@ def test_regressed_candidate_is_rejected(s3, context):
         "candidate": 7.9,
         "champion": 5.1,
         "fairness": None,
-        "evaluation_uri": URI,
     }
 
 

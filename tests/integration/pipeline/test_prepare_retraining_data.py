@@ -7,6 +7,7 @@ import pytest
 
 from lambdas.prepare_retraining_data.handler import handler
 from lambdas.shared.capture import encode_line
+from lambdas.shared.contracts import steps
 from lambdas.shared.datasets import DatasetNotFound
 from tests.integration.pipeline.conftest import (
     CAPTURE_BUCKET,
@@ -75,6 +76,7 @@ def test_labelled_captures_become_a_new_dataset_version(s3, context):
     result = prepare(context)
 
     # Then a new version holds the base rows plus the two labelled ones, in column order
+    assert set(result) == set(steps.PREPARE_RETRAINING_DATA.result)
     assert result["base_version_id"] == base_id
     assert result["version_id"] != base_id
     assert (result["rows"], result["captured_rows"]) == (52, 2)
@@ -199,7 +201,7 @@ def champion_trained_on(sagemaker, s3, version_id):
     arn = register(sagemaker, s3, "champion")
     sagemaker.update_model_package(
         ModelPackageArn=arn,
-        CustomerMetadataProperties={"dataset": DATASET, "dataset_version_id": version_id},
+        CustomerMetadataProperties={"dataset": DATASET, "version_id": version_id},
     )
     serve(sagemaker, arn)
     return arn

@@ -5,27 +5,28 @@ import pytest
 from lambdas.register_model.handler import handler
 from lambdas.register_model.package import RegistrationRefused
 from lambdas.shared import registry
-from tests.integration.pipeline.conftest import DATA_BUCKET, GROUP
+from lambdas.shared.contracts import steps
+from tests.integration.pipeline.conftest import GROUP
 from tests.unit.pipeline.test_register_bias import BIAS, VERDICT
 from tests.unit.pipeline.test_register_request import state
 
 
 def test_candidate_becomes_a_package_with_its_lineage(sagemaker, context):
-    # Given the state a passing run leaves (ValidateData's source_uri is not kept by the run)
+    # Given the state a passing run leaves
     event = state()
-    del event["data"]["source_uri"]
 
     # When it is registered
     result = handler(event, context)
 
     # Then the registry holds the package, and its lineage reads back
+    assert set(result) == set(steps.REGISTER.result)
     assert result["version"] == 1
     assert result["approval_status"] == "Approved"
     lineage = registry.describe_lineage(sagemaker, result["arn"])
     assert lineage["group"] == GROUP
     assert lineage["dataset"] == "delivery-eta"
-    assert lineage["dataset_version_id"] == "v-42"
-    assert lineage["dataset_uri"] == f"s3://{DATA_BUCKET}/datasets/delivery-eta/data.csv"
+    assert lineage["version_id"] == "v-42"
+    assert lineage["dataset_uri"] == event["data"]["source_uri"]
     assert lineage["code_version"] == "a1b2c3d"
     assert lineage["trigger"] == "drift"
     assert lineage["metric_value"] == 5.1

@@ -6,6 +6,7 @@ import pytest
 
 from lambdas.resolve_champion.champion import ChampionArtifactsMissing, InvalidRunId
 from lambdas.resolve_champion.handler import handler
+from lambdas.shared.contracts import steps
 from tests.integration.pipeline.conftest import ARTIFACT_BUCKET, ENDPOINT, GROUP, read
 
 ROLE = "arn:aws:iam::123456789012:role/sagemaker"
@@ -58,6 +59,7 @@ def test_without_endpoint_or_approved_package_there_is_no_champion(s3, sagemaker
 
     result = handler({"run_id": "run-1"}, context)
 
+    assert tuple(result) == steps.RESOLVE_CHAMPION.result
     assert result == {
         "model_package_arn": None,
         "model_data_url": None,

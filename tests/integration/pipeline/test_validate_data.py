@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from lambdas.shared.contracts import steps
 from lambdas.shared.datasets import DatasetNotFound
 from lambdas.validate_data.handler import handler
 from lambdas.validate_data.validate import DatasetInvalid
@@ -24,6 +25,7 @@ def test_latest_version_is_pinned_and_reported(s3, context):
     result = run(context)
 
     # Then it pins that version's bytes and writes a passing report
+    assert tuple(result) == steps.VALIDATE_DATA.result
     assert result == {
         "dataset": DATASET,
         "version_id": version_id,

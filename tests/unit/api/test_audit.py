@@ -43,7 +43,7 @@ def test_the_model_carries_its_approver_and_lineage():
     registry = Registry(
         {
             "dataset": "delivery-eta",
-            "dataset_version_id": "v7",
+            "version_id": "v7",
             "code_version": "a1b2c3d",
             "run_id": "run-1",
             "trigger": "none",
@@ -67,7 +67,7 @@ def test_the_model_carries_its_approver_and_lineage():
         "lineage": {
             "dataset": "delivery-eta",
             "dataset_uri": None,
-            "dataset_version_id": "v7",
+            "version_id": "v7",
             "snapshot_uri": None,
             "code_version": "a1b2c3d",
             "trigger": None,

@@ -20,7 +20,7 @@ def _record(prediction, **overrides) -> Inference:
         "batch_id": "b" * 32,
         "variant": "champion",
         "model_package_arn": "arn:aws:sagemaker:eu-west-1:123456789012:model-package/g/3",
-        "dataset_version_id": "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY",
+        "version_id": "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY",
         "code_version": "a1b2c3d",
         "input": inferences.encode_input(0, INSTANCE),
         "prediction": prediction,
@@ -36,7 +36,7 @@ def test_the_item_holds_the_model_its_lineage_the_input_and_the_output():
     assert item["input"] == {"S": '{"distance_km":4.2,"hour":18,"city_zone":"nörth"}'}
     assert item["prediction"] == {"N": "21.43719823498123"}
     assert item["model_package_arn"]["S"].endswith("model-package/g/3")
-    assert item["dataset_version_id"] == {"S": "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"}
+    assert item["version_id"] == {"S": "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"}
     assert item["code_version"] == {"S": "a1b2c3d"}
     assert item["predicted_at"] == {"S": "2026-03-01T09:30:15.123456+00:00"}
     # TTL: a year after the prediction, in epoch seconds
@@ -60,21 +60,21 @@ def test_a_record_reads_back_exactly_as_written(prediction):
 
 
 def test_a_record_without_a_package_leaves_the_lineage_out():
-    record = _record(30.5, model_package_arn=None, dataset_version_id=None, code_version=None)
+    record = _record(30.5, model_package_arn=None, version_id=None, code_version=None)
 
     item = inferences.to_item(record)
 
-    assert not {"model_package_arn", "dataset_version_id", "code_version"} & set(item)
+    assert not {"model_package_arn", "version_id", "code_version"} & set(item)
     assert inferences.from_item(item) == record
 
 
 def test_an_item_written_before_inputs_were_kept_reads_with_an_empty_input():
     item = inferences.to_item(_record(30.5))
-    del item["input"], item["dataset_version_id"], item["code_version"]
+    del item["input"], item["version_id"], item["code_version"]
 
     back = inferences.from_item(item)
 
-    assert back.input == "" and back.dataset_version_id is None and back.prediction == 30.5
+    assert back.input == "" and back.version_id is None and back.prediction == 30.5
 
 
 def test_an_instance_too_large_to_record_is_refused_with_its_size():

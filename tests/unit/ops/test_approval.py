@@ -16,7 +16,7 @@ class Registry:
     """Two packages in GROUP; applies an update as SageMaker does (metadata entries merge)."""
 
     def __init__(self):
-        self.metadata = {"dataset": "delivery-eta", "dataset_version_id": "v7"}
+        self.metadata = {"dataset": "delivery-eta", "version_id": "v7"}
         self.status = "PendingManualApproval"
         self.description = None
 
@@ -100,7 +100,7 @@ def test_the_decision_records_who_when_and_why_and_keeps_the_lineage():
     assert registry.status == "Approved"
     assert registry.metadata == {
         "dataset": "delivery-eta",
-        "dataset_version_id": "v7",
+        "version_id": "v7",
         "approved_by": who,
         "approved_at": "2026-03-01T09:30:15+00:00",
         "approval_reason": "risk review 42 passed",

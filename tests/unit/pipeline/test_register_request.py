@@ -82,7 +82,7 @@ def test_request_carries_container_metrics_and_full_lineage():
     lineage = request["CustomerMetadataProperties"]
     assert list(lineage) == list(LINEAGE_PROPERTIES)
     assert all(isinstance(value, str) for value in lineage.values())
-    assert lineage["dataset_version_id"] == "v-42"
+    assert lineage["version_id"] == "v-42"
     assert lineage["training_job"] == "shadowloop-run-7"
     assert lineage["code_version"] == "abc1234"
     assert lineage["metric_value"] == "5.1"

@@ -56,7 +56,7 @@ def pipeline_run(tmp_path_factory, training_dir, spec_dict):
         {
             "SM_MODEL_DIR": str(root / "model"),
             "SM_CHANNEL_TRAIN": str(channel),
-            "SHADOWLOOP_DATASET_VERSION_ID": "v7",
+            "SHADOWLOOP_VERSION_ID": "v7",
         },
     )
     assert training.returncode == 0, training.stderr
@@ -92,7 +92,7 @@ def test_training_writes_model_files_that_trace_the_data(pipeline_run, spec_dict
 
     assert metadata["model_spec"] == spec_dict
     assert metadata["data"]["file"] == "snapshot.csv"
-    assert metadata["data"]["dataset_version_id"] == "v7"
+    assert metadata["data"]["version_id"] == "v7"
     assert metadata["hyperparameters"]["n_estimators"] == 100
 
 

@@ -49,14 +49,14 @@ def test_a_non_numeric_value_in_a_numeric_column_is_named(spec, baseline_frame):
 
 def test_metadata_traces_the_model_to_its_data(spec, baseline_frame, monkeypatch):
     monkeypatch.setenv(train.DATASET_URI_ENV, "s3://data/snapshots/delivery-eta/v1/data.csv")
-    monkeypatch.setenv(train.DATASET_VERSION_ENV, "v1")
+    monkeypatch.setenv(train.VERSION_ID_ENV, "v1")
 
     meta = train.metadata(baseline_frame, spec, {"n_estimators": 10}, "data.csv")
 
     assert meta["data"] == {
         "file": "data.csv",
         "dataset_uri": "s3://data/snapshots/delivery-eta/v1/data.csv",
-        "dataset_version_id": "v1",
+        "version_id": "v1",
     }
     assert meta["model_spec"] == spec.to_dict()
     assert meta["hyperparameters"]["n_estimators"] == 10
