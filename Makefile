@@ -54,6 +54,7 @@ bench: $(STAMP) ## The benchmarks in bench/
 	$(BIN)/python bench/drift_bench.py
 	$(BIN)/python bench/api_bench.py
 	$(BIN)/python bench/serve_bench.py
+	$(BIN)/python bench/cold_start.py
 
 serve: $(STAMP) ## Serve the REST API on 127.0.0.1:8080
 	$(BIN)/shadowloop serve --port 8080

@@ -18,7 +18,8 @@ from lambdas.api.config import ApiSettings
 from lambdas.shared import clients
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 app = APIGatewayRestResolver()
 served = models.ServedModels()

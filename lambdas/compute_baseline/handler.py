@@ -12,7 +12,8 @@ from lambdas.shared import clients, settings
 from lambdas.shared.contracts import steps
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
+tracer = Tracer(patch_modules=("botocore",))
 
 
 @logger.inject_lambda_context

@@ -14,7 +14,8 @@ from lambdas.deploy.requests import EndpointOptions
 from lambdas.shared import clients
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 
 

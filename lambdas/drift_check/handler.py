@@ -14,7 +14,8 @@ from lambdas.shared import clients, scheduled, settings
 from lambdas.shared.drift import Thresholds
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 
 

@@ -13,7 +13,8 @@ from lambdas.evaluation_gate.gate import PASS, apply_gate
 from lambdas.shared import clients, settings
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 
 

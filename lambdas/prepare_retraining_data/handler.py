@@ -12,7 +12,8 @@ from lambdas.prepare_retraining_data.retraining import prepare_retraining_data
 from lambdas.shared import clients, settings
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 
 

@@ -17,7 +17,8 @@ from lambdas.promotion_check.check import (
 from lambdas.shared import clients, scheduled
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 
 # Report field → published metric; nulls (no data yet) are not published.

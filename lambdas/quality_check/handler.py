@@ -14,7 +14,8 @@ from lambdas.quality_check.settings import QualityCheckSettings
 from lambdas.shared import clients, scheduled
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 
 SUMMARY = ("status", "metric", "estimate", "interval", "reference", "labels", "window")

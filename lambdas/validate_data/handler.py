@@ -12,7 +12,8 @@ from lambdas.shared import clients, settings
 from lambdas.validate_data.validate import DatasetInvalid, validate_dataset
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 
 

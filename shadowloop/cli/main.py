@@ -50,7 +50,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from shadowloop.cli import audit, data, demo, drift, local, pipeline, serving, smoke
+    from shadowloop.cli import audit, cost, data, demo, drift, local, pipeline, serving, smoke
 
     cli.add_command(data.data)
     cli.add_command(pipeline.train)
@@ -68,6 +68,7 @@ def _register() -> None:
     cli.add_command(drift.baseline_command)
     cli.add_command(drift.drift_command)
     cli.add_command(smoke.aws_smoke)
+    cli.add_command(cost.cost_command)
 
 
 _register()
