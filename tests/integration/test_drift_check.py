@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from moto import mock_aws
 
-from lambdas.drift_check.handler import _settings, handler
+from lambdas.drift_check.handler import handler
+from lambdas.drift_check.settings import settings as drift_settings
 from lambdas.shared import capture, retraining
 from lambdas.shared.drift import build_baseline
 from lambdas.shared.settings import Feature
@@ -246,7 +247,7 @@ def test_two_checks_of_the_same_window_start_exactly_one_run(aws):
 
 def test_racing_checks_share_the_deterministic_execution(aws):
     # Both checks passed their guards before either started the pipeline.
-    settings = _settings()
+    settings = drift_settings()
     arn, dataset = settings.state_machine_arn, settings.spec.dataset
 
     first = retraining.start(aws.sfn, arn, dataset, "drift", WINDOW_END)
