@@ -22,7 +22,8 @@ from infra.constructs.layers import (
     RUNTIME,
     managed_layer,
 )
-from infra.constructs.nag import suppress, suppress_wildcards
+from infra.constructs.nag import ANY_RESOURCE, suppress, suppress_wildcards
+from lambdas.shared.contracts.environment import FUNCTIONS
 
 LAMBDA_PACKAGE = ROOT / "lambdas"
 STAGING_DIR = ROOT / "build" / "lambda"
@@ -70,7 +71,8 @@ class Function(Construct):
 
     It gets the Powertools layer (plus the numpy layer when asked), both resolved from
     their publishers' SSM parameters at deploy time, X-Ray tracing, a log
-    group with the configured retention and the ``POWERTOOLS_*`` and ``PROJECT`` variables.
+    group with the configured retention, the ``POWERTOOLS_*`` variables and
+    ``environment``, which must hold exactly the variables the contract lists for ``name``.
     """
 
     def __init__(
@@ -87,6 +89,7 @@ class Function(Construct):
         needs_numpy: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
+        check_environment(name, environment)
         self.name = function_name(config, name)
         self.log_group = logs.LogGroup(
             self,
@@ -126,7 +129,6 @@ class Function(Construct):
                 "POWERTOOLS_SERVICE_NAME": name,
                 "POWERTOOLS_METRICS_NAMESPACE": "shadowloop",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
-                "PROJECT": config.prefix,
                 **environment,
             },
         )
@@ -136,7 +138,18 @@ class Function(Construct):
             "Pinned to Python 3.11: the local loop and the managed layers are tested on 3.11.",
         )
         suppress_wildcards(
-            self.role, "X-Ray trace segments cannot be scoped to a resource.", r"^Resource::\*$"
+            self.role, "X-Ray trace segments cannot be scoped to a resource.", ANY_RESOURCE
+        )
+
+
+def check_environment(name: str, environment: Mapping[str, str]) -> None:
+    """Refuse a variable the function does not read, or one it reads but is not given."""
+    expected = set(FUNCTIONS[name])
+    missing, extra = expected - set(environment), set(environment) - expected
+    if missing or extra:
+        raise ValueError(
+            f"{name}: environment differs from its contract "
+            f"(missing {sorted(missing)}, not read {sorted(extra)})"
         )
 
 

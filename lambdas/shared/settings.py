@@ -41,6 +41,7 @@ def per_cold_start(variables: tuple[str, ...]) -> Callable[[Callable[[], T]], Ca
         def accessor() -> T:
             return cached(tuple(os.environ.get(name) for name in watched))
 
+        accessor.read = read  # type: ignore[attr-defined]  # uncached, for tests
         return accessor
 
     return decorate
