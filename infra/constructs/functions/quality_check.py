@@ -12,7 +12,7 @@ from infra.config import Config, Quality
 from infra.constructs.function import Function
 from infra.constructs.functions.access import read_objects, write_objects
 from infra.constructs.functions.monitoring import CHECK, allow_retraining
-from infra.constructs.nag import suppress_wildcards
+from infra.constructs.nag import GRANT_ACTIONS, suppress_wildcards
 from infra.constructs.sagemaker_access import allow_describe_serving
 from lambdas.shared.contracts import environment as env
 
@@ -72,6 +72,9 @@ class QualityCheck(Function):
             r"^Resource::.*/runs/\*/evaluation/calibration\.json$",
         )
         data.topic.grant_publish(self.role)
+        suppress_wildcards(
+            self.role, "Publishing to the encrypted topic uses its key.", GRANT_ACTIONS
+        )
         if data.topic.master_key is not None:
             # SNS uses an encrypted topic's key with the publisher's rights.
             data.topic.master_key.grant(self.role, "kms:GenerateDataKey", "kms:Decrypt")
