@@ -106,10 +106,6 @@ class Function(Construct):
         )
         # Written out instead of AWSLambdaBasicExecutionRole so the role is scoped to its log group.
         self.log_group.grant_write(self.role)
-        layers = [managed_layer(self, "Powertools", POWERTOOLS_PARAMETER)]
-        if needs_numpy:
-            # numpy comes with the AWS SDK for pandas layer; the functions use only numpy.
-            layers.append(managed_layer(self, "Numpy", AWS_SDK_PANDAS_PARAMETER))
         self.function = lambda_.Function(
             self,
             "Function",
@@ -121,7 +117,7 @@ class Function(Construct):
             code=lambda_code(),
             memory_size=memory_size,
             timeout=timeout or Duration.seconds(30),
-            layers=layers,
+            layers=self._layers(needs_numpy),
             role=self.role,
             log_group=self.log_group,
             tracing=lambda_.Tracing.ACTIVE,
@@ -132,6 +128,9 @@ class Function(Construct):
                 **environment,
             },
         )
+        self._suppress_findings()
+
+    def _suppress_findings(self) -> None:
         suppress(
             self,
             "L1",
@@ -140,6 +139,13 @@ class Function(Construct):
         suppress_wildcards(
             self.role, "X-Ray trace segments cannot be scoped to a resource.", ANY_RESOURCE
         )
+
+    def _layers(self, needs_numpy: bool) -> list[lambda_.ILayerVersion]:
+        layers = [managed_layer(self, "Powertools", POWERTOOLS_PARAMETER)]
+        if needs_numpy:
+            # numpy comes with the AWS SDK for pandas layer; the functions use only numpy.
+            layers.append(managed_layer(self, "Numpy", AWS_SDK_PANDAS_PARAMETER))
+        return layers
 
 
 def check_environment(name: str, environment: Mapping[str, str]) -> None:
