@@ -74,18 +74,19 @@ def baseline():
 
 
 @pytest.fixture
-def aws(monkeypatch, baseline):
-    env = {
-        "MODEL_SPEC": json.dumps(SPEC),
-        "CAPTURE_BUCKET": "captures",
-        "ARTIFACT_BUCKET": "artifacts",
-        "ENDPOINT_NAME": ENDPOINT,
-        "DRIFT_THRESHOLDS": json.dumps({"psi_warn": 0.1, "psi_alert": 0.2, "drift_share": 0.5}),
-        "DRIFT_MIN_ROWS": "200",
-        "DRIFT_COOLDOWN_MINUTES": "360",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+def aws(monkeypatch, baseline, function_environment):
+    monkeypatch.setenv("MODEL_SPEC", json.dumps(SPEC))
+    function_environment(
+        "drift_check",
+        MODEL_SPEC_URI=None,
+        CAPTURE_BUCKET="captures",
+        ARTIFACT_BUCKET="artifacts",
+        ENDPOINT_NAME=ENDPOINT,
+        STATE_MACHINE_ARN="set below, once the state machine exists",
+        DRIFT_THRESHOLDS=json.dumps({"psi_warn": 0.1, "psi_alert": 0.2, "drift_share": 0.5}),
+        DRIFT_MIN_ROWS="200",
+        DRIFT_COOLDOWN_MINUTES="360",
+    )
     with mock_aws():
         s3, sagemaker, sfn = (
             boto3.client("s3"),
