@@ -45,86 +45,96 @@ class LoopDashboard(Construct):
         state_machine: sfn.IStateMachine,
     ) -> None:
         super().__init__(scope, construct_id)
-        # The drift check publishes one metric per feature (dimension Feature): search for them.
-        search = f'{{{NAMESPACE},Feature,service}} MetricName="DriftPsi" service="{DRIFT_SERVICE}"'
-        feature_psi = cloudwatch.MathExpression(
-            expression=f"SEARCH('{search}', 'Maximum', 3600)",
-            label="",
-            period=Duration.hours(1),
-            using_metrics={},
-        )
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",
             dashboard_name=f"{prefix}-loop",
             widgets=[
-                [
-                    cloudwatch.GraphWidget(
-                        title="PSI per feature", left=[feature_psi], width=WIDTH
-                    ),
-                    cloudwatch.GraphWidget(
-                        title="Share of drifted features",
-                        left=[drift_metric("DriftShare")],
-                        left_y_axis=cloudwatch.YAxisProps(min=0, max=1),
-                        width=WIDTH,
-                    ),
-                ],
-                [
-                    cloudwatch.GraphWidget(
-                        title="Invocations per variant",
-                        left=[
-                            _variant_metric(endpoint_name, v, "Invocations", "Sum")
-                            for v in VARIANTS
-                        ],
-                        width=WIDTH,
-                    ),
-                    cloudwatch.GraphWidget(
-                        title="Errors per variant",
-                        left=[
-                            _variant_metric(endpoint_name, v, name, "Sum", f"{v} {name}")
-                            for v in VARIANTS
-                            for name in ("Invocation4XXErrors", "Invocation5XXErrors")
-                        ],
-                        width=WIDTH,
-                    ),
-                ],
-                [
-                    cloudwatch.GraphWidget(
-                        title="Model latency p99 per variant (µs)",
-                        left=[
-                            _variant_metric(endpoint_name, v, "ModelLatency", "p99")
-                            for v in VARIANTS
-                        ],
-                        width=WIDTH,
-                    ),
-                    cloudwatch.GraphWidget(
-                        title="Pipeline runs",
-                        left=[
-                            state_machine.metric_started(label="started"),
-                            state_machine.metric_succeeded(label="succeeded"),
-                            state_machine.metric_failed(label="failed"),
-                        ],
-                        width=WIDTH,
-                    ),
-                ],
-                [
-                    cloudwatch.GraphWidget(
-                        title="Champion's live metric and its interval",
-                        left=[
-                            check_metric(QUALITY_SERVICE, name, label=label)
-                            for name, label in (
-                                ("LiveMetric", "live"),
-                                ("LiveMetricLower", "lower bound"),
-                                ("LiveMetricUpper", "upper bound"),
-                            )
-                        ],
-                        width=WIDTH,
-                    ),
-                    cloudwatch.GraphWidget(
-                        title="Labelled predictions judged per window",
-                        left=[check_metric(QUALITY_SERVICE, "LabelsUsed", "Sum", "labels")],
-                        width=WIDTH,
-                    ),
-                ],
+                _drift_row(),
+                _traffic_row(endpoint_name),
+                _latency_and_runs_row(endpoint_name, state_machine),
+                _quality_row(),
             ],
         )
+
+
+def _drift_row() -> list[cloudwatch.IWidget]:
+    # The drift check publishes one metric per feature (dimension Feature): search for them.
+    search = f'{{{NAMESPACE},Feature,service}} MetricName="DriftPsi" service="{DRIFT_SERVICE}"'
+    feature_psi = cloudwatch.MathExpression(
+        expression=f"SEARCH('{search}', 'Maximum', 3600)",
+        label="",
+        period=Duration.hours(1),
+        using_metrics={},
+    )
+    return [
+        cloudwatch.GraphWidget(title="PSI per feature", left=[feature_psi], width=WIDTH),
+        cloudwatch.GraphWidget(
+            title="Share of drifted features",
+            left=[drift_metric("DriftShare")],
+            left_y_axis=cloudwatch.YAxisProps(min=0, max=1),
+            width=WIDTH,
+        ),
+    ]
+
+
+def _traffic_row(endpoint_name: str) -> list[cloudwatch.IWidget]:
+    return [
+        cloudwatch.GraphWidget(
+            title="Invocations per variant",
+            left=[_variant_metric(endpoint_name, v, "Invocations", "Sum") for v in VARIANTS],
+            width=WIDTH,
+        ),
+        cloudwatch.GraphWidget(
+            title="Errors per variant",
+            left=[
+                _variant_metric(endpoint_name, v, name, "Sum", f"{v} {name}")
+                for v in VARIANTS
+                for name in ("Invocation4XXErrors", "Invocation5XXErrors")
+            ],
+            width=WIDTH,
+        ),
+    ]
+
+
+def _latency_and_runs_row(
+    endpoint_name: str, state_machine: sfn.IStateMachine
+) -> list[cloudwatch.IWidget]:
+    return [
+        cloudwatch.GraphWidget(
+            title="Model latency p99 per variant (µs)",
+            left=[_variant_metric(endpoint_name, v, "ModelLatency", "p99") for v in VARIANTS],
+            width=WIDTH,
+        ),
+        cloudwatch.GraphWidget(
+            title="Pipeline runs",
+            left=[
+                state_machine.metric_started(label="started"),
+                state_machine.metric_succeeded(label="succeeded"),
+                state_machine.metric_failed(label="failed"),
+            ],
+            width=WIDTH,
+        ),
+    ]
+
+
+def _quality_row() -> list[cloudwatch.IWidget]:
+    return [
+        cloudwatch.GraphWidget(
+            title="Champion's live metric and its interval",
+            left=[
+                check_metric(QUALITY_SERVICE, name, label=label)
+                for name, label in (
+                    ("LiveMetric", "live"),
+                    ("LiveMetricLower", "lower bound"),
+                    ("LiveMetricUpper", "upper bound"),
+                )
+            ],
+            width=WIDTH,
+        ),
+        cloudwatch.GraphWidget(
+            title="Labelled predictions judged per window",
+            left=[check_metric(QUALITY_SERVICE, "LabelsUsed", "Sum", "labels")],
+            width=WIDTH,
+        ),
+    ]

@@ -22,7 +22,8 @@ from infra.constructs.layers import (
     RUNTIME,
     managed_layer,
 )
-from infra.constructs.nag import suppress, suppress_wildcards
+from infra.constructs.nag import ANY_RESOURCE, suppress, suppress_wildcards
+from lambdas.shared.contracts.environment import FUNCTIONS
 
 LAMBDA_PACKAGE = ROOT / "lambdas"
 STAGING_DIR = ROOT / "build" / "lambda"
@@ -70,7 +71,8 @@ class Function(Construct):
 
     It gets the Powertools layer (plus the numpy layer when asked), both resolved from
     their publishers' SSM parameters at deploy time, X-Ray tracing, a log
-    group with the configured retention and the ``POWERTOOLS_*`` and ``PROJECT`` variables.
+    group with the configured retention, the ``POWERTOOLS_*`` variables and
+    ``environment``, which must hold exactly the variables the contract lists for ``name``.
     """
 
     def __init__(
@@ -87,6 +89,7 @@ class Function(Construct):
         needs_numpy: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
+        check_environment(name, environment)
         self.name = function_name(config, name)
         self.log_group = logs.LogGroup(
             self,
@@ -103,10 +106,6 @@ class Function(Construct):
         )
         # Written out instead of AWSLambdaBasicExecutionRole so the role is scoped to its log group.
         self.log_group.grant_write(self.role)
-        layers = [managed_layer(self, "Powertools", POWERTOOLS_PARAMETER)]
-        if needs_numpy:
-            # numpy comes with the AWS SDK for pandas layer; the functions use only numpy.
-            layers.append(managed_layer(self, "Numpy", AWS_SDK_PANDAS_PARAMETER))
         self.function = lambda_.Function(
             self,
             "Function",
@@ -118,7 +117,7 @@ class Function(Construct):
             code=lambda_code(),
             memory_size=memory_size,
             timeout=timeout or Duration.seconds(30),
-            layers=layers,
+            layers=self._layers(needs_numpy),
             role=self.role,
             log_group=self.log_group,
             tracing=lambda_.Tracing.ACTIVE,
@@ -126,17 +125,37 @@ class Function(Construct):
                 "POWERTOOLS_SERVICE_NAME": name,
                 "POWERTOOLS_METRICS_NAMESPACE": "shadowloop",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
-                "PROJECT": config.prefix,
                 **environment,
             },
         )
+        self._suppress_findings()
+
+    def _suppress_findings(self) -> None:
         suppress(
             self,
             "L1",
             "Pinned to Python 3.11: the local loop and the managed layers are tested on 3.11.",
         )
         suppress_wildcards(
-            self.role, "X-Ray trace segments cannot be scoped to a resource.", r"^Resource::\*$"
+            self.role, "X-Ray trace segments cannot be scoped to a resource.", ANY_RESOURCE
+        )
+
+    def _layers(self, needs_numpy: bool) -> list[lambda_.ILayerVersion]:
+        layers = [managed_layer(self, "Powertools", POWERTOOLS_PARAMETER)]
+        if needs_numpy:
+            # numpy comes with the AWS SDK for pandas layer; the functions use only numpy.
+            layers.append(managed_layer(self, "Numpy", AWS_SDK_PANDAS_PARAMETER))
+        return layers
+
+
+def check_environment(name: str, environment: Mapping[str, str]) -> None:
+    """Refuse a variable the function does not read, or one it reads but is not given."""
+    expected = set(FUNCTIONS[name])
+    missing, extra = expected - set(environment), set(environment) - expected
+    if missing or extra:
+        raise ValueError(
+            f"{name}: environment differs from its contract "
+            f"(missing {sorted(missing)}, not read {sorted(extra)})"
         )
 
 

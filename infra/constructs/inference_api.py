@@ -95,25 +95,8 @@ class InferenceApi(Construct):
             cloud_watch_role_removal_policy=(
                 RemovalPolicy.RETAIN if account_cloudwatch_role else None
             ),
-            deploy_options=apigw.StageOptions(
-                stage_name=stage_name,
-                throttling_rate_limit=throttle_rate,
-                throttling_burst_limit=throttle_burst,
-                tracing_enabled=True,
-                metrics_enabled=True,
-                logging_level=apigw.MethodLoggingLevel.ERROR,
-                access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
-                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=True,
-                    http_method=True,
-                    ip=True,
-                    protocol=True,
-                    request_time=True,
-                    resource_path=True,
-                    response_length=True,
-                    status=True,
-                    user=True,
-                ),
+            deploy_options=_stage_options(
+                stage_name, throttle_rate, throttle_burst, self.access_logs
             ),
             default_method_options=apigw.MethodOptions(
                 authorization_type=(
@@ -122,6 +105,20 @@ class InferenceApi(Construct):
                 api_key_required=use_api_key,
             ),
         )
+        self._validate_bodies()
+        integration = apigw.LambdaIntegration(handler)
+        self._post("predict", integration, "PredictRequest", predict_schema(max_batch))
+        self._post("feedback", integration, "FeedbackRequest", feedback_schema())
+        self.api.root.add_resource("model").add_method("GET", integration)
+        self.api.root.add_resource("inferences").add_resource("{inference_id}").add_method(
+            "GET", integration
+        )
+        if use_api_key:
+            self._usage_plan(prefix, throttle_rate, throttle_burst)
+        self._suppress(use_api_key, account_cloudwatch_role)
+
+    def _validate_bodies(self) -> None:
+        """Bodies are checked against the models before the function runs."""
         self.body_validator = self.api.add_request_validator(
             "BodyValidator",
             request_validator_name="body",
@@ -135,16 +132,6 @@ class InferenceApi(Construct):
             type=apigw.ResponseType.BAD_REQUEST_BODY,
             templates={"application/json": BAD_REQUEST_BODY_TEMPLATE},
         )
-        integration = apigw.LambdaIntegration(handler)
-        self._post("predict", integration, "PredictRequest", predict_schema(max_batch))
-        self._post("feedback", integration, "FeedbackRequest", feedback_schema())
-        self.api.root.add_resource("model").add_method("GET", integration)
-        self.api.root.add_resource("inferences").add_resource("{inference_id}").add_method(
-            "GET", integration
-        )
-        if use_api_key:
-            self._usage_plan(prefix, throttle_rate, throttle_burst)
-        self._suppress(use_api_key, account_cloudwatch_role)
 
     def _post(
         self, path: str, integration: apigw.Integration, model_name: str, schema: apigw.JsonSchema
@@ -191,3 +178,29 @@ class InferenceApi(Construct):
             suppress(
                 self.api, "APIG4", "serving.auth is api_key: a usage-plan API key is required."
             )
+
+
+def _stage_options(
+    stage_name: str, rate: int, burst: int, access_logs: logs.ILogGroup
+) -> apigw.StageOptions:
+    """The stage: throttled, traced, with JSON access logs."""
+    return apigw.StageOptions(
+        stage_name=stage_name,
+        throttling_rate_limit=rate,
+        throttling_burst_limit=burst,
+        tracing_enabled=True,
+        metrics_enabled=True,
+        logging_level=apigw.MethodLoggingLevel.ERROR,
+        access_log_destination=apigw.LogGroupLogDestination(access_logs),
+        access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+            caller=True,
+            http_method=True,
+            ip=True,
+            protocol=True,
+            request_time=True,
+            resource_path=True,
+            response_length=True,
+            status=True,
+            user=True,
+        ),
+    )

@@ -16,7 +16,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from infra.config import ROOT, ModelSpec
-from lambdas.shared.settings import MODEL_SPEC_URI
+from lambdas.shared.contracts.environment import MODEL_SPEC_URI
 
 BUILD_DIR = ROOT / "build" / "model-spec"
 FILE_NAME = "model-spec.json"

@@ -6,6 +6,8 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from infra.constructs.nag import ANY_RESOURCE, MODEL_PACKAGES, project_serving, suppress_wildcards
+
 SERVING_RESOURCES = ("endpoint", "endpoint-config", "model")
 
 
@@ -31,6 +33,13 @@ def _package_arns(scope: Construct, group: str) -> list[str]:
 
 def allow_describe_serving(role: iam.IRole, *, prefix: str, group: str) -> None:
     """Read the project's endpoint, configs, models and the group's model packages."""
+    suppress_wildcards(
+        role,
+        "Describe calls on the project's own endpoint, configs and models (named with the "
+        "project prefix) and on the group's model packages.",
+        project_serving(prefix),
+        MODEL_PACKAGES,
+    )
     role.add_to_principal_policy(
         iam.PolicyStatement(
             actions=[
@@ -43,7 +52,7 @@ def allow_describe_serving(role: iam.IRole, *, prefix: str, group: str) -> None:
     )
     role.add_to_principal_policy(
         iam.PolicyStatement(
-            actions=["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup"],
+            actions=["sagemaker:DescribeModelPackage"],
             resources=_package_arns(role, group),
         )
     )
@@ -51,6 +60,13 @@ def allow_describe_serving(role: iam.IRole, *, prefix: str, group: str) -> None:
 
 def allow_list_packages(role: iam.IRole, *, group: str) -> None:
     """List and describe the group's model packages (to find the champion and its lineage)."""
+    suppress_wildcards(
+        role,
+        "sagemaker:ListModelPackages supports no resource scope; describe calls are limited "
+        "to the group's packages.",
+        ANY_RESOURCE,
+        MODEL_PACKAGES,
+    )
     role.add_to_principal_policy(
         iam.PolicyStatement(
             actions=["sagemaker:ListModelPackages"],
@@ -60,7 +76,7 @@ def allow_list_packages(role: iam.IRole, *, group: str) -> None:
     )
     role.add_to_principal_policy(
         iam.PolicyStatement(
-            actions=["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup"],
+            actions=["sagemaker:DescribeModelPackage"],
             resources=_package_arns(role, group),
         )
     )
@@ -68,6 +84,7 @@ def allow_list_packages(role: iam.IRole, *, group: str) -> None:
 
 def allow_register(role: iam.IRole, *, group: str) -> None:
     """Create (and tag) model packages in the group."""
+    suppress_wildcards(role, "New packages get version numbers in the group.", MODEL_PACKAGES)
     role.add_to_principal_policy(
         iam.PolicyStatement(
             # Describe reads back the version number the registry assigned.
@@ -85,6 +102,15 @@ def allow_endpoint_management(
     role: iam.IRole, *, prefix: str, group: str, sagemaker_role: iam.IRole
 ) -> None:
     """Create, update and delete the project's endpoint, its configs and models."""
+    suppress_wildcards(
+        role,
+        "The deploy function manages only the project's endpoint, configs and models "
+        "(named with the project prefix) and the group's model packages; ListModels and "
+        "ListEndpointConfigs, used to clean up on stack deletion, support no resource scope.",
+        project_serving(prefix),
+        MODEL_PACKAGES,
+        ANY_RESOURCE,
+    )
     role.add_to_principal_policy(
         iam.PolicyStatement(
             actions=[

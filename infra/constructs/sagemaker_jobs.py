@@ -153,18 +153,7 @@ def evaluation_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
                 EVALUATION_DIR,
             ],
         },
-        "ProcessingInputs": [
-            {
-                "InputName": name,
-                "S3Input": {
-                    "S3Uri": uri,
-                    "LocalPath": local_path,
-                    "S3DataType": "S3Prefix",
-                    "S3InputMode": "File",
-                },
-            }
-            for name, uri, local_path in inputs
-        ],
+        "ProcessingInputs": [_processing_input(*channel) for channel in inputs],
         "ProcessingOutputConfig": {
             "Outputs": [
                 {
@@ -187,4 +176,17 @@ def evaluation_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
         },
         "StoppingCondition": {"MaxRuntimeInSeconds": compute.max_runtime_seconds},
         "RoleArn": jobs.role.role_arn,
+    }
+
+
+def _processing_input(name: str, uri: str, local_path: str) -> dict[str, Any]:
+    """One S3 prefix the processing job copies to ``local_path`` before it starts."""
+    return {
+        "InputName": name,
+        "S3Input": {
+            "S3Uri": uri,
+            "LocalPath": local_path,
+            "S3DataType": "S3Prefix",
+            "S3InputMode": "File",
+        },
     }

@@ -49,6 +49,22 @@ class SageMakerRole(Construct):
         artifact_bucket.grant_read_write(self.role)
         capture_bucket.grant_put(self.role)
         key.grant_encrypt_decrypt(self.role)
+        self._allow_code(code_bucket_name, code_object_keys)
+        self._allow_image(stack)
+        self._allow_logs_and_metrics(stack)
+        suppress_wildcards(
+            self.role,
+            "Grants on the project's own buckets and key; SageMaker names its log groups per job; "
+            "ECR auth and CloudWatch metrics have no resource scope (metrics are limited by "
+            "namespace); the image registry account differs per region.",
+            *GRANT_WILDCARDS,
+            r"^Resource::\*$",
+            r"^Resource::arn:.*:ecr:.*:\*:repository/sagemaker-scikit-learn$",
+            r"^Resource::arn:.*:logs:.*:log-group:/aws/sagemaker/\*.*$",
+        )
+
+    def _allow_code(self, code_bucket_name: str, code_object_keys: list[str]) -> None:
+        """Read the training code and the model spec."""
         self.role.add_to_policy(
             iam.PolicyStatement(
                 actions=["s3:GetObject"],
@@ -63,6 +79,9 @@ class SageMakerRole(Construct):
                 conditions={"StringEquals": {"s3:prefix": code_object_keys}},
             )
         )
+
+    def _allow_image(self, stack: Stack) -> None:
+        """Pull SageMaker's scikit-learn image."""
         # ECR authorization has no resource scope.
         self.role.add_to_policy(
             iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"])
@@ -85,6 +104,9 @@ class SageMakerRole(Construct):
                 ],
             )
         )
+
+    def _allow_logs_and_metrics(self, stack: Stack) -> None:
+        """Write the jobs' and endpoints' logs and SageMaker's metrics."""
         log_groups = stack.format_arn(
             service="logs",
             resource="log-group",
@@ -108,14 +130,4 @@ class SageMakerRole(Construct):
                 resources=["*"],
                 conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
             )
-        )
-        suppress_wildcards(
-            self.role,
-            "Grants on the project's own buckets and key; SageMaker names its log groups per job; "
-            "ECR auth and CloudWatch metrics have no resource scope (metrics are limited by "
-            "namespace); the image registry account differs per region.",
-            *GRANT_WILDCARDS,
-            r"^Resource::\*$",
-            r"^Resource::arn:.*:ecr:.*:\*:repository/sagemaker-scikit-learn$",
-            r"^Resource::arn:.*:logs:.*:log-group:/aws/sagemaker/\*.*$",
         )

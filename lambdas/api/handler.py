@@ -14,7 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.api import audit, errors, feedback, models, predict, schemas, validation
-from lambdas.api.config import ApiSettings
+from lambdas.api.settings import settings, spec
 from lambdas.shared import clients
 
 logger = Logger()
@@ -70,8 +70,8 @@ _BAD_REQUEST = {
     openapi_extensions={"requestBody": schemas.PREDICT_REQUEST},
 )
 def post_predict() -> dict[str, Any]:
-    config = ApiSettings.from_env()
-    records = validation.instances(_json_body(), config.spec, config.max_batch)
+    config = settings()
+    records = validation.instances(_json_body(), spec(), config.max_batch)
     answer = predict.predict(
         records,
         runtime=clients.sagemaker_runtime(),
@@ -98,8 +98,8 @@ def post_predict() -> dict[str, Any]:
     openapi_extensions={"requestBody": schemas.FEEDBACK_REQUEST},
 )
 def post_feedback() -> dict[str, Any]:
-    config = ApiSettings.from_env()
-    received = validation.feedback(_json_body(), config.spec.task)
+    config = settings()
+    received = validation.feedback(_json_body(), spec().task)
     stored = feedback.record(
         received,
         s3=clients.s3(),
@@ -117,7 +117,7 @@ def post_feedback() -> dict[str, Any]:
     responses=schemas.responses(200, schemas.MODEL_RESPONSE, {404: "no model deployed yet"}),
 )
 def get_model() -> dict[str, Any]:
-    config = ApiSettings.from_env()
+    config = settings()
     summary = models.summary(clients.sagemaker(), config.endpoint_name)
     metrics.add_metric(name="ModelLookups", unit=MetricUnit.Count, value=1)
     return summary
@@ -134,7 +134,7 @@ def get_model() -> dict[str, Any]:
     ),
 )
 def get_inference(inference_id: str) -> dict[str, Any]:
-    config = ApiSettings.from_env()
+    config = settings()
     # Decoded, so a malformed id is named as the caller wrote it; a valid one has no escapes.
     record = audit.explain(
         validation.inference_id(unquote(inference_id)),

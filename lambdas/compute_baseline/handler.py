@@ -8,7 +8,8 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.compute_baseline.baseline import compute_baseline
-from lambdas.shared import clients, settings
+from lambdas.compute_baseline.settings import settings
+from lambdas.shared import clients
 from lambdas.shared.contracts import steps
 
 logger = Logger()
@@ -20,12 +21,13 @@ tracer = Tracer(patch_modules=("botocore",))
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     run_id, snapshot_uri = _parse(event)
+    config = settings()
     uri = compute_baseline(
         clients.s3(),
         run_id=run_id,
         snapshot_uri=snapshot_uri,
-        artifact_bucket=settings.text(settings.ARTIFACT_BUCKET),
-        spec=settings.model_spec(),
+        artifact_bucket=config.artifact_bucket,
+        spec=config.spec,
     )
     logger.info("baseline written", extra={"run_id": run_id, "uri": uri})
     return steps.COMPUTE_BASELINE.answer(uri=uri)

@@ -21,7 +21,6 @@ from botocore.exceptions import ClientError
 
 from lambdas.deploy.requests import (
     TAG_PREVIOUS_CHAMPION,
-    EndpointOptions,
     build_deployment_config,
     build_endpoint_config,
     build_model,
@@ -29,6 +28,7 @@ from lambdas.deploy.requests import (
     endpoint_config_name,
     model_name,
 )
+from lambdas.deploy.settings import EndpointOptions
 from lambdas.shared import endpoint_state
 from lambdas.shared.endpoint_state import EndpointState
 

@@ -28,7 +28,7 @@ from lambdas.deploy.actions import (
     is_in_progress,
     owned_names,
 )
-from lambdas.deploy.requests import EndpointOptions
+from lambdas.deploy.settings import EndpointOptions
 from lambdas.shared import endpoint_state
 
 CHAMPION_PROPERTY = "ChampionModelPackageArn"

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.deploy.actions import Context
 from lambdas.deploy.events import handle_event
-from lambdas.deploy.requests import EndpointOptions
+from lambdas.deploy.settings import settings
 from lambdas.shared import clients
 
 logger = Logger()
@@ -27,7 +27,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.info(
         "deploy request", extra={"request": event.get("action") or event.get("RequestType")}
     )
-    ctx = Context(sagemaker=clients.sagemaker(), options=EndpointOptions.from_env())
+    ctx = Context(sagemaker=clients.sagemaker(), options=settings())
     result = handle_event(ctx, event)
     if result.get("operation") in ("create", "update"):
         metrics.add_metric(name="EndpointChanges", unit=MetricUnit.Count, value=1)

@@ -6,11 +6,10 @@ builders are tested as pure functions; the deploy logic only passes their output
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from lambdas.shared import settings
+from lambdas.deploy.settings import EndpointOptions
 from lambdas.shared.endpoint_state import CHALLENGER, CHAMPION
 
 TAG_CHAMPION = "shadowloop:champion"
@@ -26,58 +25,6 @@ SERVERLESS_MAX_CONCURRENCY = 5
 # alarms watch it for this long before the old fleet is terminated.
 BAKE_SECONDS = 600
 DEPLOYMENT_TIMEOUT_SECONDS = 3600
-
-
-@dataclass(frozen=True)
-class EndpointOptions:
-    """How the endpoint is built, from the deploy function's environment."""
-
-    project: str
-    endpoint_name: str
-    model_package_group: str
-    role_arn: str
-    capture_bucket: str
-    kms_key_arn: str
-    instance_type: str
-    instance_count: int
-    serverless: bool
-    shadow_sampling_percent: float
-    capture_sampling_percent: int
-    rollback_alarms: tuple[str, ...] = ()
-    instance_storage: bool = False
-    """The instance type has local NVMe storage, which SageMaker encrypts with no volume key."""
-
-    @classmethod
-    def from_env(cls) -> EndpointOptions:
-        alarms = settings.json_value(settings.ROLLBACK_ALARMS)
-        if not isinstance(alarms, list) or not all(isinstance(a, str) for a in alarms):
-            raise settings.SettingError(
-                f"environment variable {settings.ROLLBACK_ALARMS} "
-                "must be a JSON list of alarm names"
-            )
-        return cls(
-            project=settings.text(settings.PROJECT),
-            endpoint_name=settings.text(settings.ENDPOINT_NAME),
-            model_package_group=settings.text(settings.MODEL_PACKAGE_GROUP),
-            role_arn=settings.text(settings.SAGEMAKER_ROLE_ARN),
-            capture_bucket=settings.text(settings.CAPTURE_BUCKET),
-            kms_key_arn=settings.text(settings.KMS_KEY_ARN),
-            instance_type=settings.text(settings.ENDPOINT_INSTANCE_TYPE),
-            instance_count=settings.integer(settings.ENDPOINT_INSTANCE_COUNT),
-            serverless=settings.flag(settings.SERVERLESS),
-            shadow_sampling_percent=settings.number(settings.SHADOW_SAMPLING_PERCENT),
-            capture_sampling_percent=settings.integer(settings.CAPTURE_SAMPLING_PERCENT),
-            instance_storage=settings.flag(settings.ENDPOINT_INSTANCE_STORAGE),
-            rollback_alarms=tuple(alarms),
-        )
-
-    @property
-    def model_prefix(self) -> str:
-        return f"{self.project}-v"
-
-    @property
-    def config_prefix(self) -> str:
-        return f"{self.project}-config-"
 
 
 def model_name(project: str, package_version: int, suffix: str) -> str:

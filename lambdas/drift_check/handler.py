@@ -9,9 +9,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.drift_check.metrics import publish_report
-from lambdas.drift_check.monitor import BaselineUnavailable, DriftCheckSettings, run_drift_check
-from lambdas.shared import clients, scheduled, settings
-from lambdas.shared.drift import Thresholds
+from lambdas.drift_check.monitor import BaselineUnavailable, run_drift_check
+from lambdas.drift_check.settings import settings
+from lambdas.shared import clients, scheduled
 
 logger = Logger()
 # Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
@@ -29,7 +29,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             s3=clients.s3(),
             sagemaker=clients.sagemaker(),
             stepfunctions=clients.stepfunctions(),
-            settings=_settings(),
+            settings=settings(),
             window_end=window_end,
         )
     except BaselineUnavailable as exc:
@@ -48,22 +48,3 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "retrain_execution_arn": report["retrain_execution_arn"],
         "skipped_reason": report["skipped_reason"],
     }
-
-
-def _settings() -> DriftCheckSettings:
-    try:
-        thresholds = Thresholds.from_dict(settings.json_value(settings.DRIFT_THRESHOLDS))
-    except ValueError as exc:
-        raise settings.SettingError(
-            f"environment variable {settings.DRIFT_THRESHOLDS}: {exc}"
-        ) from None
-    return DriftCheckSettings(
-        spec=settings.model_spec(),
-        capture_bucket=settings.text(settings.CAPTURE_BUCKET),
-        artifact_bucket=settings.text(settings.ARTIFACT_BUCKET),
-        endpoint_name=settings.text(settings.ENDPOINT_NAME),
-        state_machine_arn=settings.text(settings.STATE_MACHINE_ARN),
-        thresholds=thresholds,
-        min_rows=settings.integer(settings.DRIFT_MIN_ROWS),
-        cooldown_minutes=settings.integer(settings.DRIFT_COOLDOWN_MINUTES),
-    )

@@ -19,9 +19,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from lambdas.drift_check import window as win
+from lambdas.drift_check.settings import DriftCheckSettings
 from lambdas.shared import capture, endpoint_state, retraining, s3uri
-from lambdas.shared.drift import BaselineError, DriftAccumulator, Thresholds
-from lambdas.shared.settings import ModelSpec
+from lambdas.shared.drift import BaselineError, DriftAccumulator
 
 FIRST_WINDOW = timedelta(hours=24)
 TRIGGER = "drift"
@@ -29,18 +29,6 @@ TRIGGER = "drift"
 
 class BaselineUnavailable(RuntimeError):
     """The champion's baseline cannot be found or read; the message says why."""
-
-
-@dataclass(frozen=True)
-class DriftCheckSettings:
-    spec: ModelSpec
-    capture_bucket: str
-    artifact_bucket: str
-    endpoint_name: str
-    state_machine_arn: str
-    thresholds: Thresholds
-    min_rows: int
-    cooldown_minutes: int
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.evaluation_gate.gate import PASS, apply_gate
-from lambdas.shared import clients, settings
+from lambdas.evaluation_gate.settings import settings
+from lambdas.shared import clients
 
 logger = Logger()
 # Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
@@ -18,19 +19,20 @@ tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(run_id=event.get("run_id"))
-    spec = settings.model_spec()
+    config = settings()
+    spec = config.spec
     result = apply_gate(
         clients.s3(),
         evaluation_uri=event.get("evaluation_uri", ""),
         metric=spec.metric,
         direction=spec.direction,
-        threshold=settings.number(settings.GATE_THRESHOLD),
-        max_regression=settings.number(settings.GATE_MAX_REGRESSION),
+        threshold=config.threshold,
+        max_regression=config.max_regression,
         fairness_limits=spec.fairness,
         task=spec.task,
     )

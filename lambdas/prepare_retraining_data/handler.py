@@ -9,7 +9,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.prepare_retraining_data.retraining import prepare_retraining_data
-from lambdas.shared import clients, settings
+from lambdas.prepare_retraining_data.settings import settings
+from lambdas.shared import clients
 
 logger = Logger()
 # Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
@@ -17,22 +18,23 @@ tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(run_id=event.get("run_id", ""), dataset=event.get("dataset"))
+    config = settings()
     result = prepare_retraining_data(
         clients.s3(),
         clients.sagemaker(),
-        data_bucket=settings.text(settings.DATA_BUCKET),
-        capture_bucket=settings.text(settings.CAPTURE_BUCKET),
-        endpoint_name=settings.text(settings.ENDPOINT_NAME),
-        spec=settings.model_spec(),
+        data_bucket=config.data_bucket,
+        capture_bucket=config.capture_bucket,
+        endpoint_name=config.endpoint_name,
+        spec=config.spec,
         dataset=event.get("dataset", ""),
         run_id=event.get("run_id", ""),
         trigger=event.get("trigger", "drift"),
-        lookback_hours=settings.integer(settings.RETRAIN_LOOKBACK_HOURS),
+        lookback_hours=config.lookback_hours,
     )
     metrics.add_metric(name="RetrainingRows", unit=MetricUnit.Count, value=result["captured_rows"])
     metrics.add_metric(

@@ -13,12 +13,12 @@ from typing import Any
 from lambdas.promotion_check import decision as decisions
 from lambdas.promotion_check.decision import paired_differences
 from lambdas.promotion_check.evidence import variant_health
-from lambdas.shared import endpoint_state, settings
+from lambdas.promotion_check.settings import PromotionSettings
+from lambdas.shared import endpoint_state
 from lambdas.shared.capture import Skipped, read_captures
 from lambdas.shared.endpoint_state import CHALLENGER, CHAMPION, EndpointState
 from lambdas.shared.feedback import read_feedback
 from lambdas.shared.quality import look_alpha
-from lambdas.shared.settings import ModelSpec
 
 logger = logging.getLogger(__name__)
 
@@ -35,32 +35,6 @@ class DeployFailed(RuntimeError):
 
 class DeployBusy(DeployFailed):
     """The endpoint was being changed, so the deploy function refused to change it."""
-
-
-@dataclass(frozen=True)
-class PromotionSettings:
-    endpoint_name: str
-    capture_bucket: str
-    artifact_bucket: str
-    model_spec: ModelSpec
-    margin: float
-    min_labelled: int
-    deploy_function_name: str
-    alpha: float = 0.05
-    """The chance of any wrong promotion over a challenger's shadow life, spent across looks."""
-
-    @classmethod
-    def from_env(cls) -> PromotionSettings:
-        return cls(
-            endpoint_name=settings.text(settings.ENDPOINT_NAME),
-            capture_bucket=settings.text(settings.CAPTURE_BUCKET),
-            artifact_bucket=settings.text(settings.ARTIFACT_BUCKET),
-            model_spec=settings.model_spec(),
-            margin=settings.number(settings.PROMOTION_MARGIN),
-            min_labelled=settings.integer(settings.PROMOTION_MIN_LABELLED),
-            deploy_function_name=settings.text(settings.DEPLOY_FUNCTION_NAME),
-            alpha=settings.number(settings.PROMOTION_ALPHA),
-        )
 
 
 @dataclass(frozen=True)

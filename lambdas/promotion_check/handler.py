@@ -8,12 +8,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lambdas.promotion_check.check import (
-    Clients,
-    PromotionSettings,
-    check_promotion,
-    lambda_invoker,
-)
+from lambdas.promotion_check.check import Clients, check_promotion, lambda_invoker
+from lambdas.promotion_check.settings import settings
 from lambdas.shared import clients, scheduled
 
 logger = Logger()
@@ -35,7 +31,7 @@ _METRICS = (
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    config = PromotionSettings.from_env()
+    config = settings()
     report = check_promotion(
         Clients(clients.sagemaker(), clients.s3(), clients.cloudwatch()),
         config,

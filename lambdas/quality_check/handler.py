@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.quality_check.metrics import publish_report
 from lambdas.quality_check.monitor import run_quality_check
-from lambdas.quality_check.settings import QualityCheckSettings
+from lambdas.quality_check.settings import settings
 from lambdas.shared import clients, scheduled
 
 logger = Logger()
@@ -30,7 +30,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         sagemaker=clients.sagemaker(),
         stepfunctions=clients.stepfunctions(),
         sns=clients.client("sns"),
-        settings=QualityCheckSettings.from_env(),
+        settings=settings(),
         window_end=scheduled.window_end(event, "quality check"),
     )
     if report is None:

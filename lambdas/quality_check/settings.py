@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lambdas.shared import settings
-from lambdas.shared.settings import ModelSpec
+from lambdas.shared.contracts import environment as env
+from lambdas.shared.settings import (
+    ModelSpec,
+    SettingError,
+    integer,
+    json_value,
+    model_spec,
+    per_cold_start,
+    text,
+)
+
+VARIABLES = env.FUNCTIONS["quality_check"]
 
 
 @dataclass(frozen=True)
@@ -23,25 +33,28 @@ class QualityCheckSettings:
     cooldown_minutes: int
 
     @classmethod
-    def from_env(cls) -> QualityCheckSettings:
-        rule = settings.json_value(settings.QUALITY_RULE)
+    def from_environment(cls) -> QualityCheckSettings:
+        rule = json_value(env.QUALITY_RULE)
         try:
             alpha, tolerance = float(rule["alpha"]), float(rule["tolerance"])
             min_labels = int(rule["min_labels"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise settings.SettingError(
-                f"environment variable {settings.QUALITY_RULE}: {exc!r} is missing or malformed"
+            raise SettingError(
+                f"environment variable {env.QUALITY_RULE}: {exc!r} is missing or malformed"
             ) from None
         return cls(
-            spec=settings.model_spec(),
-            capture_bucket=settings.text(settings.CAPTURE_BUCKET),
-            artifact_bucket=settings.text(settings.ARTIFACT_BUCKET),
-            endpoint_name=settings.text(settings.ENDPOINT_NAME),
-            state_machine_arn=settings.text(settings.STATE_MACHINE_ARN),
-            topic_arn=settings.text(settings.ALERTS_TOPIC_ARN),
+            spec=model_spec(),
+            capture_bucket=text(env.CAPTURE_BUCKET),
+            artifact_bucket=text(env.ARTIFACT_BUCKET),
+            endpoint_name=text(env.ENDPOINT_NAME),
+            state_machine_arn=text(env.STATE_MACHINE_ARN),
+            topic_arn=text(env.ALERTS_TOPIC_ARN),
             alpha=alpha,
             tolerance=tolerance,
             min_labels=min_labels,
-            label_delay_minutes=settings.integer(settings.QUALITY_LABEL_DELAY_MINUTES),
-            cooldown_minutes=settings.integer(settings.QUALITY_COOLDOWN_MINUTES),
+            label_delay_minutes=integer(env.QUALITY_LABEL_DELAY_MINUTES),
+            cooldown_minutes=integer(env.QUALITY_COOLDOWN_MINUTES),
         )
+
+
+settings = per_cold_start(VARIABLES)(QualityCheckSettings.from_environment)

@@ -8,7 +8,8 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.resolve_champion.champion import resolve_champion
-from lambdas.shared import clients, settings
+from lambdas.resolve_champion.settings import settings
+from lambdas.shared import clients
 
 logger = Logger()
 # Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
@@ -19,13 +20,14 @@ tracer = Tracer(patch_modules=("botocore",))
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(run_id=event.get("run_id"))
+    config = settings()
     result = resolve_champion(
         clients.sagemaker(),
         clients.s3(),
         run_id=event.get("run_id", ""),
-        endpoint_name=settings.text(settings.ENDPOINT_NAME),
-        group=settings.text(settings.MODEL_PACKAGE_GROUP),
-        artifact_bucket=settings.text(settings.ARTIFACT_BUCKET),
+        endpoint_name=config.endpoint_name,
+        group=config.group,
+        artifact_bucket=config.artifact_bucket,
     )
     logger.info("champion resolved", extra=result)
     return result

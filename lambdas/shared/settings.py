@@ -1,64 +1,52 @@
-"""Settings that infra passes to every Lambda as environment variables.
+"""Parsing helpers for the variables infra sets (names: ``lambdas.shared.contracts.environment``).
 
-Read at call time, never at import, so a handler module imports without any
-environment (tests, the local cloud, cold starts with a bad config all fail at
-the first call with a message naming the variable).
+Each function's ``settings.py`` reads its variables through these at its first call,
+never at import, so a handler module imports without any environment (tests, the local
+cloud, cold starts with a bad config all fail at the first call with a message naming
+the variable).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from functools import cache
-from typing import Any
+from collections.abc import Callable
+from functools import cache, lru_cache
+from typing import Any, TypeVar
 
+from lambdas.shared.contracts.environment import MODEL_SPEC, MODEL_SPEC_URI
 from lambdas.shared.contracts.model_spec import Fairness, Feature, ModelSpec
 
 __all__ = ["Fairness", "Feature", "ModelSpec", "model_spec"]
 
-# The one list of variable names; infra sets them, handlers read them.
-PROJECT = "PROJECT"
-MODEL_SPEC = "MODEL_SPEC"
-MODEL_SPEC_URI = "MODEL_SPEC_URI"
-DATA_BUCKET = "DATA_BUCKET"
-ARTIFACT_BUCKET = "ARTIFACT_BUCKET"
-CAPTURE_BUCKET = "CAPTURE_BUCKET"
-MODEL_PACKAGE_GROUP = "MODEL_PACKAGE_GROUP"
-ENDPOINT_NAME = "ENDPOINT_NAME"
-STATE_MACHINE_ARN = "STATE_MACHINE_ARN"
-GATE_THRESHOLD = "GATE_THRESHOLD"
-GATE_MAX_REGRESSION = "GATE_MAX_REGRESSION"
-APPROVAL_STATUS = "APPROVAL_STATUS"
-SAGEMAKER_ROLE_ARN = "SAGEMAKER_ROLE_ARN"
-INFERENCE_IMAGE_URI = "INFERENCE_IMAGE_URI"
-KMS_KEY_ARN = "KMS_KEY_ARN"
-ENDPOINT_INSTANCE_TYPE = "ENDPOINT_INSTANCE_TYPE"
-ENDPOINT_INSTANCE_COUNT = "ENDPOINT_INSTANCE_COUNT"
-ENDPOINT_INSTANCE_STORAGE = "ENDPOINT_INSTANCE_STORAGE"
-SERVERLESS = "SERVERLESS"
-SHADOW_SAMPLING_PERCENT = "SHADOW_SAMPLING_PERCENT"
-CAPTURE_SAMPLING_PERCENT = "CAPTURE_SAMPLING_PERCENT"
-MAX_BATCH = "MAX_BATCH"
-PROMOTION_MARGIN = "PROMOTION_MARGIN"
-PROMOTION_MIN_LABELLED = "PROMOTION_MIN_LABELLED"
-PROMOTION_ALPHA = "PROMOTION_ALPHA"
-DRIFT_THRESHOLDS = "DRIFT_THRESHOLDS"
-DRIFT_MIN_ROWS = "DRIFT_MIN_ROWS"
-DRIFT_COOLDOWN_MINUTES = "DRIFT_COOLDOWN_MINUTES"
-QUALITY_RULE = "QUALITY_RULE"
-QUALITY_LABEL_DELAY_MINUTES = "QUALITY_LABEL_DELAY_MINUTES"
-QUALITY_COOLDOWN_MINUTES = "QUALITY_COOLDOWN_MINUTES"
-RETRAIN_LOOKBACK_HOURS = "RETRAIN_LOOKBACK_HOURS"
-ALERTS_TOPIC_ARN = "ALERTS_TOPIC_ARN"
-ROLLBACK_ALARMS = "ROLLBACK_ALARMS"
-CODE_VERSION = "CODE_VERSION"
-INFERENCE_TABLE = "INFERENCE_TABLE"
-AUDIT_RETENTION_DAYS = "AUDIT_RETENTION_DAYS"
-DEPLOY_FUNCTION_NAME = "DEPLOY_FUNCTION_NAME"
+T = TypeVar("T")
 
 
 class SettingError(RuntimeError):
     """A required environment variable is missing or malformed."""
+
+
+def per_cold_start(variables: tuple[str, ...]) -> Callable[[Callable[[], T]], Callable[[], T]]:
+    """Cache a settings reader: it runs once per cold start, at the first call.
+
+    The cache is keyed on the values of ``variables`` (and the inline spec), so it
+    is read once on Lambda, where the environment never changes, and again only
+    where one process changes it (tests, the local cloud's next deployment).
+    """
+    watched = (*variables, MODEL_SPEC)
+
+    def decorate(read: Callable[[], T]) -> Callable[[], T]:
+        @lru_cache(maxsize=1)
+        def cached(_values: tuple[str | None, ...]) -> T:
+            return read()
+
+        def accessor() -> T:
+            return cached(tuple(os.environ.get(name) for name in watched))
+
+        accessor.read = read  # type: ignore[attr-defined]  # uncached, for tests
+        return accessor
+
+    return decorate
 
 
 def text(name: str) -> str:

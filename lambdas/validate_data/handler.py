@@ -8,7 +8,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lambdas.shared import clients, settings
+from lambdas.shared import clients
+from lambdas.validate_data.settings import settings
 from lambdas.validate_data.validate import DatasetInvalid, validate_dataset
 
 logger = Logger()
@@ -17,16 +18,17 @@ tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(run_id=event.get("run_id"), dataset=event.get("dataset"))
+    config = settings()
     try:
         result = validate_dataset(
             clients.s3(),
-            data_bucket=settings.text(settings.DATA_BUCKET),
-            spec=settings.model_spec(),
+            data_bucket=config.data_bucket,
+            spec=config.spec,
             dataset=event.get("dataset", ""),
             version_id=event.get("version_id"),
         )

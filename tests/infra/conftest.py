@@ -74,3 +74,24 @@ def nag_errors(stack: Stack) -> list[str]:
         "*", Match.string_like_regexp("AwsSolutions-.*")
     )
     return [f"{m.id}: {m.entry.data}" for m in found]
+
+
+def exported(synthesized: Synthesized, rendered: str) -> tuple[str, Any]:
+    """The stack and the value behind one ``<Import:stack:name>`` placeholder."""
+    assert rendered.startswith("<Import:") and rendered.endswith(">"), rendered
+    name = rendered.removeprefix("<Import:").removesuffix(">")
+    stack = name.split(":", 1)[0]
+    outputs = synthesized.templates[stack].to_json()["Outputs"]
+    (value,) = [o["Value"] for o in outputs.values() if o.get("Export", {}).get("Name") == name]
+    return stack, value
+
+
+def logical_id(synthesized: Synthesized, stack: str, resource_type: str, **props: Any) -> str:
+    """The one resource of ``resource_type`` in ``stack`` whose properties include ``props``."""
+    resources = synthesized.templates[stack].find_resources(resource_type)
+    (found,) = [
+        key
+        for key, r in resources.items()
+        if all(r["Properties"].get(k) == v for k, v in props.items())
+    ]
+    return found

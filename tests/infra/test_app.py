@@ -13,7 +13,7 @@ import pytest
 
 from infra.app import main
 from infra.config import CONTEXT_KEY, ENVIRONMENT_KEY, ROOT, ConfigError, load_config
-from lambdas.shared import settings
+from lambdas.shared.contracts import environment
 from tests.infra.conftest import Synthesized, nag_errors
 
 
@@ -132,7 +132,7 @@ def test_functions_run_existing_handlers_with_known_settings(synthesized: Synthe
         for f in synthesized.templates[name].find_resources("AWS::Lambda::Function").values()
         if f["Properties"].get("Handler", "").startswith("lambdas.")
     ]
-    known = {value for name, value in vars(settings).items() if name.isupper()}
+    known = {v for name, v in vars(environment).items() if name.isupper() and isinstance(v, str)}
     # Then each handler module exists and each variable is one the Lambdas read by name
     assert len(functions) == 11
     for function in functions:

@@ -6,7 +6,7 @@ import json
 
 from aws_cdk.assertions import Match
 
-from tests.infra.conftest import Synthesized, render
+from tests.infra.conftest import Synthesized, exported, logical_id, render
 from tests.infra.test_serving_stack import _actions, _policy_statements
 
 
@@ -36,7 +36,9 @@ def test_retrain_schedule_starts_the_pipeline_with_a_schedule_trigger(
     ]
     assert retrain["ScheduleExpression"] == synthesized.config.retrain_schedule
     (target,) = retrain["Targets"]
-    assert "StateMachineArn" in render(target["Arn"]) or "Import" in render(target["Arn"])
+    stack, value = exported(synthesized, render(target["Arn"]))
+    machine = logical_id(synthesized, stack, "AWS::StepFunctions::StateMachine")
+    assert (stack, value) == (f"{synthesized.config.prefix}-pipeline", {"Ref": machine})
     assert json.loads(target["Input"]) == {
         "dataset": synthesized.config.model.dataset,
         "version_id": None,
@@ -53,8 +55,8 @@ def test_drift_role_may_start_only_the_pipeline(synthesized: Synthesized) -> Non
     assert not any(s["Resource"] == "*" for s in starting)
     listing = [s for s in statements if "states:ListExecutions" in _actions(s)]
     assert render(listing[0]["Resource"]) == render(starting[0]["Resource"])
-    metrics = [s for s in statements if "cloudwatch:PutMetricData" in _actions(s)]
-    assert metrics[0]["Condition"] == {"StringEquals": {"cloudwatch:namespace": "shadowloop"}}
+    # Metrics leave as EMF log lines, so the role may not call PutMetricData.
+    assert not [s for s in statements if "cloudwatch:PutMetricData" in _actions(s)]
 
 
 def test_monitoring_alarms_notify_the_topic(synthesized: Synthesized) -> None:
@@ -148,9 +150,7 @@ def test_quality_role_starts_only_the_pipeline_and_publishes_only_to_the_topic(
     writes = [s for s in statements if "s3:PutObject" in _actions(s)]
     assert writes
     assert all("monitoring/quality/*" in json.dumps(s["Resource"]) for s in writes)
-    assert by_action["cloudwatch:PutMetricData"]["Condition"] == {
-        "StringEquals": {"cloudwatch:namespace": "shadowloop"}
-    }
+    assert "cloudwatch:PutMetricData" not in by_action
 
 
 def test_quality_role_reads_only_calibrations_among_the_runs_artifacts(
@@ -160,7 +160,7 @@ def test_quality_role_reads_only_calibrations_among_the_runs_artifacts(
     reads = [
         json.dumps(s["Resource"])
         for s in statements
-        if "s3:GetObject*" in _actions(s) and "runs/" in json.dumps(s["Resource"])
+        if "s3:GetObject" in _actions(s) and "runs/" in json.dumps(s["Resource"])
     ]
     assert reads
     assert all("runs/*/evaluation/calibration.json" in r for r in reads)

@@ -9,7 +9,7 @@ from typing import Any
 
 from infra.constructs import training_pipeline
 from lambdas.shared.contracts import layout, steps
-from tests.infra.conftest import Synthesized
+from tests.infra.conftest import Synthesized, exported, logical_id
 
 TASKS = (
     "PrepareRetrainingData",
@@ -82,7 +82,7 @@ def test_drift_and_quality_runs_prepare_retraining_data_first(definition: dict[s
 
 
 def test_lambda_steps_send_explicit_payloads_and_keep_selected_results(
-    definition: dict[str, Any],
+    synthesized: Synthesized, definition: dict[str, Any]
 ) -> None:
     states = definition["States"]
     validate = states["ValidateData"]
@@ -108,7 +108,14 @@ def test_lambda_steps_send_explicit_payloads_and_keep_selected_results(
     )
     deploy = states["Deploy"]["Parameters"]
     assert deploy["Payload"] == {"action": "deploy", "model_package_arn.$": "$.model_package.arn"}
-    assert "serving" in deploy["FunctionName"].lower() or "Import" in deploy["FunctionName"]
+    stack, value = exported(synthesized, deploy["FunctionName"])
+    function = logical_id(
+        synthesized, stack, "AWS::Lambda::Function", Handler="lambdas.deploy.handler.handler"
+    )
+    assert (stack, value) == (
+        f"{synthesized.config.prefix}-serving",
+        {"Fn::GetAtt": [function, "Arn"]},
+    )
 
 
 def test_training_job_request(synthesized: Synthesized, definition: dict[str, Any]) -> None:

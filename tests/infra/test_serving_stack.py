@@ -216,7 +216,6 @@ def test_functions_get_the_layers_tracing_and_powertools_settings(synthesized: S
                     {
                         "POWERTOOLS_SERVICE_NAME": "api",
                         "POWERTOOLS_METRICS_NAMESPACE": "shadowloop",
-                        "PROJECT": synthesized.config.prefix,
                         "ENDPOINT_NAME": f"{synthesized.config.prefix}-endpoint",
                         "MAX_BATCH": str(synthesized.config.serving.max_batch),
                         "AUDIT_RETENTION_DAYS": str(

@@ -37,9 +37,9 @@ class Context:
 
 
 @pytest.fixture
-def s3(monkeypatch):
+def s3(monkeypatch, function_environment):
     monkeypatch.setenv("MODEL_SPEC", json.dumps(SPEC))
-    monkeypatch.setenv("ARTIFACT_BUCKET", "artifacts")
+    function_environment("compute_baseline", MODEL_SPEC_URI=None, ARTIFACT_BUCKET="artifacts")
     with mock_aws():
         client = boto3.client("s3")
         client.create_bucket(Bucket="artifacts")

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from moto import mock_aws
 
-from lambdas.drift_check.handler import _settings, handler
+from lambdas.drift_check.handler import handler
+from lambdas.drift_check.settings import settings as drift_settings
 from lambdas.shared import capture, retraining
 from lambdas.shared.drift import build_baseline
 from lambdas.shared.settings import Feature
@@ -73,18 +74,19 @@ def baseline():
 
 
 @pytest.fixture
-def aws(monkeypatch, baseline):
-    env = {
-        "MODEL_SPEC": json.dumps(SPEC),
-        "CAPTURE_BUCKET": "captures",
-        "ARTIFACT_BUCKET": "artifacts",
-        "ENDPOINT_NAME": ENDPOINT,
-        "DRIFT_THRESHOLDS": json.dumps({"psi_warn": 0.1, "psi_alert": 0.2, "drift_share": 0.5}),
-        "DRIFT_MIN_ROWS": "200",
-        "DRIFT_COOLDOWN_MINUTES": "360",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+def aws(monkeypatch, baseline, function_environment):
+    monkeypatch.setenv("MODEL_SPEC", json.dumps(SPEC))
+    function_environment(
+        "drift_check",
+        MODEL_SPEC_URI=None,
+        CAPTURE_BUCKET="captures",
+        ARTIFACT_BUCKET="artifacts",
+        ENDPOINT_NAME=ENDPOINT,
+        STATE_MACHINE_ARN="set below, once the state machine exists",
+        DRIFT_THRESHOLDS=json.dumps({"psi_warn": 0.1, "psi_alert": 0.2, "drift_share": 0.5}),
+        DRIFT_MIN_ROWS="200",
+        DRIFT_COOLDOWN_MINUTES="360",
+    )
     with mock_aws():
         s3, sagemaker, sfn = (
             boto3.client("s3"),
@@ -246,7 +248,7 @@ def test_two_checks_of_the_same_window_start_exactly_one_run(aws):
 
 def test_racing_checks_share_the_deterministic_execution(aws):
     # Both checks passed their guards before either started the pipeline.
-    settings = _settings()
+    settings = drift_settings()
     arn, dataset = settings.state_machine_arn, settings.spec.dataset
 
     first = retraining.start(aws.sfn, arn, dataset, "drift", WINDOW_END)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -67,23 +68,27 @@ class Aws:
         return [json.loads(json.loads(m["Body"])["Message"]) for m in messages.get("Messages", [])]
 
 
-def _env(monkeypatch, spec=SPEC, min_labels=50):
-    env = {
-        "MODEL_SPEC": json.dumps(spec),
-        "CAPTURE_BUCKET": "captures",
-        "ARTIFACT_BUCKET": "artifacts",
-        "ENDPOINT_NAME": ENDPOINT,
-        "QUALITY_RULE": json.dumps({"alpha": 0.05, "tolerance": 0.1, "min_labels": min_labels}),
-        "QUALITY_LABEL_DELAY_MINUTES": "60",
-        "QUALITY_COOLDOWN_MINUTES": "360",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+def _env(function_environment, monkeypatch, spec=SPEC, min_labels=50):
+    """The quality check's variables from the synthesized template, resolved for moto."""
+    monkeypatch.setenv("MODEL_SPEC", json.dumps(spec))
+    function_environment(
+        "quality_check",
+        MODEL_SPEC_URI=None,
+        CAPTURE_BUCKET="captures",
+        ARTIFACT_BUCKET="artifacts",
+        ENDPOINT_NAME=ENDPOINT,
+        # Kept when the aws fixture has set them; else set once the machine and topic exist.
+        STATE_MACHINE_ARN=os.environ.get("STATE_MACHINE_ARN", "pending"),
+        ALERTS_TOPIC_ARN=os.environ.get("ALERTS_TOPIC_ARN", "pending"),
+        QUALITY_RULE=json.dumps({"alpha": 0.05, "tolerance": 0.1, "min_labels": min_labels}),
+        QUALITY_LABEL_DELAY_MINUTES="60",
+        QUALITY_COOLDOWN_MINUTES="360",
+    )
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    _env(monkeypatch)
+def aws(monkeypatch, function_environment):
+    _env(function_environment, monkeypatch)
     with mock_aws():
         s3, sagemaker, sfn = (
             boto3.client("s3"),
@@ -218,10 +223,10 @@ def test_a_slower_zone_alarms_alerts_once_and_starts_one_quality_run(aws):
     }
 
 
-def test_fifty_stationary_hours_raise_no_alarm(aws, monkeypatch):
+def test_fifty_stationary_hours_raise_no_alarm(aws, monkeypatch, function_environment):
     # Given 50 hours of ordinary traffic, the live error exactly the holdout's, and few labels
     # an hour (each feedback is an S3 object; bench/quality_bench.py looks at 1,000 windows)
-    _env(monkeypatch, min_labels=20)
+    _env(function_environment, monkeypatch, min_labels=20)
     statuses = []
     for hour in range(50):
         at = START + timedelta(hours=hour, minutes=10)
@@ -301,9 +306,10 @@ def test_a_new_champion_is_judged_afresh_on_its_own_predictions(aws):
     assert state["champion_model_package_arn"] == new and state["looks"] == 1
 
 
-def test_a_fairness_group_in_the_spec_is_reported_per_value(aws, monkeypatch):
+def test_a_fairness_group_in_the_spec_is_reported_per_value(aws, monkeypatch, function_environment):
     # Given a spec naming a fairness group column
-    _env(monkeypatch, {**SPEC, "segment": None, "fairness": {"group": "city_zone"}})
+    spec = {**SPEC, "segment": None, "fairness": {"group": "city_zone"}}
+    _env(function_environment, monkeypatch, spec)
     served(aws.s3, 120, at=START + timedelta(minutes=5), error_sd=3.7, seed=10)
 
     # When the check runs
@@ -411,10 +417,10 @@ def _one(value):
 
 
 def test_live_fairness_is_reported_per_group_and_alerts_after_two_breached_windows(
-    aws, monkeypatch, capsys
+    aws, monkeypatch, capsys, function_environment
 ):
     # Given a loan classifier serving, whose holdout accuracy is registered
-    _env(monkeypatch, LOAN_SPEC)
+    _env(function_environment, monkeypatch, LOAN_SPEC)
     package = aws.sagemaker.create_model_package(
         ModelPackageGroupName="delivery-eta",
         CustomerMetadataProperties={"metric": "accuracy", "metric_value": "0.8"},

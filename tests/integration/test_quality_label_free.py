@@ -37,8 +37,8 @@ CALIBRATION = {
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    _env(monkeypatch, spec=SPEC, min_labels=50)
+def aws(monkeypatch, function_environment):
+    _env(function_environment, monkeypatch, spec=SPEC, min_labels=50)
     with mock_aws():
         s3, sagemaker, sfn = (
             boto3.client("s3"),

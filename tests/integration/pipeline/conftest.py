@@ -33,11 +33,12 @@ def context() -> LambdaContext:
 
 
 @pytest.fixture
-def aws(monkeypatch):
+def aws(monkeypatch, function_environment):
     """Buckets (the data bucket versioned), the registry group and every step's settings."""
+    monkeypatch.setenv("MODEL_SPEC", SPEC_JSON)
+    function_environment("validate_data", MODEL_SPEC_URI=None, DATA_BUCKET=DATA_BUCKET)
+    # The other steps' variables, as their tests expect them.
     for name, value in {
-        "MODEL_SPEC": SPEC_JSON,
-        "DATA_BUCKET": DATA_BUCKET,
         "ARTIFACT_BUCKET": ARTIFACT_BUCKET,
         "CAPTURE_BUCKET": CAPTURE_BUCKET,
         "MODEL_PACKAGE_GROUP": GROUP,

@@ -21,7 +21,8 @@ from lambdas.deploy.actions import (
 )
 from lambdas.deploy.custom_resource import on_event
 from lambdas.deploy.events import handle_event
-from lambdas.deploy.requests import TAG_PREVIOUS_CHAMPION, EndpointOptions
+from lambdas.deploy.requests import TAG_PREVIOUS_CHAMPION
+from lambdas.deploy.settings import EndpointOptions
 
 GROUP = "shadowloop-dev-models"
 OPTIONS = EndpointOptions(

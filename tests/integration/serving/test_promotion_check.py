@@ -17,10 +17,10 @@ from lambdas.deploy.events import handle_event
 from lambdas.promotion_check.check import (
     Clients,
     DeployFailed,
-    PromotionSettings,
     check_promotion,
     lambda_invoker,
 )
+from lambdas.promotion_check.settings import PromotionSettings
 from lambdas.shared import capture
 from lambdas.shared.settings import ModelSpec
 from tests.integration.serving.test_deploy_endpoint import (  # noqa: F401 (fixtures)
@@ -381,4 +381,4 @@ def test_settings_are_read_when_called(monkeypatch):
     from lambdas.shared.settings import SettingError
 
     with pytest.raises(SettingError, match="is not set"):
-        PromotionSettings.from_env()
+        PromotionSettings.from_environment()

@@ -9,7 +9,6 @@ from lambdas.deploy.requests import (
     TAG_CHALLENGER,
     TAG_CHAMPION,
     TAG_PREVIOUS_CHAMPION,
-    EndpointOptions,
     build_deployment_config,
     build_endpoint_config,
     build_model,
@@ -17,6 +16,7 @@ from lambdas.deploy.requests import (
     endpoint_config_name,
     model_name,
 )
+from lambdas.deploy.settings import EndpointOptions, settings
 from lambdas.shared.settings import SettingError
 
 OPTIONS = EndpointOptions(
@@ -168,7 +168,7 @@ def test_previous_champion_is_tagged_for_rollback():
     }
 
 
-def test_options_from_env_reject_a_malformed_alarm_list(monkeypatch):
+def test_options_from_environment_reject_a_malformed_alarm_list(monkeypatch):
     env = {
         "PROJECT": "shadowloop-dev",
         "ENDPOINT_NAME": "e",
@@ -188,7 +188,10 @@ def test_options_from_env_reject_a_malformed_alarm_list(monkeypatch):
         monkeypatch.setenv(key, value)
 
     with pytest.raises(SettingError, match="ROLLBACK_ALARMS"):
-        EndpointOptions.from_env()
+        EndpointOptions.from_environment()
 
     monkeypatch.setenv("ROLLBACK_ALARMS", '["a"]')
-    assert EndpointOptions.from_env().rollback_alarms == ("a",)
+    assert settings().rollback_alarms == ("a",)
+    assert settings() is settings(), "read once while the environment stays the same"
+    monkeypatch.setenv("ROLLBACK_ALARMS", '["b"]')
+    assert settings().rollback_alarms == ("b",)
