@@ -224,10 +224,10 @@ def test_the_assumed_lambda_memory_is_what_infra_deploys():
     import inspect
 
     from infra.constructs.function import Function
-    from infra.stacks.monitoring import CHECK_MEMORY
+    from infra.constructs.functions.monitoring import CHECK
 
     shipped = cost.load_prices()
 
     api_default = inspect.signature(Function.__init__).parameters["memory_size"].default
     assert shipped.number("api_memory_mb") == api_default
-    assert shipped.number("check_memory_mb") == CHECK_MEMORY
+    assert shipped.number("check_memory_mb") == CHECK["memory_size"]
