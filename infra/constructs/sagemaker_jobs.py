@@ -74,28 +74,8 @@ def training_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
         "RoleArn": jobs.role.role_arn,
         "HyperParameters": hyperparameters,
         "InputDataConfig": [
-            {
-                "ChannelName": "train",
-                "DataSource": {
-                    "S3DataSource": {
-                        "S3DataType": "S3Prefix",
-                        "S3Uri": sfn.JsonPath.string_at(steps.VALIDATE_DATA.path("snapshot_uri")),
-                        "S3DataDistributionType": "FullyReplicated",
-                    }
-                },
-                "ContentType": "text/csv",
-            },
-            {
-                "ChannelName": SPEC_CHANNEL,
-                "DataSource": {
-                    "S3DataSource": {
-                        "S3DataType": "S3Prefix",
-                        "S3Uri": jobs.model_spec_uri,
-                        "S3DataDistributionType": "FullyReplicated",
-                    }
-                },
-                "ContentType": "application/json",
-            },
+            _channel("train", sfn.JsonPath.string_at(steps.VALIDATE_DATA.path("snapshot_uri"))),
+            _channel(SPEC_CHANNEL, jobs.model_spec_uri, "application/json"),
         ],
         "OutputDataConfig": {
             "S3OutputPath": artifact_uri(jobs, "training"),
@@ -116,6 +96,21 @@ def training_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
         # The code comes from S3 through the toolkit, so no network is needed; isolation
         # stays off because the toolkit downloads sourcedir.tar.gz from the container.
         "EnableNetworkIsolation": False,
+    }
+
+
+def _channel(name: str, uri: str, content_type: str = "text/csv") -> dict[str, Any]:
+    """A training input channel: the whole S3 prefix, copied to every instance."""
+    return {
+        "ChannelName": name,
+        "DataSource": {
+            "S3DataSource": {
+                "S3DataType": "S3Prefix",
+                "S3Uri": uri,
+                "S3DataDistributionType": "FullyReplicated",
+            }
+        },
+        "ContentType": content_type,
     }
 
 

@@ -25,7 +25,6 @@ MAX_DEPTH = 16
 
 # Digits of the largest finite float (about 1.8e308): longer integers cannot be a feature.
 _MAX_INTEGER_DIGITS = 309
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 JSON_CONTENT_TYPE = "application/json"
 _INFERENCE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -74,8 +73,12 @@ def parse_body(
 
 def text_value(where: str, value: str) -> str:
     """A string that can be written back as UTF-8 (to a capture, a CSV): no lone surrogates."""
-    if _SURROGATE.search(value):
-        raise errors.InvalidInput(f"{where}: text is not valid Unicode (a lone surrogate)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise errors.InvalidInput(
+            f"{where}: text is not valid Unicode (a lone surrogate)"
+        ) from None
     return value
 
 
