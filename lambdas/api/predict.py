@@ -22,6 +22,8 @@ from lambdas.api.inferences import Inference
 from lambdas.api.models import ServedModels
 
 _UNAVAILABLE = {"ThrottlingException", "ServiceUnavailable", "ModelNotReadyException"}
+_DYNAMODB_SMALLEST = 1e-130
+_DYNAMODB_LIMIT = 1e126
 _FAILED = {"ModelError", "InternalFailure", "InternalDependencyException"}
 
 
@@ -134,16 +136,20 @@ def _predictions(payload: bytes | str, expected: int) -> list[Any]:
         raise errors.ModelFailed(f"the model returned {count} predictions for {expected} records")
     if not all(_is_prediction(p) for p in predictions):
         raise errors.ModelFailed(
-            "the model returned a prediction that is neither a finite number nor a class label"
+            "the model returned a prediction that is neither a class label nor a finite "
+            "number the audit record can hold (|x| from 1e-130 to under 1e126, or 0)"
         )
     return predictions
 
 
 def _is_prediction(value: Any) -> bool:
-    """A regression value or a class label, as PREDICTION in the API schema allows."""
+    """A regression value or a class label the audit record can hold (PREDICTION's schema)."""
     if isinstance(value, str):
         return bool(value)
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return False
+    # DynamoDB numbers: magnitudes from 1e-130 to just under 1e126, or zero.
+    return value == 0 or _DYNAMODB_SMALLEST <= abs(value) < _DYNAMODB_LIMIT
 
 
 def _probabilities(payload: bytes | str, expected: int) -> list[dict[str, float]] | None:
