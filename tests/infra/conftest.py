@@ -1,25 +1,29 @@
-"""One synthesis per test session: the app as ``cdk synth`` builds it from cdk.json."""
+"""One synthesis for the whole run: the app as ``cdk synth`` builds it from cdk.json.
+
+It is the local cloud's assembly cache, so the infra tests, the function environments of
+the integration tier and the e2e tier all read the same templates, synthesized once.
+"""
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import Stack
-from aws_cdk.assertions import Annotations, Match, Template
+from aws_cdk.assertions import Template
 
-from infra.app import build_app
-from infra.config import Config, load_from_cdk_json
+from infra.config import ROOT, Config, load_from_cdk_json
+from shadowloop.localcloud.cloud import synthesize
 
 
 @dataclass(frozen=True)
 class Synthesized:
     config: Config
     outdir: Path
-    stacks: dict[str, Stack]
+    stacks: list[str]
     templates: dict[str, Template]
 
     def template(self, concern: str) -> Template:
@@ -30,13 +34,19 @@ class Synthesized:
 
 
 @pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+def synthesized() -> Synthesized:
     config = load_from_cdk_json()
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    app = build_app(config, outdir=str(outdir))
-    app.synth()
-    stacks = {child.stack_name: child for child in app.node.children if isinstance(child, Stack)}
-    templates = {name: Template.from_stack(stack) for name, stack in stacks.items()}
+    outdir = synthesize(config, ROOT / ".shadowloop" / "assembly")
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    stacks = sorted(
+        name
+        for name, artifact in manifest["artifacts"].items()
+        if artifact["type"] == "aws:cloudformation:stack"
+    )
+    templates = {
+        name: Template.from_json(json.loads((outdir / f"{name}.template.json").read_text()))
+        for name in stacks
+    }
     return Synthesized(config, outdir, stacks, templates)
 
 
@@ -69,11 +79,16 @@ def render(value: Any) -> str:
     raise AssertionError(f"unexpected intrinsic {function}")
 
 
-def nag_errors(stack: Stack) -> list[str]:
-    found = Annotations.from_stack(stack).find_error(
-        "*", Match.string_like_regexp("AwsSolutions-.*")
-    )
-    return [f"{m.id}: {m.entry.data}" for m in found]
+def nag_errors(outdir: Path, stack: str) -> list[str]:
+    """The stack's unsuppressed cdk-nag errors, from the report cdk-nag writes at synth."""
+    (path,) = outdir.glob(f"AwsSolutions-*{stack}-NagReport.csv")
+    with path.open(newline="") as report:
+        rows = list(csv.DictReader(report))
+    return [
+        f"{row['Resource ID']}: {row['Rule ID']} {row['Rule Info']}"
+        for row in rows
+        if row["Compliance"] == "Non-Compliant" and row["Rule Level"] == "Error"
+    ]
 
 
 def exported(synthesized: Synthesized, rendered: str) -> tuple[str, Any]:

@@ -25,7 +25,7 @@ def test_app_has_the_four_stacks_named_after_the_prefix(synthesized: Synthesized
 
 
 def test_no_stack_has_cdk_nag_errors(synthesized: Synthesized) -> None:
-    errors = {name: nag_errors(stack) for name, stack in synthesized.stacks.items()}
+    errors = {name: nag_errors(synthesized.outdir, name) for name in synthesized.stacks}
     assert errors == {name: [] for name in synthesized.stacks}
 
 

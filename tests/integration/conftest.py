@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aws_cdk import Stack
-from aws_cdk.assertions import Template
 
-from infra.app import build_app
-from infra.config import load_from_cdk_json
+from infra.config import ROOT, load_from_cdk_json
+from shadowloop.localcloud.cloud import synthesize
 
 FunctionEnvironment = Callable[..., dict[str, str]]
 
 
 @pytest.fixture(scope="session")
-def synthesized_functions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def synthesized_functions() -> dict[str, dict[str, Any]]:
     """Each function's ``Environment.Variables`` in the synthesized app, by function name."""
-    app = build_app(load_from_cdk_json(), outdir=str(tmp_path_factory.mktemp("cdk.out")))
-    app.synth()
+    # The local cloud's assembly cache: one synth for every worker and the e2e tier.
+    assembly = synthesize(load_from_cdk_json(), ROOT / ".shadowloop" / "assembly")
     found = {}
-    for stack in (c for c in app.node.children if isinstance(c, Stack)):
-        for resource in Template.from_stack(stack).find_resources("AWS::Lambda::Function").values():
+    for template in assembly.glob("*.template.json"):
+        for resource in json.loads(template.read_text())["Resources"].values():
+            if resource["Type"] != "AWS::Lambda::Function":
+                continue
             handler = resource["Properties"].get("Handler", "")
             if handler.startswith("lambdas."):
                 found[handler.split(".")[1]] = resource["Properties"]["Environment"]["Variables"]
