@@ -52,7 +52,8 @@ def load(s3: Any, bucket: str, endpoint_config_name: str, start: datetime) -> Fo
         raw = json.loads(stored["Body"].read())
         if datetime.fromisoformat(raw["window_start"]) != start:
             raise ValueError(f"window_start {raw['window_start']} is not the config's {start}")
-        return Folded(datetime.fromisoformat(raw["folded_until"]), Tally.from_dict(raw["tally"]), etag)
+        until = datetime.fromisoformat(raw["folded_until"])
+        return Folded(until, Tally.from_dict(raw["tally"]), etag)
     except (KeyError, TypeError, ValueError) as exc:
         reason = f"promotion state {key} unreadable ({exc!r}); counting again from {start}"
         logger.warning(reason)
@@ -87,7 +88,7 @@ def save(
         )
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in _LOST_RACE:
-            logger.info("promotion state of %s changed since read; not folded", endpoint_config_name)
+            logger.info("state of %s changed since read: not folded", endpoint_config_name)
             return False
         raise
     return True
