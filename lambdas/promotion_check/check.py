@@ -113,6 +113,12 @@ def compare(
         challenger_error_rate=health[CHALLENGER].error_rate,
         paired=paired,
     )
+    if evidence.catching_up:
+        verdict = decisions.Decision(
+            decisions.WAIT,
+            f"counting the hours since the deploy, up to {evidence.folded_until:%Y-%m-%dT%H:%MZ} "
+            f"so far; {verdict.decision} waits for the rest: {verdict.reason}",
+        )
     if verdict.decision != decisions.WAIT and state.status != "InService":
         verdict = decisions.Decision(
             decisions.WAIT,
@@ -156,6 +162,7 @@ def compare(
             "label_horizon_hours": config.label_horizon_hours,
             "folded_until": evidence.folded_until.isoformat(),
             "folded_now": evidence.saved,
+            "catching_up": evidence.catching_up,
             "captured": tally.captured,
             "paired": tally.paired,
             "feedback": evidence.feedback,

@@ -10,7 +10,7 @@ bounded by the horizon, not by the hours since the challenger was deployed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,11 @@ from lambdas.shared.feedback import read_feedback
 # clock) and its capture (SageMaker's), may lie: the reads reach this far before the open
 # hours so a pair straddling an hour boundary is still joined.
 CLOCK_SKEW = timedelta(minutes=5)
+# The most hours past the horizon one run folds. A longer backlog (no state yet for a
+# challenger deployed long ago, or days without a run) is folded over several runs, each
+# bounded, which wait meanwhile: one run reading it all could time out, and then so would
+# every run after it.
+CATCH_UP = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ class Evidence:
     saved: bool
     skipped: Skipped
     feedback: int
+    catching_up: bool = False
+    """The tally stops at ``folded_until``: older hours were still being folded."""
 
 
 def gather(s3: Any, config: Any, window: Window) -> Evidence:
@@ -55,6 +62,10 @@ def gather(s3: Any, config: Any, window: Window) -> Evidence:
     if folded.unreadable:
         skipped.add(folded.unreadable)
     fold_to = max(folded.until, hour_floor(window.end - window.horizon))
+    limit = hour_floor(folded.until) + CATCH_UP
+    catching_up = fold_to > limit
+    if catching_up:
+        fold_to, window = limit, replace(window, end=limit)
     closing, still_open, feedback = read_open(
         s3, config, skipped, window, open_start=folded.until, fold_to=fold_to
     )
@@ -73,6 +84,7 @@ def gather(s3: Any, config: Any, window: Window) -> Evidence:
         saved,
         skipped,
         feedback,
+        catching_up,
     )
 
 
@@ -89,7 +101,12 @@ def read_open(
     spec = config.model_spec
     champion = _predictions(s3, config, CHAMPION, skipped, open_start, window.end)
     challenger = _predictions(
-        s3, config, CHALLENGER, skipped, max(window.start, open_start - CLOCK_SKEW), window.end
+        s3,
+        config,
+        CHALLENGER,
+        skipped,
+        max(window.start, open_start - CLOCK_SKEW),
+        window.end + CLOCK_SKEW,
     )
     actuals = read_feedback(
         s3,

@@ -291,3 +291,29 @@ def test_an_unreadable_state_is_counted_and_rebuilt_from_the_start(shadowed):  #
     folded = st.load(s3, "artifacts", name, start)
     assert folded.unreadable is None
     assert folded.until > start
+
+
+def test_a_backlog_of_days_is_folded_a_day_per_run_and_waits_meanwhile(shadowed):  # noqa: F811
+    # Given 30 hours of traffic and no stored tally (the check starts long after the deploy)
+    s3 = shadowed.clients.s3
+    _, start = window_start(shadowed.clients.sagemaker)
+    traffic = Traffic(s3, start)
+    for k in range(30):
+        traffic.hour(k)
+    now = traffic.origin + timedelta(hours=30, minutes=10)
+    traffic.labels_until(now)
+    reads = CaptureReads(s3)
+
+    # When the check runs, and again an hour later
+    first, first_reads = reads.during(lambda: run_at(shadowed, now))
+    second, second_reads = reads.during(lambda: run_at(shadowed, now + timedelta(hours=1)))
+
+    # Then the first folds one day (reading no more than that) and waits, saying so
+    assert first["decision"] == "wait"
+    assert first["reason"].startswith("counting the hours since the deploy")
+    assert first["evidence"]["catching_up"] is True
+    assert first_reads <= 2 * 26
+    # And the second folds the rest, and counts every record since the start once
+    assert second["evidence"]["catching_up"] is False
+    assert second["labelled"] == all_records(s3, start, now)["labelled"]
+    assert second_reads < first_reads
