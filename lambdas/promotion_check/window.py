@@ -52,7 +52,7 @@ class Evidence:
     skipped: Skipped
     feedback: int
     catching_up: bool = False
-    """The tally stops at ``folded_until``: older hours were still being folded."""
+    """A backlog is being folded: the tally ends there, the later hours come in later runs."""
 
 
 def gather(s3: Any, config: Any, window: Window) -> Evidence:
