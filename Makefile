@@ -52,6 +52,7 @@ lint: $(STAMP) ## ruff and mypy
 
 bench: $(STAMP) ## The benchmarks in bench/
 	$(BIN)/python bench/drift_bench.py
+	$(BIN)/python bench/promotion_bench.py
 	$(BIN)/python bench/api_bench.py
 	$(BIN)/python bench/serve_bench.py
 	$(BIN)/python bench/cold_start.py

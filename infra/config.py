@@ -92,6 +92,8 @@ class Promotion:
     schedule: str
     alpha: float = 0.05
     """The chance of any wrong promotion or retirement over a challenger's shadow life."""
+    label_horizon_hours: int = 24
+    """An hour of predictions is counted for good this long after it; later labels are not."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,8 @@ def _build(raw: Mapping[str, Any], environment: str) -> Config:
             raise ConfigError(f"{label}: {schedule!r} is not an EventBridge rate(...) or cron(...)")
     if not 0 < promotion.alpha < 1:
         raise ConfigError(f"promotion.alpha: {promotion.alpha} must be in (0, 1)")
+    if promotion.label_horizon_hours < 1:
+        raise ConfigError("promotion.label_horizon_hours: must be at least 1")
     if not 0 < drift.drift_share <= 1:
         raise ConfigError("drift.drift_share: must be in (0, 1]")
     return Config(

@@ -11,13 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lambdas.promotion_check import decision as decisions
-from lambdas.promotion_check.decision import paired_differences
 from lambdas.promotion_check.evidence import variant_health
 from lambdas.promotion_check.settings import PromotionSettings
+from lambdas.promotion_check.window import Window, gather
 from lambdas.shared import endpoint_state
-from lambdas.shared.capture import Skipped, read_captures
 from lambdas.shared.endpoint_state import CHALLENGER, CHAMPION, EndpointState
-from lambdas.shared.feedback import read_feedback
 from lambdas.shared.quality import look_alpha
 
 logger = logging.getLogger(__name__)
@@ -86,42 +84,19 @@ def compare(
     start = clients.sagemaker.describe_endpoint_config(
         EndpointConfigName=state.endpoint_config_name
     )["CreationTime"]
-    skipped = Skipped()
-    captured = {
-        variant: {
-            r.inference_id: r
-            for r in read_captures(
-                clients.s3,
-                config.capture_bucket,
-                config.endpoint_name,
-                variant,
-                skipped,
-                start=start,
-                end=now,
-            )
-        }
-        for variant in (CHAMPION, CHALLENGER)
-    }
-    actuals = read_feedback(clients.s3, config.capture_bucket, skipped, start=start, end=now)
-    joined = decisions.join(
-        spec.task,
-        {v: {i: r.output for i, r in records.items()} for v, records in captured.items()},
-        actuals,
+    window = Window(
+        state.endpoint_config_name, start, now, timedelta(hours=config.label_horizon_hours)
     )
-    labelled = len(joined.truth)
-    metric = {
-        v: decisions.score(spec.metric, joined.truth, joined.labelled[v])
-        if labelled >= config.min_labelled
-        else None
-        for v in captured
-    }
+    evidence = gather(clients.s3, config, window)
+    tally = evidence.tally
+    labelled = tally.labelled
+    enough = labelled >= config.min_labelled
+    metric = {v: tally.score(spec.metric, v) if enough else None for v in (CHAMPION, CHALLENGER)}
     look = max(1, math.ceil((now - start) / LOOK_PERIOD))
-    differences = paired_differences(
-        spec.metric, joined.truth, joined.labelled[CHAMPION], joined.labelled[CHALLENGER]
-    )
+    differences = tally.paired_differences()
     paired = (
         decisions.Paired(differences, look_alpha(config.alpha, look))
-        if differences is not None and labelled >= config.min_labelled
+        if differences is not None and enough
         else None
     )
     health = variant_health(
@@ -138,6 +113,12 @@ def compare(
         challenger_error_rate=health[CHALLENGER].error_rate,
         paired=paired,
     )
+    if evidence.catching_up:
+        verdict = decisions.Decision(
+            decisions.WAIT,
+            f"counting the hours since the deploy, up to {evidence.folded_until:%Y-%m-%dT%H:%MZ} "
+            f"so far; {verdict.decision} waits for the rest: {verdict.reason}",
+        )
     if verdict.decision != decisions.WAIT and state.status != "InService":
         verdict = decisions.Decision(
             decisions.WAIT,
@@ -160,9 +141,7 @@ def compare(
             for v in (CHAMPION, CHALLENGER)
         },
         "labelled": labelled,
-        "agreement": decisions.agreement(
-            spec.task, joined.paired[CHAMPION], joined.paired[CHALLENGER]
-        ),
+        "agreement": tally.agreement,
         "evidence": {
             "metric": spec.metric,
             "direction": spec.direction,
@@ -180,11 +159,15 @@ def compare(
             "endpoint_config_name": state.endpoint_config_name,
             "window_start": start.isoformat(),
             "window_end": now.isoformat(),
-            "captured": {v: len(captured[v]) for v in captured},
-            "paired": len(joined.paired[CHAMPION]),
-            "feedback": len(actuals),
-            "records_skipped": skipped.count,
-            "skipped_reasons": skipped.reasons,
+            "label_horizon_hours": config.label_horizon_hours,
+            "folded_until": evidence.folded_until.isoformat(),
+            "folded_now": evidence.saved,
+            "catching_up": evidence.catching_up,
+            "captured": tally.captured,
+            "paired": tally.paired,
+            "feedback": evidence.feedback,
+            "records_skipped": evidence.skipped.count,
+            "skipped_reasons": evidence.skipped.reasons,
             "health": {v: asdict(health[v]) for v in health},
             "latency_unit": "ms",
         },

@@ -21,6 +21,8 @@ class PromotionSettings:
     deploy_function_name: str
     alpha: float = 0.05
     """The chance of any wrong promotion over a challenger's shadow life, spent across looks."""
+    label_horizon_hours: int = 24
+    """Hours after which a prediction's hour is counted for good; later labels are not."""
 
     @classmethod
     def from_environment(cls) -> PromotionSettings:
@@ -33,6 +35,7 @@ class PromotionSettings:
             min_labelled=integer(env.PROMOTION_MIN_LABELLED),
             deploy_function_name=text(env.DEPLOY_FUNCTION_NAME),
             alpha=number(env.PROMOTION_ALPHA),
+            label_horizon_hours=integer(env.PROMOTION_LABEL_HORIZON_HOURS),
         )
 
 

@@ -126,7 +126,10 @@ def _label_free(
     calibration, source = label_free.load_calibration(
         s3, sagemaker, stored.champion_model_package_arn
     )
-    start = stored.estimated_until or stored.champion_since or window_end
+    # At most a day back, as the judged window: a check that failed for a while (or a state
+    # without ``estimated_until``) must not make every later run read all since the champion.
+    since = stored.estimated_until or stored.champion_since or window_end
+    start = max(since, window_end - FIRST_WINDOW)
     stats = EvidenceStats()
     records = (
         captured_predictions(

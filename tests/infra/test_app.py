@@ -109,6 +109,13 @@ def test_a_promotion_alpha_outside_0_1_is_refused() -> None:
         load_config(context, "dev")
 
 
+def test_a_promotion_label_horizon_under_an_hour_is_refused() -> None:
+    context = _context()
+    context["promotion"] = {**context["promotion"], "label_horizon_hours": 0}
+    with pytest.raises(ConfigError, match=r"^promotion\.label_horizon_hours:"):
+        load_config(context, "dev")
+
+
 def test_cdk_entry_point_reports_a_bad_config_in_one_line(capsys: pytest.CaptureFixture) -> None:
     # Given an app whose context names a metric that does not fit the task
     app = cdk.App(context={CONTEXT_KEY: _context(metric="accuracy"), ENVIRONMENT_KEY: "dev"})

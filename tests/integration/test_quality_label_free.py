@@ -206,3 +206,20 @@ def test_the_baseline_raises_no_flag(aws):
     assert not any(r["label_free"]["relationship_changed"] for r in reports)
     assert aws.state()["flagged_streak"] == 0
     assert [a for a in aws.alerts() if a["alert"] == "relationship_changed"] == []
+
+
+def test_after_days_without_a_check_the_estimate_reads_one_day_back(aws):
+    # Given a first check, then three days without one, traffic on the first and the last day
+    check(START + timedelta(hours=1))
+    scored(aws.s3, 120, at=START + timedelta(hours=2), seed=3, labelled=False)
+    later = START + timedelta(days=3, hours=1)
+    expected = scored(aws.s3, 80, at=later - timedelta(hours=2), seed=4, labelled=False)
+
+    # When the check runs again
+    check(later)
+
+    # Then its label-free window is the last day only, not everything since the last estimate
+    free = aws.report(later)["label_free"]
+    assert free["window"]["start"] == f"{later - timedelta(days=1):%Y-%m-%dT%H:%M:%SZ}"
+    assert free["estimate"]["rows"] == 80
+    assert free["estimate"]["accuracy"] == pytest.approx(expected, abs=1e-6)

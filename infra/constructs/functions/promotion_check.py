@@ -15,6 +15,7 @@ from infra.constructs.functions.monitoring import CHECK
 from infra.constructs.nag import ANY_RESOURCE, FUNCTION_VERSIONS, suppress_wildcards
 from infra.constructs.sagemaker_access import allow_describe_serving
 from lambdas.shared.contracts import environment as env
+from lambdas.shared.contracts.layout import PROMOTION_STATE_PREFIX
 
 if TYPE_CHECKING:
     from infra.stacks.data import DataStack
@@ -45,12 +46,14 @@ class PromotionCheck(Function):
                 env.PROMOTION_MARGIN: str(promotion.margin),
                 env.PROMOTION_MIN_LABELLED: str(promotion.min_labelled),
                 env.PROMOTION_ALPHA: str(promotion.alpha),
+                env.PROMOTION_LABEL_HORIZON_HOURS: str(promotion.label_horizon_hours),
                 env.DEPLOY_FUNCTION_NAME: deploy.function_name,
             },
             **CHECK,
         )
         data.model_spec.grant_read(self.role)
         read_objects(self.role, data.capture_bucket)
+        read_objects(self.role, data.artifact_bucket, f"{PROMOTION_STATE_PREFIX}*")
         write_objects(self.role, data.artifact_bucket, "monitoring/*")
         deploy.grant_invoke(self.role)
         suppress_wildcards(

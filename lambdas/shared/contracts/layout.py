@@ -56,3 +56,11 @@ def evaluation_key(run_id: str) -> str:
 def baseline_key(run_id: str) -> str:
     """ComputeBaseline's per-feature statistics of the training snapshot."""
     return run_prefix(run_id, "baseline") + "statistics.json"
+
+
+PROMOTION_STATE_PREFIX = "monitoring/promotion-state/"
+
+
+def promotion_state_key(endpoint_config_name: str) -> str:
+    """The promotion check's tally of one challenger's folded hours (its endpoint config)."""
+    return f"{PROMOTION_STATE_PREFIX}{endpoint_config_name}.json"

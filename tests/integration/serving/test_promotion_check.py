@@ -358,6 +358,7 @@ def test_handler_publishes_the_comparison_metrics(shadowed, monkeypatch, capsys)
         "PROMOTION_MARGIN": "0.02",
         "PROMOTION_MIN_LABELLED": "500",
         "PROMOTION_ALPHA": "0.05",
+        "PROMOTION_LABEL_HORIZON_HOURS": "24",
         "DEPLOY_FUNCTION_NAME": "shadowloop-dev-deploy",
     }
     for key, value in environment.items():
