@@ -42,6 +42,7 @@ class Clients:
     sagemaker: Any
     s3: Any
     cloudwatch: Any
+    dynamodb: Any
 
 
 def check_promotion(
@@ -102,7 +103,7 @@ def compare(
         }
         for variant in (CHAMPION, CHALLENGER)
     }
-    actuals = read_feedback(clients.s3, config.capture_bucket, skipped, start=start, end=now)
+    actuals = read_feedback(clients.dynamodb, config.inference_table, skipped, start=start, end=now)
     joined = decisions.join(
         spec.task,
         {v: {i: r.output for i, r in records.items()} for v, records in captured.items()},

@@ -361,8 +361,9 @@ class Provisioner:
             "AttributeDefinitions": props["AttributeDefinitions"],
             "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
         }
-        if "ProvisionedThroughput" in props:
-            kwargs["ProvisionedThroughput"] = props["ProvisionedThroughput"]
+        for name in ("ProvisionedThroughput", "GlobalSecondaryIndexes"):
+            if name in props:
+                kwargs[name] = props[name]
         table = self.client("dynamodb").create_table(**kwargs)["TableDescription"]
         return Attributes(name, {"Arn": table["TableArn"]})
 
