@@ -361,9 +361,9 @@ class Provisioner:
             "AttributeDefinitions": props["AttributeDefinitions"],
             "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
         }
-        for name in ("ProvisionedThroughput", "GlobalSecondaryIndexes"):
-            if name in props:
-                kwargs[name] = props[name]
+        for optional in ("ProvisionedThroughput", "GlobalSecondaryIndexes"):
+            if optional in props:
+                kwargs[optional] = props[optional]
         table = self.client("dynamodb").create_table(**kwargs)["TableDescription"]
         return Attributes(name, {"Arn": table["TableArn"]})
 
