@@ -39,6 +39,7 @@ import boto3
 import numpy as np
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
 from moto.s3.models import s3_backends
 from moto.sagemaker.responses import SageMakerResponse
 
@@ -49,12 +50,14 @@ from lambdas.promotion_check import state as st  # noqa: E402
 from lambdas.promotion_check import window  # noqa: E402
 from lambdas.promotion_check.tally import Tally  # noqa: E402
 from lambdas.shared import capture, clients  # noqa: E402
+from lambdas.shared.contracts import feedback  # noqa: E402
 from lambdas.shared.endpoint_state import CHALLENGER, CHAMPION  # noqa: E402
+from tests import inference_table  # noqa: E402
 
 COMMAND = ".venv/bin/python bench/promotion_bench.py"
 ENDPOINT = "bench-endpoint"
 CONFIG = "bench-config"
-CAPTURES, ARTIFACTS = "captures", "artifacts"
+CAPTURES, ARTIFACTS, TABLE = "captures", "artifacts", "inferences"
 PER_FILE = 1000
 PAIRS_PER_HOUR = 10_000 / 72
 SPEC = {
@@ -132,10 +135,11 @@ def endpoint_with_shadow(sagemaker: Any) -> datetime:
 
 
 class Writer:
-    """Puts objects straight into moto's S3 backend: setup, not what is measured."""
+    """Puts objects and items straight into moto's backends: setup, not what is measured."""
 
     def __init__(self) -> None:
         self.backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+        self.table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
         self.rng = np.random.default_rng(0)
         self.files = 0
         self.pairs: list[tuple[str, datetime, float, float, float]] = []
@@ -174,8 +178,13 @@ class Writer:
             ids, moments, predicted["champion"], predicted["challenger"], truth, strict=True
         )
         for i, actual, at in zip(ids, truth, moments, strict=True):
-            body = json.dumps({"inference_id": i, "actual": float(actual)}).encode()
-            self.backend.put_object(CAPTURES, f"feedback/{at:%Y/%m/%d/%H}/{i}.json", body)
+            # The inference item as POST /feedback leaves it: labelled under its hour.
+            item = {
+                "inference_id": {"S": i},
+                feedback.ACTUAL: feedback.encode_actual(float(actual)),
+                feedback.HOUR: {"S": feedback.hour_key(at)},
+            }
+            self.table.put_item(TABLE, item)
 
     def seed_state(self, s3: Any, start: datetime, until: datetime) -> None:
         """The tally a previous run would have folded up to ``until``, stored as it stores it."""
@@ -197,6 +206,7 @@ def environment(horizon: int) -> None:
         "ENDPOINT_NAME": ENDPOINT,
         "CAPTURE_BUCKET": CAPTURES,
         "ARTIFACT_BUCKET": ARTIFACTS,
+        "INFERENCE_TABLE": TABLE,
         "MODEL_SPEC": json.dumps(SPEC),
         "PROMOTION_MARGIN": "50",
         "PROMOTION_MIN_LABELLED": "200",
@@ -213,14 +223,17 @@ def environment(horizon: int) -> None:
 
 
 class Requests:
-    """The S3 requests the function's own client sends, counted on its request events."""
+    """The storage requests the function's own clients send, counted on their request events."""
 
     def __init__(self) -> None:
-        self.counts = {"GetObject": 0, "ListObjectsV2": 0}
-        for operation in self.counts:
+        self.counts = {"GetObject": 0, "ListObjectsV2": 0, "Query": 0}
+        for operation in ("GetObject", "ListObjectsV2"):
             clients.s3().meta.events.register(
                 f"before-parameter-build.s3.{operation}", self._count(operation)
             )
+        clients.client("dynamodb").meta.events.register(
+            "before-parameter-build.dynamodb.Query", self._count("Query")
+        )
 
     def _count(self, operation: str) -> Any:
         def count(**_: Any) -> None:
@@ -230,7 +243,11 @@ class Requests:
 
     def taken(self) -> dict[str, int]:
         counts, self.counts = self.counts, dict.fromkeys(self.counts, 0)
-        return {"gets": counts["GetObject"], "lists": counts["ListObjectsV2"]}
+        return {
+            "gets": counts["GetObject"],
+            "lists": counts["ListObjectsV2"],
+            "queries": counts["Query"],
+        }
 
 
 def run_check(at: datetime, requests: Requests) -> dict[str, Any]:
@@ -256,6 +273,7 @@ def fresh_cloud() -> tuple[Any, datetime]:
     s3 = boto3.client("s3", region_name="us-east-1")
     for bucket in (CAPTURES, ARTIFACTS):
         s3.create_bucket(Bucket=bucket)
+    inference_table.create(boto3.client("dynamodb", region_name="us-east-1"), TABLE)
     start = endpoint_with_shadow(boto3.client("sagemaker", region_name="us-east-1"))
     return s3, start
 

@@ -124,7 +124,8 @@ class Quality:
     """Alarm once the live error is surely this much (0.1 = 10 %) above the holdout's."""
     cooldown_minutes: int
     retrain_lookback_hours: int
-    """A quality run trains on the labelled traffic of this many hours before the newest."""
+    """A quality run trains on the labelled traffic of this many hours before the newest;
+    every retraining run reads traffic from this many hours before its base version on."""
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,12 @@ class MonitoringStack(Stack):
         machine, endpoint = pipeline.state_machine, serving.endpoint_name
         checks = {"config": config, "data": data, "endpoint_name": endpoint}
         self.drift_check = DriftCheck(self, **checks, state_machine=machine)
-        self.quality_check = QualityCheck(self, **checks, state_machine=machine)
-        self.promotion_check = PromotionCheck(self, **checks, deploy=serving.deploy.function)
+        self.quality_check = QualityCheck(
+            self, **checks, state_machine=machine, table=serving.table
+        )
+        self.promotion_check = PromotionCheck(
+            self, **checks, deploy=serving.deploy.function, table=serving.table
+        )
         schedules = (
             ("Drift", "drift check", config.drift.schedule, self.drift_check),
             ("Quality", "live quality check", config.quality.schedule, self.quality_check),

@@ -41,7 +41,7 @@ class PipelineStack(Stack):
         endpoint = serving.endpoint_name
         functions = PipelineFunctions(
             prepare_retraining_data=PrepareRetrainingData(
-                self, config=config, data=data, endpoint_name=endpoint
+                self, config=config, data=data, endpoint_name=endpoint, table=serving.table
             ).function,
             validate_data=ValidateData(self, config=config, data=data).function,
             resolve_champion=ResolveChampion(

@@ -16,6 +16,7 @@ from infra.constructs.functions.deploy import Deploy
 from infra.constructs.inference_api import InferenceApi
 from infra.constructs.storage import data_removal_policy
 from infra.stacks.data import DataStack
+from lambdas.shared.contracts import feedback
 
 API_STAGE = "v1"
 
@@ -76,7 +77,7 @@ class ServingStack(Stack):
     def _inference_table(self, config: Config, data: DataStack) -> dynamodb.Table:
         """Each prediction's record, kept for the audit retention period."""
         # No fixed name: a table retained by `cdk destroy` must not block the next deploy.
-        return dynamodb.Table(
+        table = dynamodb.Table(
             self,
             "Inferences",
             partition_key=dynamodb.Attribute(
@@ -91,3 +92,14 @@ class ServingStack(Stack):
             encryption_key=data.key,
             removal_policy=data_removal_policy(config.retain_data),
         )
+        # Sparse: only labelled items carry the hour key, so the checks read labels alone.
+        table.add_global_secondary_index(
+            index_name=feedback.INDEX,
+            partition_key=dynamodb.Attribute(
+                name=feedback.HOUR, type=dynamodb.AttributeType.STRING
+            ),
+            sort_key=dynamodb.Attribute(name=feedback.SORT, type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=list(feedback.PROJECTED),
+        )
+        return table

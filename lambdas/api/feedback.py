@@ -1,8 +1,7 @@
-"""POST /feedback: the observed outcome of one prediction, stored once in S3."""
+"""POST /feedback: the observed outcome of one prediction, recorded once on its item."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -11,49 +10,50 @@ from botocore.exceptions import ClientError
 
 from lambdas.api import errors, inferences
 from lambdas.api.validation import Feedback
-from lambdas.shared import s3uri
-from lambdas.shared.feedback import FEEDBACK_PREFIX
+from lambdas.shared.contracts import feedback as contract
 
-# S3 answers 412 to a failed If-None-Match, and 409 when two writes race.
-_ALREADY_WRITTEN = {"PreconditionFailed", "ConditionalRequestConflict"}
-
-
-def feedback_key(inference_id: str, predicted_at: datetime) -> str:
-    """``feedback/{yyyy/mm/dd/hh of the prediction}/{inference_id}.json``."""
-    return f"{FEEDBACK_PREFIX}/{predicted_at.astimezone(UTC):%Y/%m/%d/%H}/{inference_id}.json"
+# The item must exist and carry no answer yet; the check and the write are one request.
+_UNANSWERED = "attribute_exists(#id) AND attribute_not_exists(#actual)"
 
 
 def record(
     feedback: Feedback,
     *,
-    s3: Any,
     dynamodb: Any,
-    bucket: str,
     table: str,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> dict[str, Any]:
-    """Store the feedback for a known inference; a second answer is a conflict."""
+    """Add the answer to a known inference's item; a second answer is a conflict."""
     predicted_at = inferences.predicted_at(dynamodb, table, feedback.inference_id)
     if predicted_at is None:
         raise errors.UnknownInference(f"inference_id '{feedback.inference_id}' is unknown")
-    key = feedback_key(feedback.inference_id, predicted_at)
-    body = {
-        "inference_id": feedback.inference_id,
-        "actual": feedback.actual,
-        "received_at": now().isoformat(),
-    }
+    received_at = now().isoformat()
     try:
-        s3.put_object(
-            Bucket=bucket,
-            Key=key,
-            Body=json.dumps(body).encode("utf-8"),
-            ContentType="application/json",
-            IfNoneMatch="*",
+        dynamodb.update_item(
+            TableName=table,
+            Key={"inference_id": {"S": feedback.inference_id}},
+            UpdateExpression="SET #actual = :actual, #hour = :hour, #received = :received",
+            ConditionExpression=_UNANSWERED,
+            ExpressionAttributeNames={
+                "#id": "inference_id",
+                "#actual": contract.ACTUAL,
+                "#hour": contract.HOUR,
+                "#received": contract.RECEIVED_AT,
+            },
+            ExpressionAttributeValues={
+                ":actual": contract.encode_actual(feedback.actual),
+                ":hour": {"S": contract.hour_key(predicted_at)},
+                ":received": {"S": received_at},
+            },
         )
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in _ALREADY_WRITTEN:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
             raise errors.FeedbackExists(
                 f"feedback for inference_id '{feedback.inference_id}' is already recorded"
             ) from None
         raise
-    return {"inference_id": feedback.inference_id, "stored": s3uri.build(bucket, key)}
+    return {
+        "inference_id": feedback.inference_id,
+        "actual": feedback.actual,
+        "received_at": received_at,
+    }

@@ -101,11 +101,7 @@ def post_feedback() -> dict[str, Any]:
     config = settings()
     received = validation.feedback(_json_body(), spec().task)
     stored = feedback.record(
-        received,
-        s3=clients.s3(),
-        dynamodb=clients.client("dynamodb"),
-        bucket=config.capture_bucket,
-        table=config.inference_table,
+        received, dynamodb=clients.client("dynamodb"), table=config.inference_table
     )
     metrics.add_metric(name="Feedback", unit=MetricUnit.Count, value=1)
     return stored

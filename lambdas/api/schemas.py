@@ -168,10 +168,8 @@ FEEDBACK_RESPONSE: dict[str, Any] = {
     "type": "object",
     "properties": {
         "inference_id": {"type": "string"},
-        "stored": {
-            "type": "string",
-            "examples": ["s3://captures/feedback/2025/01/31/09/ab12.json"],
-        },
+        "actual": {"oneOf": [{"type": "number"}, {"type": "string"}]},
+        "received_at": {"type": "string", "format": "date-time"},
     },
 }
 _TEXT_OR_NULL: dict[str, Any] = {"type": ["string", "null"]}

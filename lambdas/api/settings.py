@@ -13,7 +13,6 @@ VARIABLES = env.FUNCTIONS["api"]
 @dataclass(frozen=True)
 class ApiSettings:
     endpoint_name: str
-    capture_bucket: str
     inference_table: str
     max_batch: int
     audit_retention_days: int
@@ -23,7 +22,6 @@ class ApiSettings:
         """Build from the variables infra sets; a missing one raises SettingError naming it."""
         return cls(
             endpoint_name=text(env.ENDPOINT_NAME),
-            capture_bucket=text(env.CAPTURE_BUCKET),
             inference_table=text(env.INFERENCE_TABLE),
             max_batch=integer(env.MAX_BATCH),
             audit_retention_days=integer(env.AUDIT_RETENTION_DAYS),

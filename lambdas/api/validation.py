@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambdas.api import errors
+from lambdas.shared.contracts import feedback as feedback_contract
 from lambdas.shared.settings import ModelSpec
 
 MAX_BODY_BYTES = 256 * 1024
@@ -167,7 +168,25 @@ def feedback(document: dict[str, Any], task: str) -> Feedback:
         )
     if isinstance(actual, str):
         text_value("'actual'", actual)
+        size = len(actual.encode("utf-8"))
+        if size > feedback_contract.MAX_LABEL_BYTES:
+            raise errors.InvalidInput(
+                f"'actual' is {size} bytes; a label may have at most "
+                f"{feedback_contract.MAX_LABEL_BYTES}"
+            )
+    elif not _storable(actual):
+        raise errors.InvalidInput(
+            f"'actual' {_shown(actual)} is outside the numbers the audit record holds "
+            "(|x| from 1e-130 to under 1e126, or 0; at most 38 digits)"
+        )
     return Feedback(inference_id=inference_id, actual=actual)
+
+
+def _storable(number: float | int) -> bool:
+    """A DynamoDB number: zero, or a magnitude in [1e-130, 1e126) with at most 38 digits."""
+    if isinstance(number, int):
+        return len(str(abs(number))) <= 38
+    return number == 0 or 1e-130 <= abs(number) < 1e126
 
 
 def _decode(body: str) -> bytes:

@@ -27,8 +27,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = prepare_retraining_data(
         clients.s3(),
         clients.sagemaker(),
+        clients.client("dynamodb"),
         data_bucket=config.data_bucket,
         capture_bucket=config.capture_bucket,
+        inference_table=config.inference_table,
         endpoint_name=config.endpoint_name,
         spec=config.spec,
         dataset=event.get("dataset", ""),

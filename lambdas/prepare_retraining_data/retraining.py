@@ -10,7 +10,12 @@ was trained on), or, before there is a champion, on the newest version whose val
 report passed: a version pushed later that failed validation never becomes the base of
 every later retraining. The lineage names the base and why (``base``).
 
-A ``drift`` run appends all new labelled traffic to the base version: the inputs
+A run reads only the traffic predicted since the base version was written, less
+``lookback_hours`` (``RETRAIN_LOOKBACK_HOURS``) for labels that came late: anything
+older was offered to the base already, or to an earlier version. Captures are listed
+from that hour on; feedback is queried hour by hour up to now.
+
+A ``drift`` run appends the new labelled traffic to the base version: the inputs
 moved, the relationship did not. A ``quality`` run trains on the *recent* labelled
 traffic alone, the ``lookback_hours`` up to the newest labelled prediction, because
 the relationship itself changed and older rows would teach the old one. The earlier
@@ -23,9 +28,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -121,15 +126,18 @@ def retraining_base(
 def prepare_retraining_data(
     s3: Any,
     sagemaker: Any,
+    dynamodb: Any,
     *,
     data_bucket: str,
     capture_bucket: str,
+    inference_table: str,
     endpoint_name: str,
     spec: ModelSpec,
     dataset: str,
     run_id: str,
     trigger: str = "drift",
     lookback_hours: int = 24,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> dict[str, Any]:
     """Put the new dataset version (or keep the base when nothing new is labelled)."""
     if not isinstance(run_id, str) or not run_id:
@@ -139,15 +147,25 @@ def prepare_retraining_data(
     base_version_id, base_reason = retraining_base(
         s3, sagemaker, data_bucket=data_bucket, endpoint_name=endpoint_name, dataset=dataset
     )
-    base = s3.get_object(Bucket=data_bucket, Key=key, VersionId=base_version_id)["Body"].read()
+    base_object = s3.get_object(Bucket=data_bucket, Key=key, VersionId=base_version_id)
+    base = base_object["Body"].read()
     header, base_rows = _shape(base)
     included = _included_ids(s3, data_bucket, dataset, base_version_id)
 
     stats, skipped = JoinStats(), Skipped()
-    records = list(capture.read_captures(s3, capture_bucket, endpoint_name, CHAMPION, skipped))
+    bound = base_object["LastModified"] - timedelta(hours=lookback_hours)
+    records = list(
+        capture.read_captures(s3, capture_bucket, endpoint_name, CHAMPION, skipped, start=bound)
+    )
     quality = trigger == QUALITY
     wanted = {r.inference_id for r in records} - (set() if quality else included)
-    labels = feedback.read_feedback(s3, capture_bucket, skipped, wanted=wanted)
+    labels = (
+        feedback.read_feedback(
+            dynamodb, inference_table, skipped, start=bound, end=now(), wanted=wanted
+        )
+        if wanted
+        else {}
+    )
     mode, since, rows = APPEND, None, []
     if quality:
         # Recent rows count even when an earlier version already held them.
@@ -188,7 +206,7 @@ def prepare_retraining_data(
                 "uri": s3uri.build(data_bucket, key),
                 "version_id": base_version_id,
             },
-            _captures_source(capture_bucket, endpoint_name, len(rows)),
+            _captures_source(capture_bucket, endpoint_name, inference_table, bound, len(rows)),
         ],
         skipped=asdict(stats),
         records_skipped=skipped.count,
@@ -220,11 +238,15 @@ def _header_line(base: bytes) -> bytes:
     return first + newline
 
 
-def _captures_source(bucket: str, endpoint_name: str, rows: int) -> dict[str, Any]:
+def _captures_source(
+    bucket: str, endpoint_name: str, table: str, since: datetime, rows: int
+) -> dict[str, Any]:
+    """Where the rows came from: the champion's captures since ``since``, their labels."""
     return {
         "kind": "captures",
         "uri": s3uri.build(bucket, capture.variant_prefix(endpoint_name, CHAMPION)),
-        "feedback_uri": s3uri.build(bucket, f"{feedback.FEEDBACK_PREFIX}/"),
+        "since": since.isoformat(),
+        "feedback_table": table,
         "rows": rows,
     }
 

@@ -15,6 +15,7 @@ class PrepareRetrainingDataSettings:
     spec: ModelSpec
     data_bucket: str
     capture_bucket: str
+    inference_table: str
     endpoint_name: str
     lookback_hours: int
 
@@ -24,6 +25,7 @@ class PrepareRetrainingDataSettings:
             spec=model_spec(),
             data_bucket=text(env.DATA_BUCKET),
             capture_bucket=text(env.CAPTURE_BUCKET),
+            inference_table=text(env.INFERENCE_TABLE),
             endpoint_name=text(env.ENDPOINT_NAME),
             lookback_hours=integer(env.RETRAIN_LOOKBACK_HOURS),
         )

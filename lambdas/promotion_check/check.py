@@ -40,6 +40,7 @@ class Clients:
     sagemaker: Any
     s3: Any
     cloudwatch: Any
+    dynamodb: Any
 
 
 def check_promotion(
@@ -87,7 +88,7 @@ def compare(
     window = Window(
         state.endpoint_config_name, start, now, timedelta(hours=config.label_horizon_hours)
     )
-    evidence = gather(clients.s3, config, window)
+    evidence = gather(clients, config, window)
     tally = evidence.tally
     labelled = tally.labelled
     enough = labelled >= config.min_labelled

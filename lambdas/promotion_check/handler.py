@@ -33,7 +33,9 @@ _METRICS = (
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     config = settings()
     report = check_promotion(
-        Clients(clients.sagemaker(), clients.s3(), clients.cloudwatch()),
+        Clients(
+            clients.sagemaker(), clients.s3(), clients.cloudwatch(), clients.client("dynamodb")
+        ),
         config,
         lambda_invoker(clients.client("lambda"), config.deploy_function_name),
         now=scheduled.window_end(event, "promotion check"),

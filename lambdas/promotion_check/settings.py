@@ -14,6 +14,7 @@ VARIABLES = env.FUNCTIONS["promotion_check"]
 class PromotionSettings:
     endpoint_name: str
     capture_bucket: str
+    inference_table: str
     artifact_bucket: str
     model_spec: ModelSpec
     margin: float
@@ -29,6 +30,7 @@ class PromotionSettings:
         return cls(
             endpoint_name=text(env.ENDPOINT_NAME),
             capture_bucket=text(env.CAPTURE_BUCKET),
+            inference_table=text(env.INFERENCE_TABLE),
             artifact_bucket=text(env.ARTIFACT_BUCKET),
             model_spec=model_spec(),
             margin=number(env.PROMOTION_MARGIN),

@@ -55,8 +55,9 @@ class Evidence:
     """A backlog is being folded: the tally ends there, the later hours come in later runs."""
 
 
-def gather(s3: Any, config: Any, window: Window) -> Evidence:
+def gather(clients: Any, config: Any, window: Window) -> Evidence:
     """Stored tally + this run's tally of the open hours; fold the hours past the horizon."""
+    s3 = clients.s3
     folded = st.load(s3, config.artifact_bucket, window.endpoint_config_name, window.start)
     skipped = Skipped()
     if folded.unreadable:
@@ -67,7 +68,7 @@ def gather(s3: Any, config: Any, window: Window) -> Evidence:
     if catching_up:
         fold_to, window = limit, replace(window, end=limit)
     closing, still_open, feedback = read_open(
-        s3, config, skipped, window, open_start=folded.until, fold_to=fold_to
+        clients, config, skipped, window, open_start=folded.until, fold_to=fold_to
     )
     saved = fold_to > folded.until and st.save(
         s3,
@@ -89,7 +90,7 @@ def gather(s3: Any, config: Any, window: Window) -> Evidence:
 
 
 def read_open(
-    s3: Any,
+    clients: Any,
     config: Any,
     skipped: Skipped,
     window: Window,
@@ -99,6 +100,7 @@ def read_open(
 ) -> tuple[Tally, Tally, int]:
     """Tallies of the pairs in (open_start, fold_to] and (fold_to, end], and labels read."""
     spec = config.model_spec
+    s3 = clients.s3
     champion = _predictions(s3, config, CHAMPION, skipped, open_start, window.end)
     challenger = _predictions(
         s3,
@@ -109,8 +111,8 @@ def read_open(
         window.end + CLOCK_SKEW,
     )
     actuals = read_feedback(
-        s3,
-        config.capture_bucket,
+        clients.dynamodb,
+        config.inference_table,
         skipped,
         start=open_start - CLOCK_SKEW,
         end=window.end,

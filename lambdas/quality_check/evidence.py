@@ -32,7 +32,7 @@ class EvidenceStats:
     unlabelled: int = 0
     unscorable: int = 0
     records_skipped: int = 0
-    """Capture lines and feedback objects the readers could not read."""
+    """Capture lines and feedback items the readers could not read."""
     skipped_reasons: list[str] = field(default_factory=list)
 
     def add_skipped(self, skipped: Skipped) -> None:
@@ -42,8 +42,10 @@ class EvidenceStats:
 
 def labelled_predictions(
     s3: Any,
+    dynamodb: Any,
     *,
     bucket: str,
+    table: str,
     endpoint_name: str,
     task: str,
     start: datetime,
@@ -58,7 +60,7 @@ def labelled_predictions(
     # Feedback is filed under the API's clock at prediction time, captures under
     # SageMaker's: look for an id's feedback from a day before its capture hour.
     actuals = read_feedback(
-        s3, bucket, skipped, start=start - FEEDBACK_CLOCK_SKEW, end=end, wanted=set(captured)
+        dynamodb, table, skipped, start=start - FEEDBACK_CLOCK_SKEW, end=end, wanted=set(captured)
     )
     stats.add_skipped(skipped)
     rows = []

@@ -27,6 +27,7 @@ SUMMARY = ("status", "metric", "estimate", "interval", "reference", "labels", "w
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = run_quality_check(
         s3=clients.s3(),
+        dynamodb=clients.client("dynamodb"),
         sagemaker=clients.sagemaker(),
         stepfunctions=clients.stepfunctions(),
         sns=clients.client("sns"),

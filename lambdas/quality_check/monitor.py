@@ -53,6 +53,7 @@ NO_REFERENCE = "no_reference"
 def run_quality_check(
     *,
     s3: Any,
+    dynamodb: Any,
     sagemaker: Any,
     stepfunctions: Any,
     sns: Any,
@@ -68,7 +69,7 @@ def run_quality_check(
     cutoff = window_end - timedelta(minutes=settings.label_delay_minutes)
     start = max(stored.judged_until, cutoff - FIRST_WINDOW)
     stats = EvidenceStats()
-    rows = _labelled(s3, settings, start, cutoff, stats)
+    rows = _labelled(s3, dynamodb, settings, start, cutoff, stats)
     reference = _reference(sagemaker, champion, settings.spec.metric)
     report = _judge(settings, rows, reference, look=stored.looks + 1)
     decided = report["status"] not in (INSUFFICIENT_EVIDENCE, NO_REFERENCE)
@@ -160,13 +161,20 @@ def _label_free(
 
 
 def _labelled(
-    s3: Any, settings: QualityCheckSettings, start: datetime, end: datetime, stats: EvidenceStats
+    s3: Any,
+    dynamodb: Any,
+    settings: QualityCheckSettings,
+    start: datetime,
+    end: datetime,
+    stats: EvidenceStats,
 ) -> list[Labelled]:
     if end <= start:
         return []
     return labelled_predictions(
         s3,
+        dynamodb,
         bucket=settings.capture_bucket,
+        table=settings.inference_table,
         endpoint_name=settings.endpoint_name,
         task=settings.spec.task,
         start=start,

@@ -22,6 +22,7 @@ VARIABLES = env.FUNCTIONS["quality_check"]
 class QualityCheckSettings:
     spec: ModelSpec
     capture_bucket: str
+    inference_table: str
     artifact_bucket: str
     endpoint_name: str
     state_machine_arn: str
@@ -45,6 +46,7 @@ class QualityCheckSettings:
         return cls(
             spec=model_spec(),
             capture_bucket=text(env.CAPTURE_BUCKET),
+            inference_table=text(env.INFERENCE_TABLE),
             artifact_bucket=text(env.ARTIFACT_BUCKET),
             endpoint_name=text(env.ENDPOINT_NAME),
             state_machine_arn=text(env.STATE_MACHINE_ARN),

@@ -54,13 +54,8 @@ def variant_prefix(endpoint_name: str, variant: str) -> str:
     return f"{CAPTURE_PREFIX}/{endpoint_name}/{variant}/"
 
 
-def hour_prefixes(endpoint_name: str, variant: str, start: datetime, end: datetime) -> list[str]:
-    """Key prefixes of every capture hour in [start, end]."""
-    return [f"{variant_prefix(endpoint_name, variant)}{hour}" for hour in hours(start, end)]
-
-
 def hours(start: datetime, end: datetime) -> list[str]:
-    """``yyyy/mm/dd/hh/`` of every UTC hour in [start, end] (captures and feedback share it)."""
+    """``yyyy/mm/dd/hh/`` of every UTC hour in [start, end]."""
     hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     out = []
     while hour <= end:
@@ -79,25 +74,32 @@ def read_captures(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> Iterator[CapturedRecord]:
-    """A variant's records predicted in (start, end], oldest file first; all without a window.
+    """A variant's records predicted in (start, end], oldest file first.
 
-    Streams file by file, so a long window never sits in memory at once.
+    With ``start`` alone, every record after it: one listing that starts at its hour's
+    keys (they sort by time), so earlier hours are never listed or read. With neither,
+    all of them. Streams file by file, so a long window never sits in memory at once.
     """
-    window = start is not None and end is not None
-    prefixes = (
-        hour_prefixes(endpoint_name, variant, start, end)
-        if window
-        else [variant_prefix(endpoint_name, variant)]
-    )
-    for prefix in prefixes:
-        for key in sorted(keys(s3, bucket, prefix)):
-            lines = s3.get_object(Bucket=bucket, Key=key)["Body"].iter_lines()
-            for record in parse_lines(lines, skipped):
-                moment = inference_time(record)
-                if moment is None:
-                    skipped.add(f"capture {record.inference_id!r}: no readable inferenceTime")
-                elif not window or start < moment <= end:
-                    yield record
+    for key in _window_keys(s3, bucket, variant_prefix(endpoint_name, variant), start, end):
+        lines = s3.get_object(Bucket=bucket, Key=key)["Body"].iter_lines()
+        for record in parse_lines(lines, skipped):
+            moment = inference_time(record)
+            if moment is None:
+                skipped.add(f"capture {record.inference_id!r}: no readable inferenceTime")
+            elif (start is None or start < moment) and (end is None or moment <= end):
+                yield record
+
+
+def _window_keys(
+    s3: Any, bucket: str, prefix: str, start: datetime | None, end: datetime | None
+) -> Iterator[str]:
+    if start is None:
+        yield from sorted(keys(s3, bucket, prefix))
+    elif end is None:
+        yield from sorted(keys(s3, bucket, prefix, start_after=prefix + hours(start, start)[0]))
+    else:
+        for hour in hours(start, end):
+            yield from sorted(keys(s3, bucket, prefix + hour))
 
 
 def inference_time(record: CapturedRecord) -> datetime | None:
@@ -109,8 +111,10 @@ def inference_time(record: CapturedRecord) -> datetime | None:
     return moment if moment.tzinfo else None
 
 
-def keys(s3: Any, bucket: str, prefix: str) -> Iterator[str]:
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+def keys(s3: Any, bucket: str, prefix: str, *, start_after: str = "") -> Iterator[str]:
+    after = {"StartAfter": start_after} if start_after else {}
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, **after)
+    for page in pages:
         for item in page.get("Contents") or []:
             yield item["Key"]
 

@@ -55,7 +55,7 @@ def cost_command(
 
     \b
     One row per service, one column per volume: API Gateway, the API and
-    check Lambdas, the inference table, captures and feedback in S3,
+    check Lambdas, the inference table and its feedback, captures in S3,
     CloudWatch, the endpoint (real-time with a shadow beside serverless),
     pipeline runs, and SageMaker Model Monitor as the managed alternative
     to the drift and quality checks.

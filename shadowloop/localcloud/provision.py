@@ -361,8 +361,9 @@ class Provisioner:
             "AttributeDefinitions": props["AttributeDefinitions"],
             "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
         }
-        if "ProvisionedThroughput" in props:
-            kwargs["ProvisionedThroughput"] = props["ProvisionedThroughput"]
+        for optional in ("ProvisionedThroughput", "GlobalSecondaryIndexes"):
+            if optional in props:
+                kwargs[optional] = props[optional]
         table = self.client("dynamodb").create_table(**kwargs)["TableDescription"]
         return Attributes(name, {"Arn": table["TableArn"]})
 

@@ -143,7 +143,7 @@ def estimate(config: Config, book: PriceBook, predictions: int, runs_per_month: 
         _checks(config, book),
         _dynamodb(config, book, traffic),
         _captures(book, traffic),
-        _feedback(book, traffic),
+        _feedback(config, book, traffic),
         _cloudwatch(config, book, traffic),
         _real_time_endpoint(config, book, traffic),
         _serverless_endpoint(book, traffic),
@@ -239,10 +239,18 @@ def _captures(book: PriceBook, t: _Traffic) -> Line:
     return Line("S3: data capture", usd, basis, REAL_TIME)
 
 
-def _feedback(book: PriceBook, t: _Traffic) -> Line:
-    gb = t.feedback * book.number("feedback_object_bytes") / GB
-    usd = t.feedback * book.price("s3_put_request") + gb * book.price("s3_storage_gb_month")
-    return Line("S3: feedback", usd, f"{t.feedback:,.0f} PUTs; +{gb:,.2f} GB each month")
+def _feedback(config: Config, book: PriceBook, t: _Traffic) -> Line:
+    """Each answer updates its audit item and writes one item of the feedback index."""
+    index_bytes = book.number("feedback_index_bytes")
+    per_answer = math.ceil(book.number("audit_item_bytes") / 1024) + math.ceil(index_bytes / 1024)
+    writes = t.feedback * per_answer
+    days_per_month = book.number("hours_per_month") / 24
+    stored_gb = t.feedback * config.serving.audit_retention_days / days_per_month
+    stored_gb *= index_bytes / GB
+    usd = writes * book.price("dynamodb_write_request") + stored_gb * book.price(
+        "dynamodb_storage_gb_month"
+    )
+    return Line("DynamoDB: feedback", usd, f"{writes:,.0f} writes, index {stored_gb:,.2f} GB kept")
 
 
 def _cloudwatch(config: Config, book: PriceBook, t: _Traffic) -> Line:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from lambdas.shared import capture
+from lambdas.shared.contracts import feedback
 from shadowloop.ops.api import ApiClient, ApiError
 from tests.e2e.conftest import DATASET, generate, push
 
@@ -70,6 +71,23 @@ def _clock_after_deployment(cloud):
     cloud.scheduler.now = datetime.now(UTC) + timedelta(minutes=1)
 
 
+def _status(api, inference_id, actual):
+    """The HTTP status of one POST /feedback."""
+    try:
+        api.feedback(inference_id, float(actual))
+    except ApiError as exc:
+        return exc.status
+    return 201
+
+
+def _labelled_items(cloud):
+    """``actual`` by inference id of every item in the feedback index."""
+    items = cloud.client("dynamodb").scan(
+        TableName=cloud.output("InferenceTableName"), IndexName=feedback.INDEX
+    )["Items"]
+    return {i["inference_id"]["S"]: feedback.decode_actual(i[feedback.ACTUAL]) for i in items}
+
+
 def _check_promotion(cloud):
     """Run the check as its schedule would an hour from now (firing nothing else)."""
     return cloud.invoke(
@@ -118,11 +136,9 @@ def test_shadow_capture_promotion_and_rollback(cloud, target, api_url):
     some = sorted(ids)[0]
     assert champion[some] != challenger[some]
 
-    # And every feedback record is stored under its inference id
-    feedback = cloud.client("s3").list_objects_v2(
-        Bucket=cloud.output("CaptureBucketName"), Prefix="feedback/"
-    )
-    assert feedback["KeyCount"] == len(ids)
+    # And every prediction's item holds its feedback, in the index
+    labelled = _labelled_items(cloud)
+    assert set(labelled) == ids
 
     # When the promotion check runs on that evidence
     report = _check_promotion(cloud)
@@ -188,14 +204,12 @@ def test_bad_requests_get_a_clear_answer_through_the_api(cloud, target, api_url)
     with pytest.raises(ApiError) as twice:
         api.feedback(prediction["inference_id"], 99.0)
     assert twice.value.status == 409
-    s3 = cloud.client("s3")
-    (key,) = [
-        o["Key"]
-        for o in s3.list_objects_v2(Bucket=cloud.output("CaptureBucketName"), Prefix="feedback/")[
-            "Contents"
-        ]
-    ]
-    stored = json.loads(
-        s3.get_object(Bucket=cloud.output("CaptureBucketName"), Key=key)["Body"].read()
-    )
-    assert stored["actual"] == 30.0
+    assert _labelled_items(cloud) == {prediction["inference_id"]: 30.0}
+
+    # Eight answers sent at once for another prediction: one is recorded, the rest refused
+    (raced,) = api.predict([record])["predictions"]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda n: _status(api, raced["inference_id"], n), range(8)))
+    assert sorted(statuses) == [201] + [409] * 7
+    first = _labelled_items(cloud)[raced["inference_id"]]
+    assert first == float(statuses.index(201))

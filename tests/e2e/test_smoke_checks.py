@@ -34,13 +34,13 @@ def test_the_smoke_checks_pass_on_a_working_stage_even_without_its_cdk_assets(
     # When the smoke run's checks run, each within its bound
     endpoint = checks.endpoint_in_service(target, timeout=5, poll=0.1)
     ids = checks.predict(api, instances, target.output("ModelPackageGroupName"))
-    feedback_key = checks.feedback(target, api, ids[0], 31.5)
+    feedback_item = checks.feedback(target, api, ids[0], 31.5)
     captured = checks.captured(target, ids, timeout=5, poll=0.1)
 
-    # Then they found the endpoint, the answers, the feedback object and the capture
+    # Then they found the endpoint, the answers, the labelled item and the capture
     assert endpoint["EndpointStatus"] == "InService"
     assert len(ids) == 5
-    assert feedback_key.endswith(f"/{ids[0]}.json")
+    assert feedback_item.startswith(f"{target.output('InferenceTableName')}/{ids[0]} ")
     assert captured
 
 

@@ -6,6 +6,7 @@ import json
 
 from aws_cdk.assertions import Match
 
+from tests import inference_table
 from tests.infra.conftest import Synthesized, render
 
 
@@ -199,6 +200,17 @@ def test_inference_table_has_ttl_pitr_and_a_customer_managed_key(synthesized: Sy
             "SSESpecification": Match.object_like({"SSEEnabled": True, "SSEType": "KMS"}),
         },
     )
+
+
+def test_inference_table_has_the_sparse_feedback_index(synthesized: Synthesized) -> None:
+    # The tests that run on moto create the table from tests/inference_table.py: the same one
+    (table,) = synthesized.resources("serving", "AWS::DynamoDB::Table").values()
+    props = table["Properties"]
+    assert props["GlobalSecondaryIndexes"] == [inference_table.FEEDBACK_INDEX]
+    assert sorted(props["AttributeDefinitions"], key=str) == sorted(
+        inference_table.ATTRIBUTES, key=str
+    )
+    assert props["KeySchema"] == inference_table.KEY_SCHEMA
 
 
 def test_functions_get_the_layers_tracing_and_powertools_settings(synthesized: Synthesized) -> None:

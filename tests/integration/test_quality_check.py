@@ -15,8 +15,11 @@ from moto import mock_aws
 
 from lambdas.quality_check.handler import handler
 from lambdas.shared import capture
+from lambdas.shared.contracts import feedback
+from tests import inference_table
 
 ENDPOINT = "shadowloop-dev"
+TABLE = "inferences"
 SPEC = {
     "dataset": "delivery-eta",
     "target": "delivery_minutes",
@@ -75,6 +78,7 @@ def _env(function_environment, monkeypatch, spec=SPEC, min_labels=50):
         "quality_check",
         MODEL_SPEC_URI=None,
         CAPTURE_BUCKET="captures",
+        INFERENCE_TABLE=TABLE,
         ARTIFACT_BUCKET="artifacts",
         ENDPOINT_NAME=ENDPOINT,
         # Kept when the aws fixture has set them; else set once the machine and topic exist.
@@ -97,6 +101,7 @@ def aws(monkeypatch, function_environment):
         )
         for bucket in ("captures", "artifacts"):
             s3.create_bucket(Bucket=bucket)
+        inference_table.create(boto3.client("dynamodb"), TABLE)
         sagemaker.create_model_package_group(ModelPackageGroupName="delivery-eta")
         serve(sagemaker, register(sagemaker, HOLDOUT_RMSE), "config-1")
         definition = {"StartAt": "Train", "States": {"Train": {"Type": "Pass", "End": True}}}
@@ -169,11 +174,15 @@ def served(s3, n, *, at, error_sd, seed, slow_zone=None, labelled=True, extra_li
         Bucket="captures", Key=f"capture/{ENDPOINT}/champion/{hour}/{ids[0]}.jsonl", Body=body
     )
     if labelled:
-        for inference_id, actual in zip(ids, actuals, strict=True):
-            feedback = {"inference_id": inference_id, "actual": float(actual), "received_at": "x"}
-            key = f"feedback/{hour}/{inference_id}.json"
-            s3.put_object(Bucket="captures", Key=key, Body=json.dumps(feedback).encode())
+        label_all(ids, [float(a) for a in actuals], at)
     return ids
+
+
+def label_all(ids, actuals, at):
+    """Feedback for each id, as POST /feedback leaves it on the item (prediction at ``at``)."""
+    dynamodb = boto3.client("dynamodb")
+    for inference_id, actual in zip(ids, actuals, strict=True):
+        inference_table.label(dynamodb, TABLE, inference_id, actual, feedback.hour_key(at))
 
 
 def check(at):
@@ -225,7 +234,7 @@ def test_a_slower_zone_alarms_alerts_once_and_starts_one_quality_run(aws):
 
 def test_fifty_stationary_hours_raise_no_alarm(aws, monkeypatch, function_environment):
     # Given 50 hours of ordinary traffic, the live error exactly the holdout's, and few labels
-    # an hour (each feedback is an S3 object; bench/quality_bench.py looks at 1,000 windows)
+    # an hour (bench/quality_bench.py looks at 1,000 windows)
     _env(function_environment, monkeypatch, min_labels=20)
     statuses = []
     for hour in range(50):
@@ -272,11 +281,16 @@ def test_predictions_younger_than_the_label_delay_wait_for_the_next_look(aws):
 
 
 def test_unreadable_capture_lines_and_feedback_are_skipped_and_counted(aws):
-    # Given good traffic, a malformed capture line and one malformed feedback object
+    # Given good traffic, a malformed capture line and one feedback that is not a value
     at = START + timedelta(minutes=5)
     ids = served(aws.s3, 81, at=at, error_sd=3.7, seed=7, extra_lines=["{bad"])
-    key = f"feedback/{START:%Y/%m/%d/%H}/{ids[0]}.json"
-    aws.s3.put_object(Bucket="captures", Key=key, Body=b"not json")
+    boto3.client("dynamodb").update_item(
+        TableName=TABLE,
+        Key={"inference_id": {"S": ids[0]}},
+        UpdateExpression="SET #a = :a",
+        ExpressionAttributeNames={"#a": feedback.ACTUAL},
+        ExpressionAttributeValues={":a": {"BOOL": True}},
+    )
 
     # When the check runs
     result = check(START + timedelta(hours=2))
@@ -401,10 +415,7 @@ def decided_loans(s3, n, *, at, seed, b_approval):
     s3.put_object(
         Bucket="captures", Key=f"capture/{ENDPOINT}/champion/{hour}/{ids[0]}.jsonl", Body=line
     )
-    for inference_id, actual in zip(ids, actuals, strict=True):
-        feedback = {"inference_id": inference_id, "actual": int(actual), "received_at": "x"}
-        key = f"feedback/{hour}/{inference_id}.json"
-        s3.put_object(Bucket="captures", Key=key, Body=json.dumps(feedback).encode())
+    label_all(ids, [int(a) for a in actuals], at)
 
 
 def emf(text):

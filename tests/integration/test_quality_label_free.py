@@ -12,7 +12,18 @@ import pytest
 from moto import mock_aws
 
 from lambdas.shared import capture
-from tests.integration.test_quality_check import ENDPOINT, ROLE, START, Aws, _env, check, serve
+from tests import inference_table
+from tests.integration.test_quality_check import (
+    ENDPOINT,
+    ROLE,
+    START,
+    TABLE,
+    Aws,
+    _env,
+    check,
+    label_all,
+    serve,
+)
 
 SPEC = {
     "dataset": "hospital-readmission",
@@ -47,6 +58,7 @@ def aws(monkeypatch, function_environment):
         )
         for bucket in ("captures", "artifacts"):
             s3.create_bucket(Bucket=bucket)
+        inference_table.create(boto3.client("dynamodb"), TABLE)
         s3.put_object(Bucket="artifacts", Key=CALIBRATION_KEY, Body=json.dumps(CALIBRATION))
         sagemaker.create_model_package_group(ModelPackageGroupName=SPEC["dataset"])
         package = sagemaker.create_model_package(
@@ -105,13 +117,7 @@ def scored(s3, n, *, at, seed, right_share=None, labelled=True):
     key = f"capture/{ENDPOINT}/champion/{hour}/{ids[0]}.jsonl"
     s3.put_object(Bucket="captures", Key=key, Body=line.encode())
     if labelled:
-        for inference_id, label in zip(ids, actual.tolist(), strict=True):
-            body = {"inference_id": inference_id, "actual": label, "received_at": "x"}
-            s3.put_object(
-                Bucket="captures",
-                Key=f"feedback/{hour}/{inference_id}.json",
-                Body=json.dumps(body).encode(),
-            )
+        label_all(ids, actual.tolist(), at)
     return float(calibrated_right.mean())
 
 

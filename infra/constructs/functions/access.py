@@ -72,3 +72,14 @@ def use_table(
         suppress_wildcards(
             role, "DynamoDB's use of the table key (re-encrypt, data keys).", GRANT_ACTIONS
         )
+
+
+def query_index(role: iam.IRole, table: dynamodb.ITable, index: str) -> None:
+    """Query one index of the table (the table's own items stay out of reach)."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["dynamodb:Query"], resources=[f"{table.table_arn}/index/{index}"]
+        )
+    )
+    if table.encryption_key is not None:
+        table.encryption_key.grant(role, *TABLE_KEY_READ)

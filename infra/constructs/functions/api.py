@@ -10,7 +10,7 @@ from constructs import Construct
 
 from infra.config import Config
 from infra.constructs.function import Function
-from infra.constructs.functions.access import use_table, write_objects
+from infra.constructs.functions.access import use_table
 from infra.constructs.sagemaker_access import allow_describe_serving, endpoint_arn
 from lambdas.shared.contracts import environment as env
 
@@ -37,7 +37,6 @@ class Api(Function):
             environment={
                 **data.model_spec.environment,
                 env.ENDPOINT_NAME: endpoint_name,
-                env.CAPTURE_BUCKET: data.capture_bucket.bucket_name,
                 env.INFERENCE_TABLE: table.table_name,
                 env.MAX_BATCH: str(config.serving.max_batch),
                 env.AUDIT_RETENTION_DAYS: str(config.serving.audit_retention_days),
@@ -50,5 +49,4 @@ class Api(Function):
             )
         )
         allow_describe_serving(self.role, prefix=config.prefix, group=data.model_package_group_name)
-        use_table(self.role, table, reads=("GetItem",), writes=("BatchWriteItem",))
-        write_objects(self.role, data.capture_bucket, "feedback/*")
+        use_table(self.role, table, reads=("GetItem",), writes=("BatchWriteItem", "UpdateItem"))

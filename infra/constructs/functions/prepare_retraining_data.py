@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra.config import Config
 from infra.constructs.function import Function
-from infra.constructs.functions.access import read_objects, write_objects
+from infra.constructs.functions.access import query_index, read_objects, write_objects
 from infra.constructs.functions.steps import HEAVY
 from infra.constructs.sagemaker_access import allow_describe_serving
 from lambdas.shared.contracts import environment as env
+from lambdas.shared.contracts import feedback
 
 if TYPE_CHECKING:
     from infra.stacks.data import DataStack
@@ -20,7 +22,13 @@ if TYPE_CHECKING:
 
 class PrepareRetrainingData(Function):
     def __init__(
-        self, scope: Construct, *, config: Config, data: DataStack, endpoint_name: str
+        self,
+        scope: Construct,
+        *,
+        config: Config,
+        data: DataStack,
+        endpoint_name: str,
+        table: dynamodb.ITable,
     ) -> None:
         super().__init__(
             scope,
@@ -32,6 +40,7 @@ class PrepareRetrainingData(Function):
                 **data.model_spec.environment,
                 env.DATA_BUCKET: data.data_bucket.bucket_name,
                 env.CAPTURE_BUCKET: data.capture_bucket.bucket_name,
+                env.INFERENCE_TABLE: table.table_name,
                 env.ENDPOINT_NAME: endpoint_name,
                 env.RETRAIN_LOOKBACK_HOURS: str(config.quality.retrain_lookback_hours),
             },
@@ -41,6 +50,7 @@ class PrepareRetrainingData(Function):
         read_objects(self.role, data.data_bucket)
         write_objects(self.role, data.data_bucket, "datasets/*")
         read_objects(self.role, data.capture_bucket)
+        query_index(self.role, table, feedback.INDEX)
         # Without a champion to build on, the newest version that passed validation is found
         # by listing the dataset's versions.
         self.role.add_to_principal_policy(

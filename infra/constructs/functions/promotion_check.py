@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.config import Config
 from infra.constructs.function import Function
-from infra.constructs.functions.access import read_objects, write_objects
+from infra.constructs.functions.access import query_index, read_objects, write_objects
 from infra.constructs.functions.monitoring import CHECK
 from infra.constructs.nag import ANY_RESOURCE, FUNCTION_VERSIONS, suppress_wildcards
 from infra.constructs.sagemaker_access import allow_describe_serving
 from lambdas.shared.contracts import environment as env
+from lambdas.shared.contracts import feedback
 from lambdas.shared.contracts.layout import PROMOTION_STATE_PREFIX
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ class PromotionCheck(Function):
         data: DataStack,
         endpoint_name: str,
         deploy: lambda_.IFunction,
+        table: dynamodb.ITable,
     ) -> None:
         promotion = config.promotion
         super().__init__(
@@ -42,6 +45,7 @@ class PromotionCheck(Function):
                 **data.model_spec.environment,
                 env.ENDPOINT_NAME: endpoint_name,
                 env.CAPTURE_BUCKET: data.capture_bucket.bucket_name,
+                env.INFERENCE_TABLE: table.table_name,
                 env.ARTIFACT_BUCKET: data.artifact_bucket.bucket_name,
                 env.PROMOTION_MARGIN: str(promotion.margin),
                 env.PROMOTION_MIN_LABELLED: str(promotion.min_labelled),
@@ -54,6 +58,7 @@ class PromotionCheck(Function):
         data.model_spec.grant_read(self.role)
         read_objects(self.role, data.capture_bucket)
         read_objects(self.role, data.artifact_bucket, f"{PROMOTION_STATE_PREFIX}*")
+        query_index(self.role, table, feedback.INDEX)
         write_objects(self.role, data.artifact_bucket, "monitoring/*")
         deploy.grant_invoke(self.role)
         suppress_wildcards(

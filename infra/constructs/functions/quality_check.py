@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.config import Config, Quality
 from infra.constructs.function import Function
-from infra.constructs.functions.access import read_objects, write_objects
+from infra.constructs.functions.access import query_index, read_objects, write_objects
 from infra.constructs.functions.monitoring import CHECK, allow_retraining
 from infra.constructs.nag import GRANT_ACTIONS, suppress_wildcards
 from infra.constructs.sagemaker_access import allow_describe_serving
 from lambdas.shared.contracts import environment as env
+from lambdas.shared.contracts import feedback
 
 if TYPE_CHECKING:
     from infra.stacks.data import DataStack
@@ -37,6 +39,7 @@ class QualityCheck(Function):
         data: DataStack,
         endpoint_name: str,
         state_machine: sfn.IStateMachine,
+        table: dynamodb.ITable,
     ) -> None:
         quality = config.quality
         super().__init__(
@@ -48,6 +51,7 @@ class QualityCheck(Function):
             environment={
                 **data.model_spec.environment,
                 env.CAPTURE_BUCKET: data.capture_bucket.bucket_name,
+                env.INFERENCE_TABLE: table.table_name,
                 env.ARTIFACT_BUCKET: data.artifact_bucket.bucket_name,
                 env.ENDPOINT_NAME: endpoint_name,
                 env.STATE_MACHINE_ARN: state_machine.state_machine_arn,
@@ -61,6 +65,7 @@ class QualityCheck(Function):
         data.model_spec.grant_read(self.role)
         allow_retraining(self.role, state_machine)
         read_objects(self.role, data.capture_bucket)
+        query_index(self.role, table, feedback.INDEX)
         read_objects(self.role, data.artifact_bucket, "monitoring/quality/*")
         write_objects(self.role, data.artifact_bucket, "monitoring/quality/*")
         # The champion's calibration, for the label-free estimate (classifiers only).

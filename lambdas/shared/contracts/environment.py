@@ -52,7 +52,6 @@ DEPLOY_FUNCTION_NAME = "DEPLOY_FUNCTION_NAME"
 FUNCTIONS: dict[str, tuple[str, ...]] = {
     "api": (
         ENDPOINT_NAME,
-        CAPTURE_BUCKET,
         INFERENCE_TABLE,
         MODEL_SPEC_URI,
         MAX_BATCH,
@@ -89,6 +88,7 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
         MODEL_SPEC_URI,
         DATA_BUCKET,
         CAPTURE_BUCKET,
+        INFERENCE_TABLE,
         ENDPOINT_NAME,
         RETRAIN_LOOKBACK_HOURS,
     ),
@@ -96,6 +96,7 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
         MODEL_SPEC_URI,
         ENDPOINT_NAME,
         CAPTURE_BUCKET,
+        INFERENCE_TABLE,
         ARTIFACT_BUCKET,
         PROMOTION_MARGIN,
         PROMOTION_MIN_LABELLED,
@@ -106,6 +107,7 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "quality_check": (
         MODEL_SPEC_URI,
         CAPTURE_BUCKET,
+        INFERENCE_TABLE,
         ARTIFACT_BUCKET,
         ENDPOINT_NAME,
         STATE_MACHINE_ARN,

@@ -258,6 +258,13 @@ def _table(call: Call) -> list:
     return [Check(call.iam(), call.arn("dynamodb", f"table/{call.params['TableName']}"))]
 
 
+def _table_or_index(call: Call) -> list:
+    """A Query or Scan of an index is authorized on the index's ARN, not the table's."""
+    index = call.params.get("IndexName")
+    table = f"table/{call.params['TableName']}"
+    return [Check(call.iam(), call.arn("dynamodb", f"{table}/index/{index}" if index else table))]
+
+
 def _batch_tables(call: Call) -> list:
     return [
         Check(call.iam(), call.arn("dynamodb", f"table/{table}"))
@@ -355,8 +362,9 @@ _RULES: dict[str, dict[str, Rule]] = {
     "sagemaker-runtime": {"InvokeEndpoint": _sagemaker("endpoint", "EndpointName")},
     "lambda": {"Invoke": _function},
     "dynamodb": {
-        **{op: _table for op in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")},
-        "Scan": _table,
+        **{op: _table for op in ("GetItem", "PutItem", "UpdateItem", "DeleteItem")},
+        "Query": _table_or_index,
+        "Scan": _table_or_index,
         "DescribeTable": _table,
         "BatchGetItem": _batch_tables,
         "BatchWriteItem": _batch_tables,

@@ -6,12 +6,12 @@ same against AWS and against the local cloud (where the tests run them).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 from lambdas.shared import capture
+from lambdas.shared.contracts import feedback as feedback_contract
 from shadowloop.ops.api import ApiClient
 from shadowloop.ops.target import Target
 
@@ -70,18 +70,24 @@ def predict(api: ApiClient, instances: list[dict[str, Any]], group: str) -> list
 
 
 def feedback(target: Target, api: ApiClient, inference_id: str, actual: float) -> str:
-    """POST /feedback, then find the feedback object in the capture bucket."""
+    """POST /feedback, then read the answer back from the prediction's item."""
     api.feedback(inference_id, actual)
-    s3 = target.client("s3")
-    bucket = target.output("CaptureBucketName")
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="feedback/"):
-        for item in page.get("Contents", []):
-            if item["Key"].endswith(f"/{inference_id}.json"):
-                body = json.loads(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())
-                if body.get("actual") != actual:
-                    raise SmokeFailed(f"feedback {item['Key']} holds {body.get('actual')!r}")
-                return item["Key"]
-    raise SmokeFailed(f"no feedback object for {inference_id} under s3://{bucket}/feedback/")
+    table = target.output("InferenceTableName")
+    item = (
+        target.client("dynamodb")
+        .get_item(
+            TableName=table,
+            Key={"inference_id": {"S": inference_id}},
+            ConsistentRead=True,
+        )
+        .get("Item")
+    )
+    if item is None:
+        raise SmokeFailed(f"no item for {inference_id} in {table}")
+    stored = feedback_contract.decode_actual(item.get(feedback_contract.ACTUAL))
+    if stored != actual:
+        raise SmokeFailed(f"{table} item {inference_id} holds actual {stored!r}, not {actual!r}")
+    return f"{table}/{inference_id} (index hour {item[feedback_contract.HOUR]['S']})"
 
 
 def captured(target: Target, inference_ids: list[str], *, timeout: float, poll: float) -> list[str]:

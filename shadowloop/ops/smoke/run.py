@@ -104,7 +104,7 @@ def exercise(plan: Plan, out: Callable[[str], None]) -> None:
     ids = checks.predict(api, instances, group)
     out(f"/predict answered {len(ids)} predictions")
     actual = float(frame[plan.config.model.target].iloc[0])
-    out(f"/feedback stored {checks.feedback(target, api, ids[0], actual)}")
+    out(f"/feedback recorded on {checks.feedback(target, api, ids[0], actual)}")
     keys = checks.captured(target, ids, timeout=CAPTURE_TIMEOUT, poll=POLL_SECONDS)
     out(f"capture found in {len(keys)} file(s)")
 

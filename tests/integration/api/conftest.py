@@ -14,6 +14,7 @@ from moto import mock_aws
 
 from lambdas.api import handler as api
 from lambdas.shared import clients
+from tests import inference_table
 
 ENDPOINT = "shadowloop-dev"
 BUCKET = "shadowloop-dev-captures"
@@ -82,7 +83,6 @@ def client_error(code: str, message: str = "failed") -> ClientError:
 def api_env(monkeypatch):
     """The environment infra gives the API Lambda."""
     monkeypatch.setenv("ENDPOINT_NAME", ENDPOINT)
-    monkeypatch.setenv("CAPTURE_BUCKET", BUCKET)
     monkeypatch.setenv("INFERENCE_TABLE", TABLE)
     monkeypatch.setenv("MODEL_PACKAGE_GROUP", GROUP)
     monkeypatch.setenv("MAX_BATCH", "5")
@@ -96,12 +96,7 @@ def aws(api_env):
     api.served.clear()
     with mock_aws():
         boto3.client("s3").create_bucket(Bucket=BUCKET)
-        boto3.client("dynamodb").create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "inference_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "inference_id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        inference_table.create(boto3.client("dynamodb"), TABLE)
         yield
     api.served.clear()
 

@@ -1,4 +1,5 @@
-"""AccessControl on plain moto: roles, bucket keys, unmapped calls and the administrator."""
+"""AccessControl on plain moto: roles, bucket keys, table indexes, unmapped calls and the
+administrator."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from lambdas.shared.contracts import feedback
 from shadowloop.localcloud.access.enforcer import AccessControl
 from shadowloop.localcloud.access.principals import Principal, acting_as
+from tests import inference_table
 
 BUCKET = "access-data"
 
@@ -105,3 +108,34 @@ def test_the_caller_outside_every_function_is_the_unrestricted_administrator(aws
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.put_object(Bucket=BUCKET, Key="admin", Body=b"ok")
     assert s3.get_object(Bucket=BUCKET, Key="admin")["Body"].read() == b"ok"
+
+
+def test_a_grant_on_an_index_queries_the_index_and_not_the_table(aws):
+    # Given a table with the feedback index and a role that may Query only that index
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    inference_table.create(dynamodb, "inferences")
+    inference_table.label(dynamodb, "inferences", "id-1", 3.5, "2026-11-23T12")
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/inferences"
+    grant = {"Effect": "Allow", "Action": "dynamodb:Query", "Resource": f"{table}/index/*"}
+    boto3.client("iam", region_name="us-east-1").put_role_policy(
+        RoleName="reader",
+        PolicyName="index",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [grant]}),
+    )
+    by_hour = {
+        "TableName": "inferences",
+        "KeyConditionExpression": "#h = :h",
+        "ExpressionAttributeNames": {"#h": feedback.HOUR},
+        "ExpressionAttributeValues": {":h": {"S": "2026-11-23T12"}},
+    }
+    with _as_reader(aws):
+        # Then the index answers, as on AWS (the resource is table/NAME/index/INDEX)
+        found = dynamodb.query(IndexName=feedback.INDEX, **by_hour)["Items"]
+        assert [i["inference_id"]["S"] for i in found] == ["id-1"]
+        # And the table itself is refused: the grant does not cover its ARN
+        with pytest.raises(ClientError, match=f"dynamodb:Query on resource: {table} because"):
+            dynamodb.query(
+                TableName="inferences",
+                KeyConditionExpression="inference_id = :i",
+                ExpressionAttributeValues={":i": {"S": "id-1"}},
+            )

@@ -8,11 +8,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests import inference_table
 from tests.unit.pipeline.data import SPEC_JSON
 
 DATA_BUCKET = "shadowloop-dev-data"
 ARTIFACT_BUCKET = "shadowloop-dev-artifacts"
 CAPTURE_BUCKET = "shadowloop-dev-captures"
+TABLE = "shadowloop-dev-inferences"
 GROUP = "shadowloop-dev-delivery-eta"
 ENDPOINT = "shadowloop-dev"
 DATASET = "delivery-eta"
@@ -41,6 +43,7 @@ def aws(monkeypatch, function_environment):
     for name, value in {
         "ARTIFACT_BUCKET": ARTIFACT_BUCKET,
         "CAPTURE_BUCKET": CAPTURE_BUCKET,
+        "INFERENCE_TABLE": TABLE,
         "MODEL_PACKAGE_GROUP": GROUP,
         "ENDPOINT_NAME": ENDPOINT,
         "GATE_THRESHOLD": "12.0",
@@ -57,6 +60,7 @@ def aws(monkeypatch, function_environment):
             s3.create_bucket(Bucket=bucket)
         s3.put_bucket_versioning(Bucket=DATA_BUCKET, VersioningConfiguration={"Status": "Enabled"})
         boto3.client("sagemaker").create_model_package_group(ModelPackageGroupName=GROUP)
+        inference_table.create(boto3.client("dynamodb"), TABLE)
         yield
 
 

@@ -3,26 +3,32 @@
 import json
 from datetime import UTC, datetime, timedelta
 
+import boto3
 import pytest
 
 from lambdas.prepare_retraining_data.handler import handler
+from lambdas.shared import clients
 from lambdas.shared.capture import encode_line
+from lambdas.shared.contracts import feedback as contract
 from lambdas.shared.contracts import steps
 from lambdas.shared.datasets import DatasetNotFound
+from tests import inference_table
 from tests.integration.pipeline.conftest import (
     CAPTURE_BUCKET,
     DATA_BUCKET,
     DATA_KEY,
     DATASET,
     ENDPOINT,
+    TABLE,
     push_dataset,
     read,
 )
 from tests.integration.pipeline.test_resolve_champion import register, serve
 from tests.unit.pipeline.data import COLUMNS, TARGET, records, rows, to_csv
 
-WHEN = datetime(2026, 3, 2, 10, 15, tzinfo=UTC)
-HOUR = "2026/03/02/10"
+# An hour ago: inside the bound of a base version pushed by the test (its time, less 24 h).
+WHEN = (datetime.now(UTC) - timedelta(hours=1)).replace(minute=15, second=0, microsecond=0)
+HOUR = f"{WHEN:%Y/%m/%d/%H}"
 
 
 def capture_batch(s3, name, ids, variant="champion", seed=11):
@@ -52,10 +58,12 @@ def push_validated(s3, body, passed=True):
     return validated(s3, push_dataset(s3, body), passed)
 
 
-def feedback(s3, inference_id, actual):
-    body = {"inference_id": inference_id, "actual": actual, "received_at": "2026-03-02T11:00:00Z"}
-    key = f"feedback/{HOUR}/{inference_id}.json"
-    s3.put_object(Bucket=CAPTURE_BUCKET, Key=key, Body=json.dumps(body).encode())
+def feedback(s3, inference_id, actual, when=WHEN):
+    """The label of a prediction made at ``when``, as POST /feedback records it."""
+    dynamodb = boto3.client("dynamodb")
+    if "Item" not in dynamodb.get_item(TableName=TABLE, Key={"inference_id": {"S": inference_id}}):
+        dynamodb.put_item(TableName=TABLE, Item={"inference_id": {"S": inference_id}})
+    inference_table.label(dynamodb, TABLE, inference_id, actual, contract.hour_key(when))
 
 
 def prepare(context, run_id="run-1"):
@@ -149,9 +157,7 @@ def _capture_at(s3, name, ids, when, seed):
         Bucket=CAPTURE_BUCKET, Key=f"capture/{ENDPOINT}/champion/{hour}/{name}.jsonl", Body=line
     )
     for index, inference_id in enumerate(ids):
-        body = {"inference_id": inference_id, "actual": 50.0 + index, "received_at": "x"}
-        key = f"feedback/{hour}/{inference_id}.json"
-        s3.put_object(Bucket=CAPTURE_BUCKET, Key=key, Body=json.dumps(body).encode())
+        feedback(s3, inference_id, 50.0 + index, when)
 
 
 def test_a_quality_run_trains_on_the_recent_labelled_traffic_only(s3, context):
@@ -179,6 +185,32 @@ def test_a_quality_run_trains_on_the_recent_labelled_traffic_only(s3, context):
     assert lineage["base_version_id"] == base_id
     assert lineage["mode"] == "recent_traffic"
     assert lineage["inference_ids"] == recent_ids
+
+
+def test_captures_and_labels_from_before_the_bound_are_not_read(s3, context):
+    # Given a base version, labelled traffic 30 hours before it was written and recent traffic
+    base_id = push_validated(s3, to_csv(rows(50)))
+    _capture_at(s3, "old", ["old-1", "old-2"], WHEN - timedelta(hours=29), seed=1)
+    _capture_at(s3, "new", ["new-1"], WHEN, seed=2)
+    sent = []
+    clients.s3().meta.events.register(
+        "provide-client-params.s3.GetObject", lambda params, **_: sent.append(params["Key"])
+    )
+
+    # When a drift run prepares its data (look-back 24 hours)
+    result = prepare(context)
+
+    # Then only the recent row is added, and the older capture file was never fetched
+    assert (result["base_version_id"], result["captured_rows"]) == (base_id, 1)
+    captures = [k for k in sent if k.startswith("capture/")]
+    assert captures == [f"capture/{ENDPOINT}/champion/{HOUR}/new.jsonl"]
+    lineage = json.loads(
+        read(s3, DATA_BUCKET, f"datasets/{DATASET}/lineage/{result['version_id']}.json")
+    )
+    assert lineage["inference_ids"] == ["new-1"]
+    base_written = s3.head_object(Bucket=DATA_BUCKET, Key=DATA_KEY, VersionId=base_id)
+    since = datetime.fromisoformat(lineage["sources"][1]["since"])
+    assert since == base_written["LastModified"] - timedelta(hours=24)
 
 
 def test_a_quality_run_with_little_recent_traffic_appends_like_drift(s3, context):

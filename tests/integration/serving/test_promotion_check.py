@@ -1,4 +1,5 @@
-"""The promotion check against moto: captures and feedback in S3, the deploy logic in-process."""
+"""The promotion check against moto: captures in S3, feedback on the inference items, the
+deploy logic in-process."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ from lambdas.promotion_check.check import (
 )
 from lambdas.promotion_check.settings import PromotionSettings
 from lambdas.shared import capture
+from lambdas.shared.contracts import feedback
 from lambdas.shared.settings import ModelSpec
+from tests import inference_table
 from tests.integration.serving.test_deploy_endpoint import (  # noqa: F401 (fixtures)
     OPTIONS,
     approval,
@@ -46,6 +49,7 @@ SPEC = ModelSpec.from_dict(
 SETTINGS = PromotionSettings(
     endpoint_name=ENDPOINT,
     capture_bucket="captures",
+    inference_table="inferences",
     artifact_bucket="artifacts",
     model_spec=SPEC,
     margin=0.02,
@@ -70,7 +74,9 @@ def aws(moto_gaps):  # noqa: F811 (the imported fixture)
         for bucket in ("captures", "artifacts"):
             s3.create_bucket(Bucket=bucket)
         sagemaker.create_model_package_group(ModelPackageGroupName=OPTIONS.model_package_group)
-        yield Clients(sagemaker, s3, boto3.client("cloudwatch", region_name="us-east-1"))
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        inference_table.create(dynamodb, SETTINGS.inference_table)
+        yield Clients(sagemaker, s3, boto3.client("cloudwatch", region_name="us-east-1"), dynamodb)
 
 
 @pytest.fixture
@@ -113,11 +119,10 @@ def write_traffic(
             Key=f"capture/{ENDPOINT}/{variant}/{hour}/part-0.jsonl",
             Body="\n".join(lines).encode(),
         )
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     for i in list(truth)[:labelled]:
-        s3.put_object(
-            Bucket="captures",
-            Key=f"feedback/{hour}/{i}.json",
-            Body=json.dumps({"inference_id": i, "actual": truth[i], "received_at": "now"}),
+        inference_table.label(
+            dynamodb, SETTINGS.inference_table, i, truth[i], feedback.hour_key(now)
         )
 
 

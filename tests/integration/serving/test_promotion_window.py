@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import boto3
 import numpy as np
 import pytest
 
@@ -15,8 +16,10 @@ from lambdas.promotion_check.check import check_promotion
 from lambdas.promotion_check.tally import Tally
 from lambdas.shared import capture
 from lambdas.shared.capture import Skipped, read_captures
+from lambdas.shared.contracts import feedback
 from lambdas.shared.contracts.layout import promotion_state_key
 from lambdas.shared.feedback import read_feedback
+from tests import inference_table
 from tests.integration.serving.test_deploy_endpoint import (  # noqa: F401 (fixtures)
     approval,
     context,
@@ -58,6 +61,7 @@ class Traffic:
 
     def __init__(self, s3, start: datetime, seed: int = 0) -> None:
         self.s3 = s3
+        self.dynamodb = boto3.client("dynamodb", region_name="us-east-1")
         # Hour 0 is the first whole hour after the challenger's config was created.
         self.origin = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
         self.rng = np.random.default_rng(seed)
@@ -101,14 +105,13 @@ class Traffic:
         due = [p for p in self.pending if p[0] <= now]
         self.pending = [p for p in self.pending if p[0] > now]
         for _, inference_id, predicted_at, truth in due:
-            label(self.s3, inference_id, predicted_at, truth)
+            label(self.dynamodb, inference_id, predicted_at, truth)
 
 
-def label(s3, inference_id: str, predicted_at: datetime, actual: float) -> None:
-    s3.put_object(
-        Bucket="captures",
-        Key=f"feedback/{predicted_at:%Y/%m/%d/%H}/{inference_id}.json",
-        Body=json.dumps({"inference_id": inference_id, "actual": actual}).encode(),
+def label(dynamodb, inference_id: str, predicted_at: datetime, actual: float) -> None:
+    """Feedback as ``POST /feedback`` files it: under its prediction's hour."""
+    inference_table.label(
+        dynamodb, SETTINGS.inference_table, inference_id, actual, feedback.hour_key(predicted_at)
     )
 
 
@@ -122,7 +125,8 @@ def all_records(s3, start: datetime, now: datetime) -> dict:
         }
         for v in ("champion", "challenger")
     }
-    actuals = read_feedback(s3, "captures", skipped, start=start, end=now)
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    actuals = read_feedback(dynamodb, SETTINGS.inference_table, skipped, start=start, end=now)
     joined = decisions.join("regression", predictions, actuals)
     champion, challenger = joined.labelled["champion"], joined.labelled["challenger"]
     return {
@@ -223,7 +227,7 @@ def test_a_label_later_than_the_horizon_is_not_counted(shadowed):  # noqa: F811
 
     # When hour 0's labels arrive after that run folded hour 0, and the check runs again
     for _, inference_id, predicted_at, truth in late:
-        label(s3, inference_id, predicted_at, truth)
+        label(shadowed.clients.dynamodb, inference_id, predicted_at, truth)
     after = run_at(shadowed, first + timedelta(hours=1))
 
     # Then they are not counted, though everything since the start would count them

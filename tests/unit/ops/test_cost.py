@@ -43,7 +43,7 @@ ASSUMPTIONS = {
     "request_bytes": 1024,
     "capture_record_bytes": 1024,
     "capture_records_per_object": 10,
-    "feedback_object_bytes": 512,
+    "feedback_index_bytes": 512,
     "log_bytes_per_request": 2048,
     "custom_metrics": 4,
     "serverless_duration_ms": 500,
@@ -107,7 +107,9 @@ def test_every_line_of_a_thousand_predictions(config):
     assert usd["DynamoDB: inferences"] == pytest.approx(dynamodb)
     # 500 captured champion lines + 250 challenger lines, 10 to an object
     assert usd["S3: data capture"] == pytest.approx(75 * 0.01 + 750 * 1024 / GIB * 0.023)
-    assert usd["S3: feedback"] == pytest.approx(500 * 0.01 + 500 * 512 / GIB * 0.023)
+    # 500 answers × (one item update + one index write), the index kept as long as the items
+    kept = 500 * config.serving.audit_retention_days / 30 * 512 / GIB
+    assert usd["DynamoDB: feedback"] == pytest.approx(500 * 2 * 0.001 + kept * 0.25)
     # 1500 × 2 KiB ingested, kept 60 days: two months of storage
     logs = 1500 * 2048 / GIB
     assert usd["CloudWatch"] == pytest.approx(4 * 0.5 + logs * 0.5 + logs * 2 * 0.03)
@@ -133,7 +135,7 @@ def test_totals_add_the_lines_each_endpoint_kind_pays_for(config):
             "Lambda: API",
             "Lambda: scheduled checks",
             "DynamoDB: inferences",
-            "S3: feedback",
+            "DynamoDB: feedback",
             "CloudWatch",
             "Pipeline runs",
         )
