@@ -179,7 +179,11 @@ def test_drifted_captures_start_one_retraining_run(aws):
     assert report["drifted"] is True and report["rows"] == 1_500
     assert report["features"]["distance_km"]["drifted"] is True
     assert report["champion_model_package_arn"] == aws.package_arn
-    assert report["window"] == {"start": "2026-11-22T12:00:00Z", "end": "2026-11-23T12:00:00Z"}
+    assert report["window"] == {
+        "start": "2026-11-23T06:00:00Z",
+        "end": "2026-11-23T12:00:00Z",
+        "checked_at": "2026-11-23T12:00:00Z",
+    }
     assert report["retrain_started"] is True and result["retrain_started"] is True
     [execution] = aws.executions()
     assert execution["name"] == "drift-20261123T120000"
@@ -283,7 +287,10 @@ def test_captures_outside_the_window_are_ignored(aws):
 
 
 def test_an_insufficient_window_keeps_accumulating(aws):
-    # Given 150 rows in the first window: too few to judge
+    # Given a checked window that ended an hour ago, then 150 rows: too few to judge
+    earlier = WINDOW_END - timedelta(hours=1)
+    put_captures(aws.s3, deliveries(300, seed=16), at=earlier - timedelta(minutes=30))
+    assert run(earlier)["status"] == "ok"
     put_captures(aws.s3, deliveries(150, seed=12), at=WINDOW_END - timedelta(minutes=50))
     run(WINDOW_END - timedelta(minutes=30))
     assert aws.report(WINDOW_END - timedelta(minutes=30))["status"] == "insufficient_data"
@@ -295,7 +302,25 @@ def test_an_insufficient_window_keeps_accumulating(aws):
     # Then the window still starts where the first did and holds all 300 rows
     report = aws.report()
     assert report["status"] == "ok" and report["rows"] == 300
-    assert report["window"]["start"] == "2026-11-22T12:00:00Z"
+    assert report["window"]["start"] == "2026-11-23T11:00:00Z"
+
+
+def test_an_insufficient_window_of_the_maximum_length_is_left_behind(aws):
+    # Given 150 rows in the first window, which is already the longest a check reads
+    put_captures(aws.s3, deliveries(150, seed=17), at=WINDOW_END - timedelta(hours=5))
+    first = run()
+    assert first["status"] == "insufficient_data"
+    assert first["window"]["start"] == "2026-11-23T06:00:00Z"
+
+    # When 300 rows arrive in the next hour
+    later = WINDOW_END + timedelta(hours=1)
+    put_captures(aws.s3, deliveries(300, seed=18), at=later - timedelta(minutes=10))
+    run(later)
+
+    # Then the next window starts where the full one ended: it never grows past the maximum
+    report = aws.report(later)
+    assert report["status"] == "ok" and report["rows"] == 300
+    assert report["window"]["start"] == "2026-11-23T12:00:00Z"
 
 
 def test_missing_baseline_raises_and_starts_nothing(aws, capsys):

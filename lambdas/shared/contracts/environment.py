@@ -36,6 +36,8 @@ PROMOTION_ALPHA = "PROMOTION_ALPHA"
 DRIFT_THRESHOLDS = "DRIFT_THRESHOLDS"
 DRIFT_MIN_ROWS = "DRIFT_MIN_ROWS"
 DRIFT_COOLDOWN_MINUTES = "DRIFT_COOLDOWN_MINUTES"
+# The longest window of captures one scheduled check reads (drift and quality, each its own).
+MAX_WINDOW_HOURS = "MAX_WINDOW_HOURS"
 QUALITY_RULE = "QUALITY_RULE"
 QUALITY_LABEL_DELAY_MINUTES = "QUALITY_LABEL_DELAY_MINUTES"
 QUALITY_COOLDOWN_MINUTES = "QUALITY_COOLDOWN_MINUTES"
@@ -82,6 +84,7 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
         DRIFT_THRESHOLDS,
         DRIFT_MIN_ROWS,
         DRIFT_COOLDOWN_MINUTES,
+        MAX_WINDOW_HOURS,
     ),
     "evaluation_gate": (MODEL_SPEC_URI, GATE_THRESHOLD, GATE_MAX_REGRESSION),
     "prepare_retraining_data": (
@@ -111,6 +114,7 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
         QUALITY_RULE,
         QUALITY_LABEL_DELAY_MINUTES,
         QUALITY_COOLDOWN_MINUTES,
+        MAX_WINDOW_HOURS,
     ),
     "register_model": (
         MODEL_SPEC_URI,
