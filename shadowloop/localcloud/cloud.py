@@ -36,8 +36,8 @@ from shadowloop.localcloud.functions import FunctionRuntime
 from shadowloop.localcloud.jobs import JobRunner
 from shadowloop.localcloud.metrics import EmbeddedMetrics
 from shadowloop.localcloud.provision import Deployment, Provisioner
-from shadowloop.localcloud.scheduler import Scheduler
 from shadowloop.localcloud.s3_conditions import AtomicConditionalWrites
+from shadowloop.localcloud.scheduler import Scheduler
 from shadowloop.localcloud.strict import StrictRequests
 from shadowloop.localcloud.teardown import Teardown, destroy
 from shadowloop.localcloud.template import load_assembly

@@ -1,4 +1,4 @@
-"""Atomic conditional writes: an ``IfMatch``/``IfNoneMatch`` PutObject that S3 refuses, moto refuses.
+"""Atomic conditional writes: a conditional PutObject that S3 refuses, moto refuses too.
 
 moto 5.2 checks a PutObject's ``IfMatch`` (412 ``PreconditionFailed`` on a stale ETag, 404
 ``NoSuchKey`` on a missing object) and ``IfNoneMatch="*"``, but the check and the write

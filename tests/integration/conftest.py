@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from aws_cdk.assertions import Template
 
 from infra.app import build_app
 from infra.config import load_from_cdk_json
+from shadowloop.localcloud.s3_conditions import AtomicConditionalWrites
 
 FunctionEnvironment = Callable[..., dict[str, str]]
 
@@ -55,3 +56,12 @@ def function_environment(synthesized_functions, monkeypatch) -> FunctionEnvironm
         return environment
 
     return apply
+
+
+@pytest.fixture
+def atomic_s3() -> Iterator[None]:
+    """moto's conditional PutObject made atomic as the local cloud makes it (racing tests)."""
+    guard = AtomicConditionalWrites()
+    guard.install()
+    yield
+    guard.uninstall()
