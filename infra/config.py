@@ -101,6 +101,8 @@ class Drift:
     schedule: str
     min_rows: int
     cooldown_minutes: int
+    max_window_hours: int
+    """The longest window of captures one check reads; a gap is caught up in such steps."""
     drift_share: float
     psi_warn: float
     psi_alert: float
@@ -123,6 +125,8 @@ class Quality:
     tolerance: float
     """Alarm once the live error is surely this much (0.1 = 10 %) above the holdout's."""
     cooldown_minutes: int
+    max_window_hours: int
+    """The longest window of predictions one check judges; a gap is caught up in such steps."""
     retrain_lookback_hours: int
     """A quality run trains on the labelled traffic of this many hours before the newest;
     every retraining run reads traffic from this many hours before its base version on."""
@@ -226,6 +230,8 @@ def _build(raw: Mapping[str, Any], environment: str) -> Config:
         raise ConfigError("serving.audit_retention_days: must be at least 1")
     promotion = Promotion(**_fields(_section(raw, "promotion"), Promotion, "promotion."))
     drift = Drift(**_fields(_section(raw, "drift"), Drift, "drift."))
+    if drift.max_window_hours < 1:
+        raise ConfigError("drift.max_window_hours: must be at least 1")
     quality = _quality(_section(raw, "quality"))
     for label, schedule in (
         ("promotion.schedule", promotion.schedule),
@@ -270,6 +276,8 @@ def _quality(raw: Mapping[str, Any]) -> Quality:
     for name in ("label_delay_minutes", "cooldown_minutes"):
         if getattr(quality, name) < 0:
             raise ConfigError(f"quality.{name}: must not be negative")
+    if quality.max_window_hours < 1:
+        raise ConfigError("quality.max_window_hours: must be at least 1")
     if quality.retrain_lookback_hours < 1:
         raise ConfigError("quality.retrain_lookback_hours: must be at least 1")
     return quality

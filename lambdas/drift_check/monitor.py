@@ -1,30 +1,35 @@
 """One scheduled drift check: captured champion inputs vs the champion's baseline.
 
-Window: (last_window_end, window_end]. On the first run there is no state and the
-window starts 24 hours back, a bounded read whatever the capture history. The
-window advances after every decision; an ``insufficient_data`` window does not
-advance, so the next check accumulates more rows over a longer window.
+Window: (last_window_end, last_window_end + max_window], cut at the check's time. On the
+first run there is no state and the window is the last ``max_window``. The window
+advances after every decision; an ``insufficient_data`` window does not advance, so the
+next check accumulates more rows, until it is ``max_window`` long: then it advances too,
+so no check ever reads more than ``max_window`` of captures. After a gap (failed or
+missed checks) the next checks catch up one bounded window each.
 
 The check's clock is ``window_end`` (the schedule's event time), which makes the
-cooldown reproducible and the execution name deterministic per window.
+cooldown reproducible and the execution name deterministic per event. State and report
+are written under S3 conditions (:mod:`lambdas.shared.conditional`): racing checks merge
+their state (neither the window end nor the last retraining moves back) and an event's
+report is written once; a repeated event returns the stored report as a duplicate.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from lambdas.drift_check import window as win
 from lambdas.drift_check.settings import DriftCheckSettings
-from lambdas.shared import capture, endpoint_state, retraining, s3uri
+from lambdas.shared import capture, conditional, endpoint_state, retraining, s3uri
 from lambdas.shared.drift import BaselineError, DriftAccumulator
 
-FIRST_WINDOW = timedelta(hours=24)
 TRIGGER = "drift"
+DUPLICATE = "duplicate"
 
 
 class BaselineUnavailable(RuntimeError):
@@ -46,17 +51,30 @@ def run_drift_check(
     settings: DriftCheckSettings,
     window_end: datetime,
 ) -> dict[str, Any] | None:
-    """Check one window, maybe start retraining, store the report; None without an endpoint."""
+    """Check one window, maybe start retraining, store the report; None without an endpoint.
+
+    A report already stored for this event comes back with ``outcome: duplicate``; nothing
+    is checked, started or written again.
+    """
     state = endpoint_state.describe(sagemaker, settings.endpoint_name)
     if state is None:
         return None
+    key = win.report_key(window_end)
+    earlier = conditional.read_json(s3, settings.artifact_bucket, key).body
+    if earlier is not None:
+        return earlier | {"outcome": DUPLICATE}
     champion = champion_baseline(sagemaker, s3, state.champion.model_package_arn)
-    stored = win.load_state(s3, settings.artifact_bucket)
-    start = stored.last_window_end or window_end - FIRST_WINDOW
-    report, skipped = _compare(s3, settings, champion.baseline, start, window_end)
+    read = conditional.read_json(s3, settings.artifact_bucket, win.STATE_KEY)
+    stored = win.parse_state(read.body)
+    start, end = win.bounds(stored.last_window_end, window_end, settings.max_window)
+    if end <= start:
+        # Another run of this event (or a later one) already moved the window past it.
+        window = {"start": win.iso(start), "end": win.iso(end), "checked_at": win.iso(window_end)}
+        return {"status": "already_checked", "window": window, "outcome": DUPLICATE}
+    report, skipped = _compare(s3, settings, champion.baseline, start, end)
     decision = _decide(stepfunctions, settings, report, stored, window_end)
     report |= {
-        "window": {"start": win.iso(start), "end": win.iso(window_end)},
+        "window": {"start": win.iso(start), "end": win.iso(end), "checked_at": win.iso(window_end)},
         "champion_model_package_arn": champion.model_package_arn,
         "baseline_uri": champion.baseline_uri,
         "records_skipped": skipped.count,
@@ -65,20 +83,20 @@ def run_drift_check(
         "retrain_execution_arn": decision.execution_arn,
         "skipped_reason": decision.skipped_reason,
     }
-    s3.put_object(
-        Bucket=settings.artifact_bucket,
-        Key=win.report_key(window_end),
-        Body=json.dumps(report, indent=1).encode(),
-        ContentType="application/json",
-    )
-    if report["status"] == "ok":
-        started = window_end if decision.execution_arn else stored.last_retrain_started_at
-        win.save_state(
+    if report["status"] == "ok" or end - start >= settings.max_window:
+        started = window_end if decision.execution_arn else None
+        mine = win.DriftState(last_window_end=end, last_retrain_started_at=started)
+        conditional.update_json(
             s3,
             settings.artifact_bucket,
-            replace(stored, last_window_end=window_end, last_retrain_started_at=started),
+            win.STATE_KEY,
+            lambda raw: win.state_body(win.merge(win.parse_state(raw), mine)),
+            read=read,
         )
-    return report
+    if not conditional.write_once(s3, settings.artifact_bucket, key, report):
+        stored_report = conditional.read_json(s3, settings.artifact_bucket, key).body
+        return (stored_report or report) | {"outcome": DUPLICATE}
+    return report | {"outcome": "checked"}
 
 
 def _compare(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from lambdas.shared.contracts import environment as env
 from lambdas.shared.drift import Thresholds
 from lambdas.shared.settings import (
     ModelSpec,
     SettingError,
+    hours,
     integer,
     json_value,
     model_spec,
@@ -29,6 +31,8 @@ class DriftCheckSettings:
     thresholds: Thresholds
     min_rows: int
     cooldown_minutes: int
+    max_window: timedelta
+    """The longest window of captures one check reads."""
 
     @classmethod
     def from_environment(cls) -> DriftCheckSettings:
@@ -45,6 +49,7 @@ class DriftCheckSettings:
             thresholds=thresholds,
             min_rows=integer(env.DRIFT_MIN_ROWS),
             cooldown_minutes=integer(env.DRIFT_COOLDOWN_MINUTES),
+            max_window=hours(env.MAX_WINDOW_HOURS),
         )
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from lambdas.shared import capture
 
@@ -23,21 +20,35 @@ class DriftState:
     last_retrain_started_at: datetime | None = None
 
 
-def load_state(s3: Any, bucket: str) -> DriftState:
-    """The stored state, or an empty one on the first run."""
-    try:
-        body = s3.get_object(Bucket=bucket, Key=STATE_KEY)["Body"].read()
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-            return DriftState()
-        raise
-    raw = json.loads(body)
+def parse_state(raw: Any) -> DriftState:
+    """The state stored as ``raw`` (None on the first run: an empty one)."""
+    if not isinstance(raw, dict):
+        return DriftState()
     return DriftState(**{k: _time(raw.get(k)) for k in DriftState.__dataclass_fields__})
 
 
-def save_state(s3: Any, bucket: str, state: DriftState) -> None:
-    body = {k: iso(v) if v else None for k, v in asdict(state).items()}
-    s3.put_object(Bucket=bucket, Key=STATE_KEY, Body=json.dumps(body).encode())
+def state_body(state: DriftState) -> dict[str, str | None]:
+    return {k: iso(v) if v else None for k, v in asdict(state).items()}
+
+
+def merge(stored: DriftState, mine: DriftState) -> DriftState:
+    """Both runs' progress: neither the window end nor the last retraining moves back."""
+    return DriftState(
+        last_window_end=_later(stored.last_window_end, mine.last_window_end),
+        last_retrain_started_at=_later(
+            stored.last_retrain_started_at, mine.last_retrain_started_at
+        ),
+    )
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max((t for t in (a, b) if t is not None), default=None)
+
+
+def bounds(last_end: datetime | None, now: datetime, most: timedelta) -> tuple[datetime, datetime]:
+    """(start, end] of the next window: from the last end (first: ``most`` back), ``most`` long."""
+    start = last_end or now - most
+    return start, min(start + most, now)
 
 
 def report_key(window_end: datetime) -> str:

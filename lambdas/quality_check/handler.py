@@ -9,7 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.quality_check.metrics import publish_report
-from lambdas.quality_check.monitor import run_quality_check
+from lambdas.quality_check.monitor import DUPLICATE, run_quality_check
 from lambdas.quality_check.settings import settings
 from lambdas.shared import clients, scheduled
 
@@ -38,10 +38,16 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.info("no endpoint yet; nothing to check")
         metrics.add_metric(name="LabelsUsed", unit=MetricUnit.Count, value=0)
         return {"status": "no_endpoint"}
+    if report["outcome"] == DUPLICATE:
+        # Counted apart: the run that stored this event's report published its figures.
+        logger.info("quality check: event already checked", extra={"window": report["window"]})
+        metrics.add_metric(name="DuplicateChecks", unit=MetricUnit.Count, value=1)
+        return {k: report.get(k) for k in ("status", "window", "outcome", "retrain_execution_arn")}
     publish_report(metrics, report)
     summary = {k: report.get(k) for k in SUMMARY}
     logger.info("quality checked", extra=summary | {"skipped_reason": report["skipped_reason"]})
     return summary | {
+        "outcome": report["outcome"],
         "alert_sent": report["alert_sent"],
         "retrain_started": report["retrain_started"],
         "retrain_execution_arn": report["retrain_execution_arn"],

@@ -1,8 +1,10 @@
 """One scheduled quality check: the champion's live error against its holdout metric.
 
 A look judges the champion's predictions in (judged_until, window_end - label delay],
-so feedback has had time to arrive. Below ``min_labels`` the look is
-``insufficient_evidence`` and the window does not advance (the next look sees more).
+so feedback has had time to arrive, and at most ``max_window`` of them: after a gap the
+next looks catch up one bounded window each. Below ``min_labels`` the look is
+``insufficient_evidence`` and the window does not advance (the next look sees more),
+until it is ``max_window`` long: then it advances without counting as a look.
 A decided look advances it, so looks never share data, and counts towards the
 alpha spending of :mod:`lambdas.shared.quality.bounds`. A new champion starts afresh:
 its first look counts as 1 and only predictions after it was first seen are judged.
@@ -15,7 +17,11 @@ last check and, on a decided look, that estimate beside the realized accuracy
 (:mod:`lambdas.quality_check.label_free`); a lasting gap is alerted, but starts no run.
 
 The check's clock is ``window_end`` (the schedule's event time), which makes the
-cooldown reproducible and the execution name deterministic per window.
+cooldown reproducible and the execution name deterministic per event. The state is
+written on the ETag it was read with and merged on a lost race
+(:mod:`lambdas.shared.conditional`); an event's report is written once, and its alerts
+are published only by the run that stored it. A repeated event returns the stored
+report as a duplicate.
 """
 
 from __future__ import annotations
@@ -33,8 +39,9 @@ from lambdas.quality_check.evidence import (
     captured_predictions,
     labelled_predictions,
 )
+from lambdas.quality_check.outbox import Outbox
 from lambdas.quality_check.settings import QualityCheckSettings
-from lambdas.shared import endpoint_state, registry, retraining
+from lambdas.shared import conditional, endpoint_state, registry, retraining
 from lambdas.shared.quality import (
     DEGRADED,
     INSUFFICIENT_EVIDENCE,
@@ -45,8 +52,8 @@ from lambdas.shared.quality import (
     losses,
 )
 
-FIRST_WINDOW = timedelta(hours=24)
 TRIGGER = "quality"
+DUPLICATE = "duplicate"
 NO_REFERENCE = "no_reference"
 
 
@@ -60,16 +67,26 @@ def run_quality_check(
     settings: QualityCheckSettings,
     window_end: datetime,
 ) -> dict[str, Any] | None:
-    """Judge a window, maybe alert and retrain, store the report; None without an endpoint."""
+    """Judge a window, maybe alert and retrain, store the report; None without an endpoint.
+
+    A report already stored for this event comes back with ``outcome: duplicate``; nothing
+    is judged, started, sent or written again.
+    """
     endpoint = endpoint_state.describe(sagemaker, settings.endpoint_name)
     if endpoint is None:
         return None
+    bucket, key = settings.artifact_bucket, st.report_key(window_end)
+    earlier = conditional.read_json(s3, bucket, key).body
+    if earlier is not None:
+        return earlier | {"outcome": DUPLICATE}
     champion = endpoint.champion.model_package_arn
-    stored = _for_champion(st.load_state(s3, settings.artifact_bucket), champion, window_end)
+    read = conditional.read_json(s3, bucket, st.STATE_KEY)
+    stored = _for_champion(st.parse_state(read.body), champion, window_end, settings.max_window)
     cutoff = window_end - timedelta(minutes=settings.label_delay_minutes)
-    start = max(stored.judged_until, cutoff - FIRST_WINDOW)
+    start = stored.judged_until
+    end = min(start + settings.max_window, cutoff)
     stats = EvidenceStats()
-    rows = _labelled(s3, dynamodb, settings, start, cutoff, stats)
+    rows = _labelled(s3, dynamodb, settings, start, end, stats)
     reference = _reference(sagemaker, champion, settings.spec.metric)
     report = _judge(settings, rows, reference, look=stored.looks + 1)
     decided = report["status"] not in (INSUFFICIENT_EVIDENCE, NO_REFERENCE)
@@ -82,18 +99,38 @@ def run_quality_check(
         else _retrain(stepfunctions, settings, report, stored, window_end)
     )
     report |= {
-        "window": {"start": st.iso(start), "end": st.iso(cutoff), "checked_at": st.iso(window_end)},
+        "window": {"start": st.iso(start), "end": st.iso(end), "checked_at": st.iso(window_end)},
         "champion_model_package_arn": champion,
         "evidence": asdict(stats),
         "retrain_started": started.execution_arn is not None,
         "retrain_execution_arn": started.execution_arn,
         "skipped_reason": started.skipped_reason,
     }
-    decided = report["status"] not in (INSUFFICIENT_EVIDENCE, NO_REFERENCE)
     if settings.spec.task == "classification":
         report["label_free"] = _label_free(
             s3, sagemaker, settings, stored, rows, decided, window_end
         )
+    outbox = Outbox()
+    _alerts(outbox, settings, report, stored)
+    full = end - start >= settings.max_window
+    mine = _after(stored, report, end if decided or full else None, decided, window_end)
+    conditional.update_json(
+        s3,
+        bucket,
+        st.STATE_KEY,
+        lambda raw: st.state_body(st.merge(st.parse_state(raw), mine)),
+        read=read,
+    )
+    if not conditional.write_once(s3, bucket, key, report):
+        return (conditional.read_json(s3, bucket, key).body or report) | {"outcome": DUPLICATE}
+    outbox.send(sns)
+    return report | {"outcome": "checked"}
+
+
+def _alerts(
+    sns: Any, settings: QualityCheckSettings, report: dict[str, Any], stored: st.QualityState
+) -> None:
+    """Each alert this look raises, onto ``sns``; the report records which were raised."""
     report["alert_sent"] = _alert(sns, settings, report, stored)
     if report["fairness"] is not None:
         report["fairness"]["alert_sent"] = live_fairness.alert(
@@ -104,14 +141,6 @@ def run_quality_check(
             previous=stored.fairness_breach_streak,
         )
     report["relationship_alert_sent"] = _relationship_alert(sns, settings, report)
-    s3.put_object(
-        Bucket=settings.artifact_bucket,
-        Key=st.report_key(window_end),
-        Body=json.dumps(report, indent=1).encode(),
-        ContentType="application/json",
-    )
-    st.save_state(s3, settings.artifact_bucket, _after(stored, report, decided, cutoff, window_end))
-    return report
 
 
 def _label_free(
@@ -127,10 +156,8 @@ def _label_free(
     calibration, source = label_free.load_calibration(
         s3, sagemaker, stored.champion_model_package_arn
     )
-    # At most a day back, as the judged window: a check that failed for a while (or a state
-    # without ``estimated_until``) must not make every later run read all since the champion.
-    since = stored.estimated_until or stored.champion_since or window_end
-    start = max(since, window_end - FIRST_WINDOW)
+    start = stored.estimated_until or stored.champion_since or window_end
+    end = min(start + settings.max_window, window_end)
     stats = EvidenceStats()
     records = (
         captured_predictions(
@@ -138,10 +165,10 @@ def _label_free(
             bucket=settings.capture_bucket,
             endpoint_name=settings.endpoint_name,
             start=start,
-            end=window_end,
+            end=end,
             stats=stats,
         )
-        if window_end > start
+        if end > start
         else []
     )
     comparison = (
@@ -150,7 +177,7 @@ def _label_free(
         else None
     )
     return {
-        "window": {"start": st.iso(start), "end": st.iso(window_end)},
+        "window": {"start": st.iso(start), "end": st.iso(end)},
         "calibration_uri": source if calibration is not None else None,
         "calibration_missing": None if calibration is not None else source,
         "estimate": label_free.window_estimate(records, calibration),
@@ -186,11 +213,11 @@ def _labelled(
 def _after(
     stored: st.QualityState,
     report: dict[str, Any],
+    judged_until: datetime | None,
     decided: bool,
-    cutoff: datetime,
-    window_end: datetime,
+    now: datetime,
 ) -> st.QualityState:
-    """A decided look moves the window and counts; an undecided one leaves both."""
+    """A decided look moves the window (to ``judged_until``) and counts; a full one only moves."""
     started = report["retrain_execution_arn"] is not None
     fairness = report["fairness"]
     free = report.get("label_free")
@@ -200,21 +227,25 @@ def _after(
         streak = comparison["flagged_streak"] if comparison else 0
     return replace(
         stored,
-        estimated_until=window_end if free else stored.estimated_until,
+        estimated_until=datetime.fromisoformat(free["window"]["end"])
+        if free
+        else stored.estimated_until,
         flagged_streak=streak,
-        judged_until=cutoff if decided else stored.judged_until,
+        judged_until=judged_until or stored.judged_until,
         looks=stored.looks + int(decided),
         last_status=report["status"] if decided else stored.last_status,
-        last_retrain_started_at=window_end if started else stored.last_retrain_started_at,
+        last_retrain_started_at=now if started else stored.last_retrain_started_at,
         fairness_breach_streak=fairness["breach_streak"] if fairness else 0,
     )
 
 
-def _for_champion(stored: st.QualityState, champion: str | None, now: datetime) -> st.QualityState:
-    """The state of this champion; a new one is watched from now (the first ever: a day back)."""
+def _for_champion(
+    stored: st.QualityState, champion: str | None, now: datetime, first: timedelta
+) -> st.QualityState:
+    """The state of this champion; a new one is watched from now (the first: ``first`` back)."""
     if stored.champion_model_package_arn == champion and stored.judged_until is not None:
         return stored
-    since = now if stored.champion_model_package_arn else now - FIRST_WINDOW
+    since = now if stored.champion_model_package_arn else now - first
     return st.QualityState(
         champion_model_package_arn=champion,
         champion_since=since,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from lambdas.shared.contracts import environment as env
 from lambdas.shared.settings import (
     ModelSpec,
     SettingError,
+    hours,
     integer,
     json_value,
     model_spec,
@@ -32,6 +34,8 @@ class QualityCheckSettings:
     min_labels: int
     label_delay_minutes: int
     cooldown_minutes: int
+    max_window: timedelta
+    """The longest window of captures one check reads."""
 
     @classmethod
     def from_environment(cls) -> QualityCheckSettings:
@@ -56,6 +60,7 @@ class QualityCheckSettings:
             min_labels=min_labels,
             label_delay_minutes=integer(env.QUALITY_LABEL_DELAY_MINUTES),
             cooldown_minutes=integer(env.QUALITY_COOLDOWN_MINUTES),
+            max_window=hours(env.MAX_WINDOW_HOURS),
         )
 
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 STATE_KEY = "monitoring/quality/state.json"
 REPORT_PREFIX = "monitoring/quality/reports/"
@@ -32,15 +29,10 @@ class QualityState:
     """Consecutive decided looks whose estimate and realized metric were flagged apart."""
 
 
-def load_state(s3: Any, bucket: str) -> QualityState:
-    """The stored state, or an empty one on the first run."""
-    try:
-        body = s3.get_object(Bucket=bucket, Key=STATE_KEY)["Body"].read()
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-            return QualityState()
-        raise
-    raw = json.loads(body)
+def parse_state(raw: Any) -> QualityState:
+    """The state stored as ``raw`` (None on the first run: an empty one)."""
+    if not isinstance(raw, dict):
+        return QualityState()
     values = {f.name: raw.get(f.name) for f in fields(QualityState)}
     for name in _TIMES:
         values[name] = datetime.fromisoformat(values[name]) if values[name] else None
@@ -50,9 +42,29 @@ def load_state(s3: Any, bucket: str) -> QualityState:
     return QualityState(**values)
 
 
-def save_state(s3: Any, bucket: str, state: QualityState) -> None:
-    body = {k: iso(v) if isinstance(v, datetime) else v for k, v in asdict(state).items()}
-    s3.put_object(Bucket=bucket, Key=STATE_KEY, Body=json.dumps(body).encode())
+def state_body(state: QualityState) -> dict[str, Any]:
+    return {k: iso(v) if isinstance(v, datetime) else v for k, v in asdict(state).items()}
+
+
+def merge(stored: QualityState, mine: QualityState) -> QualityState:
+    """Both runs' progress: the one judged further keeps its counts, no time moves back."""
+    ahead = mine if _order(mine.judged_until) > _order(stored.judged_until) else stored
+    return replace(
+        ahead,
+        judged_until=_later(stored.judged_until, mine.judged_until),
+        estimated_until=_later(stored.estimated_until, mine.estimated_until),
+        last_retrain_started_at=_later(
+            stored.last_retrain_started_at, mine.last_retrain_started_at
+        ),
+    )
+
+
+def _order(moment: datetime | None) -> float:
+    return moment.timestamp() if moment else float("-inf")
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max((t for t in (a, b) if t is not None), default=None)
 
 
 def report_key(window_end: datetime) -> str:

@@ -2,7 +2,9 @@
 
 A check starts a run only when nothing is in flight, outside the cooldown since the
 last run it started, and under one execution name per window (``{trigger}-{window_end}``),
-so two racing checks of the same window start one run.
+so two racing checks of the same window start one run. A check that finds this
+window's own run already in flight (a racing check started it) reports that run as
+its own, so racing checks of one window agree on what they did.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lambdas.shared.contracts import run_input
+
+# Runs in flight are few (the guard keeps it to one per check); enough to find this window's.
+RUNNING_LISTED = 10
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,12 @@ def start_guarded(
     if last_started_at and window_end - last_started_at < cooldown:
         return Started(skipped_reason="cooldown")
     running = stepfunctions.list_executions(
-        stateMachineArn=state_machine_arn, statusFilter="RUNNING", maxResults=1
+        stateMachineArn=state_machine_arn, statusFilter="RUNNING", maxResults=RUNNING_LISTED
     )["executions"]
+    name = execution_name(trigger, window_end)
+    own = [e["executionArn"] for e in running if e["name"] == name]
+    if own:
+        return Started(execution_arn=own[0])
     if running:
         return Started(skipped_reason="pipeline_running")
     arn = start(stepfunctions, state_machine_arn, dataset, trigger, window_end)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from datetime import timedelta
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
@@ -74,6 +75,14 @@ def integer(name: str) -> int:
         return int(raw)
     except ValueError:
         raise SettingError(f"environment variable {name}={raw!r} is not an integer") from None
+
+
+def hours(name: str) -> timedelta:
+    """A whole number of hours, at least one."""
+    value = integer(name)
+    if value < 1:
+        raise SettingError(f"environment variable {name}={value} must be at least 1 hour")
+    return timedelta(hours=value)
 
 
 def flag(name: str) -> bool:

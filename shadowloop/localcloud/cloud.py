@@ -36,6 +36,7 @@ from shadowloop.localcloud.functions import FunctionRuntime
 from shadowloop.localcloud.jobs import JobRunner
 from shadowloop.localcloud.metrics import EmbeddedMetrics
 from shadowloop.localcloud.provision import Deployment, Provisioner
+from shadowloop.localcloud.s3_conditions import AtomicConditionalWrites
 from shadowloop.localcloud.scheduler import Scheduler
 from shadowloop.localcloud.strict import StrictRequests
 from shadowloop.localcloud.teardown import Teardown, destroy
@@ -166,6 +167,7 @@ class LocalCloud:
         self.endpoints.access = self.access
         parts = (
             StrictRequests(),
+            AtomicConditionalWrites(),
             ExecutionContext(),
             self.runtime,
             self.jobs,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from infra.config import ROOT, load_from_cdk_json
 from shadowloop.localcloud.cloud import synthesize
+from shadowloop.localcloud.s3_conditions import AtomicConditionalWrites
 
 FunctionEnvironment = Callable[..., dict[str, str]]
 
@@ -56,3 +57,12 @@ def function_environment(synthesized_functions, monkeypatch) -> FunctionEnvironm
         return environment
 
     return apply
+
+
+@pytest.fixture
+def atomic_s3() -> Iterator[None]:
+    """moto's conditional PutObject made atomic as the local cloud makes it (racing tests)."""
+    guard = AtomicConditionalWrites()
+    guard.install()
+    yield
+    guard.uninstall()

@@ -12,9 +12,10 @@ from moto import mock_aws
 
 from lambdas.drift_check.handler import handler
 from lambdas.drift_check.settings import settings as drift_settings
-from lambdas.shared import capture, retraining
+from lambdas.shared import capture, clients, endpoint_state, retraining
 from lambdas.shared.drift import build_baseline
 from lambdas.shared.settings import Feature
+from tests.integration.races import Race
 
 ENDPOINT = "shadowloop-dev"
 SPEC = {
@@ -31,6 +32,7 @@ SPEC = {
     ],
 }
 WINDOW_END = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+BASELINE_KEY = "runs/r1/baseline/statistics.json"
 ROLE = "arn:aws:iam::123456789012:role/shadowloop"
 
 
@@ -74,7 +76,7 @@ def baseline():
 
 
 @pytest.fixture
-def aws(monkeypatch, baseline, function_environment):
+def aws(monkeypatch, baseline, function_environment, atomic_s3):
     monkeypatch.setenv("MODEL_SPEC", json.dumps(SPEC))
     function_environment(
         "drift_check",
@@ -159,6 +161,15 @@ def put_captures(s3, columns, *, at, batch=50, extra_lines=()):
         )
     key = f"capture/{ENDPOINT}/champion/{at:%Y/%m/%d/%H}/{uuid.uuid4()}.jsonl"
     s3.put_object(Bucket="captures", Key=key, Body="\n".join(lines).encode())
+    return key
+
+
+def report_key(window_end):
+    return f"monitoring/drift/reports/{window_end:%Y-%m-%dT%H:%M:%SZ}.json"
+
+
+def emf_blobs(capsys):
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
 
 
 def run(window_end=WINDOW_END):
@@ -179,7 +190,11 @@ def test_drifted_captures_start_one_retraining_run(aws):
     assert report["drifted"] is True and report["rows"] == 1_500
     assert report["features"]["distance_km"]["drifted"] is True
     assert report["champion_model_package_arn"] == aws.package_arn
-    assert report["window"] == {"start": "2026-11-22T12:00:00Z", "end": "2026-11-23T12:00:00Z"}
+    assert report["window"] == {
+        "start": "2026-11-23T06:00:00Z",
+        "end": "2026-11-23T12:00:00Z",
+        "checked_at": "2026-11-23T12:00:00Z",
+    }
     assert report["retrain_started"] is True and result["retrain_started"] is True
     [execution] = aws.executions()
     assert execution["name"] == "drift-20261123T120000"
@@ -283,7 +298,10 @@ def test_captures_outside_the_window_are_ignored(aws):
 
 
 def test_an_insufficient_window_keeps_accumulating(aws):
-    # Given 150 rows in the first window: too few to judge
+    # Given a checked window that ended an hour ago, then 150 rows: too few to judge
+    earlier = WINDOW_END - timedelta(hours=1)
+    put_captures(aws.s3, deliveries(300, seed=16), at=earlier - timedelta(minutes=30))
+    assert run(earlier)["status"] == "ok"
     put_captures(aws.s3, deliveries(150, seed=12), at=WINDOW_END - timedelta(minutes=50))
     run(WINDOW_END - timedelta(minutes=30))
     assert aws.report(WINDOW_END - timedelta(minutes=30))["status"] == "insufficient_data"
@@ -295,29 +313,77 @@ def test_an_insufficient_window_keeps_accumulating(aws):
     # Then the window still starts where the first did and holds all 300 rows
     report = aws.report()
     assert report["status"] == "ok" and report["rows"] == 300
-    assert report["window"]["start"] == "2026-11-22T12:00:00Z"
+    assert report["window"]["start"] == "2026-11-23T11:00:00Z"
 
 
-def test_missing_baseline_raises_and_starts_nothing(aws, capsys):
-    aws.s3.delete_object(Bucket="artifacts", Key="runs/r1/baseline/statistics.json")
+def test_an_insufficient_window_of_the_maximum_length_is_left_behind(aws):
+    # Given 150 rows in the first window, which is already the longest a check reads
+    put_captures(aws.s3, deliveries(150, seed=17), at=WINDOW_END - timedelta(hours=5))
+    first = run()
+    assert first["status"] == "insufficient_data"
+    assert first["window"]["start"] == "2026-11-23T06:00:00Z"
+
+    # When 300 rows arrive in the next hour
+    later = WINDOW_END + timedelta(hours=1)
+    put_captures(aws.s3, deliveries(300, seed=18), at=later - timedelta(minutes=10))
+    run(later)
+
+    # Then the next window starts where the full one ended: it never grows past the maximum
+    report = aws.report(later)
+    assert report["status"] == "ok" and report["rows"] == 300
+    assert report["window"]["start"] == "2026-11-23T12:00:00Z"
+
+
+def stored_bytes(aws, key):
+    return aws.s3.get_object(Bucket="artifacts", Key=key)["Body"].read()
+
+
+STATE = "monitoring/drift/state.json"
+
+
+def serving(aws):
+    """The model package the endpoint's production variant serves."""
+    return endpoint_state.describe(aws.sagemaker, ENDPOINT).champion.model_package_arn
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda s3: s3.delete_object(Bucket="artifacts", Key=BASELINE_KEY), "cannot be read"),
+        (
+            lambda s3: s3.put_object(Bucket="artifacts", Key=BASELINE_KEY, Body=b'{"features": ['),
+            "corrupt",
+        ),
+    ],
+    ids=["missing", "corrupt"],
+)
+def test_an_unusable_baseline_stops_the_check_and_keeps_what_was_stored(
+    aws, capsys, damage, reason
+):
+    # Given a checked window, then a baseline that is gone or unreadable, and drifted traffic
+    earlier = WINDOW_END - timedelta(hours=1)
+    put_captures(aws.s3, deliveries(300, seed=19), at=earlier - timedelta(minutes=10))
+    run(earlier)
+    state, report = stored_bytes(aws, STATE), stored_bytes(aws, report_key(earlier))
+    damage(aws.s3)
     put_captures(
         aws.s3, deliveries(1_500, seed=14, shift=0.6), at=WINDOW_END - timedelta(minutes=10)
     )
 
-    with pytest.raises(RuntimeError, match="cannot be read"):
+    # When the next check runs
+    with pytest.raises(RuntimeError, match=reason):
         run()
 
+    # Then nothing started, the endpoint serves the champion, state and report are untouched,
+    # the failed window has no report, and the BaselineUnavailable metric says why
     assert aws.executions() == []
-    assert '"BaselineUnavailable"' in capsys.readouterr().out
-
-
-def test_corrupt_baseline_raises(aws):
-    aws.s3.put_object(
-        Bucket="artifacts", Key="runs/r1/baseline/statistics.json", Body=b'{"features": []'
-    )
-
-    with pytest.raises(RuntimeError, match="corrupt"):
-        run()
+    assert serving(aws) == aws.package_arn
+    assert stored_bytes(aws, STATE) == state
+    assert stored_bytes(aws, report_key(earlier)) == report
+    with pytest.raises(aws.s3.exceptions.NoSuchKey):
+        aws.s3.get_object(Bucket="artifacts", Key=report_key(WINDOW_END))
+    blobs = emf_blobs(capsys)
+    assert [b["BaselineUnavailable"] for b in blobs if "BaselineUnavailable" in b] == [[1.0]]
 
 
 def test_drift_metrics_are_published_per_feature(aws, capsys):
@@ -327,7 +393,7 @@ def test_drift_metrics_are_published_per_feature(aws, capsys):
 
     run()
 
-    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    blobs = emf_blobs(capsys)
     dataset = next(b for b in blobs if "DatasetDrifted" in b)
     assert dataset["DatasetDrifted"] == [1.0] and dataset["RowsChecked"] == [1_500.0]
     drifted = {b["Feature"]: b["FeatureDrifted"][0] for b in blobs if "FeatureDrifted" in b}
@@ -339,3 +405,111 @@ def test_no_endpoint_yet_means_nothing_to_check(aws):
 
     assert run() == {"status": "no_endpoint"}
     assert aws.executions() == []
+
+
+@pytest.mark.parametrize("racers", [2, 10])
+def test_racing_checks_of_one_window_keep_the_cooldown_and_one_report(aws, caplog, racers):
+    # Given a drifted hour, and racing checks of the same window that all read the state
+    # before any of them writes
+    put_captures(
+        aws.s3, deliveries(1_500, seed=20, shift=0.6), at=WINDOW_END - timedelta(minutes=10)
+    )
+    race = Race(racers)
+
+    # When they run at once
+    results = race.run(run, racers)
+
+    # Then one run started, every racer names it, and the losers' writes were refused
+    [execution] = aws.executions()
+    assert {r["retrain_execution_arn"] for r in results} == {execution["executionArn"]}
+    assert sorted(r["outcome"] for r in results) == ["checked"] + ["duplicate"] * (racers - 1)
+    assert race.lost.count("PreconditionFailed") >= racers - 1
+    # the state keeps the cooldown, the one report says a run started
+    state = json.loads(stored_bytes(aws, STATE))
+    assert state == {
+        "last_window_end": "2026-11-23T12:00:00Z",
+        "last_retrain_started_at": "2026-11-23T12:00:00Z",
+    }
+    report = aws.report()
+    assert report["retrain_started"] is True
+    assert report["retrain_execution_arn"] == execution["executionArn"]
+    # the endpoint still serves the champion; the duplicates are logged as such
+    assert serving(aws) == aws.package_arn
+    assert caplog.messages.count("drift check: event already checked") == racers - 1
+
+    # And an hour later, drift again is held back by the cooldown the racers kept
+    aws.sfn.stop_execution(executionArn=execution["executionArn"])
+    later = WINDOW_END + timedelta(hours=1)
+    put_captures(aws.s3, deliveries(1_500, seed=21, shift=0.6), at=later - timedelta(minutes=10))
+    assert run(later)["skipped_reason"] == "cooldown"
+    assert len(aws.executions()) == 1
+
+
+def test_a_repeated_event_returns_the_stored_report_and_changes_nothing(aws, capsys):
+    # Given a checked window
+    put_captures(aws.s3, deliveries(1_500, seed=22), at=WINDOW_END - timedelta(minutes=10))
+    first = run()
+    state, report = stored_bytes(aws, STATE), stored_bytes(aws, report_key(WINDOW_END))
+    capsys.readouterr()
+
+    # When the same schedule event is delivered again, after drifted traffic arrived
+    put_captures(
+        aws.s3, deliveries(1_500, seed=23, shift=0.6), at=WINDOW_END - timedelta(minutes=5)
+    )
+    again = run()
+
+    # Then it answers with the stored verdict as a duplicate, and writes and starts nothing
+    assert again["outcome"] == "duplicate" and first["outcome"] == "checked"
+    assert again["status"] == "ok" and again["window"] == first["window"]
+    assert stored_bytes(aws, report_key(WINDOW_END)) == report
+    assert stored_bytes(aws, STATE) == state
+    assert aws.executions() == []
+    assert serving(aws) == aws.package_arn
+    assert [b["DuplicateChecks"] for b in emf_blobs(capsys) if "DuplicateChecks" in b] == [[1.0]]
+
+
+def test_checks_after_a_failing_stretch_catch_up_in_bounded_windows(aws, monkeypatch):
+    # Given a two-hour maximum window and 300 captured rows every hour
+    monkeypatch.setenv("MAX_WINDOW_HOURS", "2")
+    hour = timedelta(hours=1)
+    captured = {
+        put_captures(aws.s3, deliveries(300, seed=30 + i), at=at): at
+        for i, at in enumerate(WINDOW_END + k * hour - timedelta(minutes=30) for k in range(-2, 12))
+    }
+    read = []
+    clients.s3().meta.events.register(
+        "before-parameter-build.s3.GetObject",
+        lambda params, **_: read.append(params["Key"]) if params["Bucket"] == "captures" else None,
+    )
+    assert run()["window"]["start"] == "2026-11-23T10:00:00Z"
+
+    # When the check fails for five hours (its baseline is gone) and then works again
+    baseline = stored_bytes(aws, BASELINE_KEY)
+    aws.s3.delete_object(Bucket="artifacts", Key=BASELINE_KEY)
+    for k in range(1, 6):
+        with pytest.raises(RuntimeError, match="cannot be read"):
+            run(WINDOW_END + k * hour)
+    aws.s3.put_object(Bucket="artifacts", Key=BASELINE_KEY, Body=baseline)
+    windows = []
+    for k in range(6, 12):
+        read.clear()
+        report = run(WINDOW_END + k * hour)
+        windows.append((report["window"]["start"][11:16], report["window"]["end"][11:16]))
+        start, end = (datetime.fromisoformat(report["window"][e]) for e in ("start", "end"))
+        # Then each check reads only the capture hours of its window, two hours at most
+        assert end - start <= 2 * hour
+        expected = {key for key, at in captured.items() if start <= at.replace(minute=0) <= end}
+        assert set(read) == expected
+        inside = [at for at in captured.values() if start < at <= end]
+        assert report["rows"] == 300 * len(inside)
+
+    # And the windows follow on from the last one checked until they reach the clock
+    assert windows == [
+        ("12:00", "14:00"),
+        ("14:00", "16:00"),
+        ("16:00", "18:00"),
+        ("18:00", "20:00"),
+        ("20:00", "22:00"),
+        ("22:00", "23:00"),
+    ]
+    assert json.loads(stored_bytes(aws, STATE))["last_window_end"] == "2026-11-23T23:00:00Z"

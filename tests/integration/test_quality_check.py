@@ -14,9 +14,10 @@ import pytest
 from moto import mock_aws
 
 from lambdas.quality_check.handler import handler
-from lambdas.shared import capture
+from lambdas.shared import capture, endpoint_state
 from lambdas.shared.contracts import feedback
 from tests import inference_table
+from tests.integration.races import Race
 
 ENDPOINT = "shadowloop-dev"
 TABLE = "inferences"
@@ -91,7 +92,7 @@ def _env(function_environment, monkeypatch, spec=SPEC, min_labels=50):
 
 
 @pytest.fixture
-def aws(monkeypatch, function_environment):
+def aws(monkeypatch, function_environment, atomic_s3):
     _env(function_environment, monkeypatch)
     with mock_aws():
         s3, sagemaker, sfn = (
@@ -472,3 +473,56 @@ def test_live_fairness_is_reported_per_group_and_alerts_after_two_breached_windo
         [first["groups"]["B"]["selection_rate"], second["groups"]["B"]["selection_rate"]]
     )
     assert [_one(b["FairnessAlarm"]) for b in blobs if "FairnessAlarm" in b] == [0, 1]
+
+
+def test_racing_quality_checks_alert_once_start_one_run_and_keep_the_cooldown(aws, caplog):
+    # Given a degraded hour, and ten checks of one event that all read before any writes
+    served(aws.s3, 300, at=START + timedelta(minutes=5), error_sd=3.7, seed=40, slow_zone="east")
+    champion = endpoint_state.describe(aws.sagemaker, ENDPOINT).champion.model_package_arn
+    at = START + timedelta(hours=2)
+    race = Race(10)
+
+    # When they run at once
+    results = race.run(lambda: check(at), 10)
+
+    # Then one run started and every racer names it; one report and one alert say so
+    (execution,) = aws.executions()
+    assert {r["retrain_execution_arn"] for r in results} == {execution["executionArn"]}
+    assert sorted(r["outcome"] for r in results) == ["checked"] + ["duplicate"] * 9
+    assert race.lost.count("PreconditionFailed") >= 9
+    report = aws.report(at)
+    assert report["status"] == "degraded" and report["alert_sent"] is True
+    assert report["retrain_execution_arn"] == execution["executionArn"]
+    (alert,) = aws.alerts()
+    assert alert["retrain_execution_arn"] == execution["executionArn"]
+    # And the state counts one look and keeps the cooldown; the champion still serves
+    state = aws.state()
+    assert state["looks"] == 1 and state["last_status"] == "degraded"
+    assert state["last_retrain_started_at"] == "2026-11-23T14:00:00Z"
+    assert state["judged_until"] == "2026-11-23T13:00:00Z"
+    assert endpoint_state.describe(aws.sagemaker, ENDPOINT).champion.model_package_arn == champion
+    assert caplog.messages.count("quality check: event already checked") == 9
+
+
+def test_a_repeated_quality_event_changes_nothing(aws, capsys):
+    # Given a judged hour
+    served(aws.s3, 300, at=START + timedelta(minutes=5), error_sd=3.7, seed=41)
+    at = START + timedelta(hours=2)
+    first = check(at)
+    key = f"monitoring/quality/reports/{at:%Y-%m-%dT%H:%M:%SZ}.json"
+    report = aws.s3.get_object(Bucket="artifacts", Key=key)["Body"].read()
+    state = aws.state()
+    capsys.readouterr()
+
+    # When the same event is delivered again, after degraded traffic arrived
+    served(aws.s3, 300, at=START + timedelta(minutes=20), error_sd=3.7, seed=42, slow_zone="east")
+    again = check(at)
+
+    # Then it is a duplicate: no new verdict, alert or run, the stored report and state kept
+    assert first["outcome"] == "checked" and again["outcome"] == "duplicate"
+    assert again["status"] == first["status"] == "ok"
+    assert aws.s3.get_object(Bucket="artifacts", Key=key)["Body"].read() == report
+    assert aws.state() == state
+    assert aws.alerts() == [] and aws.executions() == []
+    blobs = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
+    assert [b["DuplicateChecks"] for b in blobs if "DuplicateChecks" in b] == [[1.0]]

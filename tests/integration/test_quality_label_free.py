@@ -214,18 +214,27 @@ def test_the_baseline_raises_no_flag(aws):
     assert [a for a in aws.alerts() if a["alert"] == "relationship_changed"] == []
 
 
-def test_after_days_without_a_check_the_estimate_reads_one_day_back(aws):
+def test_after_days_without_a_check_the_estimate_catches_up_a_day_at_a_time(aws):
     # Given a first check, then three days without one, traffic on the first and the last day
     check(START + timedelta(hours=1))
-    scored(aws.s3, 120, at=START + timedelta(hours=2), seed=3, labelled=False)
+    first = scored(aws.s3, 120, at=START + timedelta(hours=2), seed=3, labelled=False)
     later = START + timedelta(days=3, hours=1)
-    expected = scored(aws.s3, 80, at=later - timedelta(hours=2), seed=4, labelled=False)
+    last = scored(aws.s3, 80, at=later - timedelta(hours=2), seed=4, labelled=False)
 
-    # When the check runs again
-    check(later)
+    # When the hourly checks resume
+    windows, rows, accuracy = [], [], []
+    for hour in range(3):
+        check(later + timedelta(hours=hour))
+        free = aws.report(later + timedelta(hours=hour))["label_free"]
+        windows.append((free["window"]["start"], free["window"]["end"]))
+        rows.append((free["estimate"] or {}).get("rows", 0))
+        accuracy.append((free["estimate"] or {}).get("accuracy"))
 
-    # Then its label-free window is the last day only, not everything since the last estimate
-    free = aws.report(later)["label_free"]
-    assert free["window"]["start"] == f"{later - timedelta(days=1):%Y-%m-%dT%H:%M:%SZ}"
-    assert free["estimate"]["rows"] == 80
-    assert free["estimate"]["accuracy"] == pytest.approx(expected, abs=1e-6)
+    # Then each reads the next day after the last estimate, never everything since it
+    day = [START + timedelta(hours=1) + timedelta(days=d) for d in range(4)]
+    assert windows == [
+        (f"{a:%Y-%m-%dT%H:%M:%SZ}", f"{b:%Y-%m-%dT%H:%M:%SZ}") for a, b in zip(day, day[1:])
+    ]
+    assert rows == [120, 0, 80]
+    assert accuracy[0] == pytest.approx(first, abs=1e-6)
+    assert accuracy[2] == pytest.approx(last, abs=1e-6)

@@ -50,6 +50,7 @@ class DriftCheck(Function):
                 env.DRIFT_THRESHOLDS: thresholds(config.drift),
                 env.DRIFT_MIN_ROWS: str(config.drift.min_rows),
                 env.DRIFT_COOLDOWN_MINUTES: str(config.drift.cooldown_minutes),
+                env.MAX_WINDOW_HOURS: str(config.drift.max_window_hours),
             },
             **CHECK,
         )

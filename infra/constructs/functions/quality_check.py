@@ -59,6 +59,7 @@ class QualityCheck(Function):
                 env.QUALITY_RULE: rule(quality),
                 env.QUALITY_LABEL_DELAY_MINUTES: str(quality.label_delay_minutes),
                 env.QUALITY_COOLDOWN_MINUTES: str(quality.cooldown_minutes),
+                env.MAX_WINDOW_HOURS: str(quality.max_window_hours),
             },
             **CHECK,
         )

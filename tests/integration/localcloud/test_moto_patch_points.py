@@ -10,7 +10,15 @@ import time
 import boto3
 from moto import mock_aws
 
-from shadowloop.localcloud import cloudwatch, execution_context, functions, jobs, strict, waits
+from shadowloop.localcloud import (
+    cloudwatch,
+    execution_context,
+    functions,
+    jobs,
+    s3_conditions,
+    strict,
+    waits,
+)
 from shadowloop.localcloud.access import enforcer
 from shadowloop.localcloud.provision import Deployment, FunctionSpec
 
@@ -156,3 +164,7 @@ def test_a_wait_state_passes_simulated_time_and_no_real_time():
     # Then the run succeeded after an hour of simulated time
     assert status == "SUCCEEDED"
     assert passed == [3600.0]
+
+
+def test_put_object_still_reads_its_request_from_the_response_object():
+    assert _parameters(s3_conditions.PATCHED) == ["self"]
