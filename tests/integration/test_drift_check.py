@@ -11,10 +11,12 @@ import pytest
 from moto import mock_aws
 
 from lambdas.drift_check.handler import handler
+from lambdas.drift_check.window import STATE_KEY
 from lambdas.drift_check.settings import settings as drift_settings
 from lambdas.shared import capture, retraining
 from lambdas.shared.drift import build_baseline
 from lambdas.shared.settings import Feature
+from tests.integration.corrupt_captures import REASONS, corrupt_line
 
 ENDPOINT = "shadowloop-dev"
 SPEC = {
@@ -339,3 +341,27 @@ def test_no_endpoint_yet_means_nothing_to_check(aws):
 
     assert run() == {"status": "no_endpoint"}
     assert aws.executions() == []
+
+
+@pytest.mark.parametrize("kind", sorted(REASONS))
+def test_a_corrupt_capture_line_is_counted_and_the_window_advances(aws, kind):
+    # Given a good window and one line corrupted as ``kind``
+    at = WINDOW_END - timedelta(minutes=5)
+    instance = {k: v[0] for k, v in deliveries(1, seed=20).items()}
+    put_captures(
+        aws.s3,
+        deliveries(300, seed=9),
+        at=at,
+        extra_lines=[corrupt_line(kind, instance, "corrupt-1", at)],
+    )
+
+    # When the deployed handler checks it
+    run()
+
+    # Then the corrupt record is counted with its reason, the rest is judged,
+    # and the window advances past it
+    report = aws.report()
+    assert (report["status"], report["rows"], report["records_skipped"]) == ("ok", 300, 1)
+    assert REASONS[kind] in report["skipped_reasons"][0]
+    state = json.loads(aws.s3.get_object(Bucket="artifacts", Key=STATE_KEY)["Body"].read())
+    assert state["last_window_end"] == "2026-11-23T12:00:00Z"
