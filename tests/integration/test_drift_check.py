@@ -11,8 +11,8 @@ import pytest
 from moto import mock_aws
 
 from lambdas.drift_check.handler import handler
-from lambdas.drift_check.window import STATE_KEY
 from lambdas.drift_check.settings import settings as drift_settings
+from lambdas.drift_check.window import STATE_KEY
 from lambdas.shared import capture, retraining
 from lambdas.shared.drift import build_baseline
 from lambdas.shared.settings import Feature
