@@ -344,7 +344,7 @@ def test_no_endpoint_yet_means_nothing_to_check(aws):
 
 
 @pytest.mark.parametrize("kind", sorted(REASONS))
-def test_a_corrupt_capture_line_is_counted_and_the_window_advances(aws, kind):
+def test_a_corrupt_capture_line_is_counted_and_the_window_advances(aws, kind, capsys):
     # Given a good window and one line corrupted as ``kind``
     at = WINDOW_END - timedelta(minutes=5)
     instance = {k: v[0] for k, v in deliveries(1, seed=20).items()}
@@ -365,3 +365,6 @@ def test_a_corrupt_capture_line_is_counted_and_the_window_advances(aws, kind):
     assert REASONS[kind] in report["skipped_reasons"][0]
     state = json.loads(aws.s3.get_object(Bucket="artifacts", Key=STATE_KEY)["Body"].read())
     assert state["last_window_end"] == "2026-11-23T12:00:00Z"
+    # And the count is the metric the records-skipped alarm watches
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert next(b for b in blobs if "RecordsSkipped" in b)["RecordsSkipped"] == [1.0]

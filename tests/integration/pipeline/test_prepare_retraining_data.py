@@ -255,7 +255,7 @@ def test_no_version_that_passed_is_one_clear_error(s3, context):
 
 
 @pytest.mark.parametrize("kind", sorted(REASONS))
-def test_a_corrupt_capture_line_is_counted_and_the_rest_is_used(s3, context, kind):
+def test_a_corrupt_capture_line_is_counted_and_the_rest_is_used(s3, context, kind, capsys):
     # Given a labelled good capture and a labelled capture corrupted as ``kind``
     base_id = push_validated(s3, to_csv(rows(50)))
     capture_batch(s3, "batch-1", ["id-1"])
@@ -275,3 +275,5 @@ def test_a_corrupt_capture_line_is_counted_and_the_rest_is_used(s3, context, kin
     assert (result["rows"], result["captured_rows"], result["records_skipped"]) == (51, 1, 2)
     new = records(read(s3, DATA_BUCKET, DATA_KEY, result["version_id"]))
     assert [row[COLUMNS.index(TARGET)] for row in new[-1:]] == ["41.5"]
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert next(b for b in blobs if "RecordsSkipped" in b)["RecordsSkipped"] == [2.0]
