@@ -9,6 +9,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.constructs.nag import suppress
+from lambdas.shared.contracts import gateway
 
 JSON = "application/json"
 
@@ -45,13 +46,6 @@ def feedback_schema() -> apigw.JsonSchema:
             ),
         },
     )
-
-
-BAD_REQUEST_BODY_TEMPLATE = (
-    '{"error": {"code": "InvalidRequestBody", '
-    '"message": "$context.error.validationErrorString"}, '
-    '"request_id": "$context.requestId"}'
-)
 
 
 class InferenceApi(Construct):
@@ -130,8 +124,15 @@ class InferenceApi(Construct):
         self.api.add_gateway_response(
             "BadRequestBody",
             type=apigw.ResponseType.BAD_REQUEST_BODY,
-            templates={"application/json": BAD_REQUEST_BODY_TEMPLATE},
+            templates={gateway.JSON: gateway.BAD_REQUEST_BODY_TEMPLATE},
         )
+        # Auth, size and throttling refusals too: a client parses one shape only.
+        for response_type, code in gateway.CODES.items():
+            self.api.add_gateway_response(
+                f"Gateway{response_type}",
+                type=apigw.ResponseType.of(response_type),
+                templates={gateway.JSON: gateway.template(code)},
+            )
 
     def _post(
         self, path: str, integration: apigw.Integration, model_name: str, schema: apigw.JsonSchema

@@ -14,6 +14,8 @@ from constructs import Construct
 NAMESPACE = "shadowloop"
 DRIFT_SERVICE = "drift_check"
 QUALITY_SERVICE = "quality_check"
+# Every function that reads captures or feedback publishes RecordsSkipped.
+CAPTURE_READERS = ("drift_check", "quality_check", "promotion_check", "prepare_retraining_data")
 
 
 def check_metric(
@@ -85,6 +87,7 @@ class MonitoringAlarms(Construct):
             "The quality check itself fails, so a worse model would go unnoticed",
             quality_function.metric_errors(period=Duration.hours(1), statistic="Sum"),
         )
+        self.records_skipped = self._records_skipped(prefix)
         for alarm in (
             self.pipeline_failed,
             self.dataset_drifted,
@@ -92,8 +95,21 @@ class MonitoringAlarms(Construct):
             self.quality_degraded,
             self.fairness_breached,
             self.quality_check_failing,
+            *self.records_skipped.values(),
         ):
             alarm.add_alarm_action(actions.SnsAction(topic))
+
+    def _records_skipped(self, prefix: str) -> dict[str, cloudwatch.Alarm]:
+        """One alarm per reader: a skipped record is data a check did not see."""
+        return {
+            service: self._at_least_once(
+                f"RecordsSkipped-{service}",
+                f"{prefix}-records-skipped-{service.replace('_', '-')}",
+                f"{service} skipped capture lines or feedback it could not read",
+                check_metric(service, "RecordsSkipped", statistic="Sum"),
+            )
+            for service in CAPTURE_READERS
+        }
 
     def _at_least_once(
         self, construct_id: str, name: str, description: str, metric: cloudwatch.IMetric

@@ -48,7 +48,7 @@ STATUS: dict[type[errors.ApiError], HTTPStatus] = {
 }
 _BAD_REQUEST = {
     400: "malformed JSON or not an object",
-    413: "body over 256 KiB",
+    413: "body over 256 KiB (over 10 MB, API Gateway refuses it)",
     415: "body not sent as application/json",
     422: "a field is missing or wrong",
 }

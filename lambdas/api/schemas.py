@@ -223,12 +223,20 @@ MODEL_RESPONSE: dict[str, Any] = {
 }
 
 
+# API Gateway's own refusals, rendered in the same shape (lambdas/shared/contracts/gateway.py).
+GATEWAY_ERRORS = {
+    403: "refused by API Gateway: missing or invalid credentials, or no such route",
+    413: "refused by API Gateway: body over 10 MB",
+    429: "refused by API Gateway: throttled or over quota",
+}
+
+
 def responses(status: int, schema: dict[str, Any], errors: dict[int, str]) -> dict[int, Any]:
     """The OpenAPI responses of one route: its success body and its error answers."""
     out: dict[int, Any] = {
         status: {"description": "success", "content": {_JSON: {"schema": schema}}}
     }
-    for code, description in errors.items():
+    for code, description in sorted((GATEWAY_ERRORS | errors).items()):
         out[code] = {"description": description, "content": {_JSON: {"schema": ERROR}}}
     return out
 

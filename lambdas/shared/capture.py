@@ -1,7 +1,8 @@
 """SageMaker data capture: the JSON-lines records under ``capture/{endpoint}/{variant}/``.
 
 The one reader of that layout (:func:`read_captures`). Its rule for bad input: a line
-that cannot be parsed, or a record without a readable ``inferenceTime``, is counted in a
+that cannot be parsed (whatever its bytes, shape or nesting), or a record without a readable
+``inferenceTime``, a string inference id, or numbers a float64 can hold, is counted in a
 :class:`Skipped` and skipped, never fatal.
 
 Each line holds one request and its response. The request body is
@@ -17,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -84,8 +86,9 @@ def read_captures(
         lines = s3.get_object(Bucket=bucket, Key=key)["Body"].iter_lines()
         for record in parse_lines(lines, skipped):
             moment = inference_time(record)
-            if moment is None:
-                skipped.add(f"capture {record.inference_id!r}: no readable inferenceTime")
+            reason = unreadable(record) or (moment is None and "no readable inferenceTime")
+            if reason:
+                skipped.add(f"capture {_short(record.inference_id)}: {reason}")
             elif (start is None or start < moment) and (end is None or moment <= end):
                 yield record
 
@@ -100,6 +103,26 @@ def _window_keys(
     else:
         for hour in hours(start, end):
             yield from sorted(keys(s3, bucket, prefix + hour))
+
+
+def unreadable(record: CapturedRecord) -> str | None:
+    """Why a parsed record cannot be used downstream, or None when it can."""
+    if not isinstance(record.inference_id, str) or not record.inference_id:
+        return "the inference id is not a string"
+    values = record.features.values() if isinstance(record.features, dict) else ()
+    # JSON integers are unbounded; float64 arithmetic downstream overflows on these.
+    if any(_out_of_range(v) for v in (record.output, *values)):
+        return "a number outside the float64 range"
+    return None
+
+
+def _out_of_range(value: Any) -> bool:
+    return isinstance(value, int) and abs(value) > sys.float_info.max
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if isinstance(value, str | int | float | None) else type(value).__name__
+    return text[:80]
 
 
 def inference_time(record: CapturedRecord) -> datetime | None:
@@ -135,16 +158,19 @@ def parse_line(line: str | bytes) -> list[CapturedRecord]:
         request = decode(capture["endpointInput"])
         response = decode(capture["endpointOutput"])
         metadata = event["eventMetadata"]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"malformed capture line: {exc}") from None
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:
+        # RecursionError: a line nested deeper than the decoder's limit.
+        raise ValueError(f"malformed capture line: {type(exc).__name__}: {exc}"[:200]) from None
     instances = request.get("instances") if isinstance(request, dict) else None
     ids = request.get("inference_ids") if isinstance(request, dict) else None
     if not isinstance(instances, list) or not isinstance(ids, list) or len(ids) != len(instances):
         raise ValueError("malformed capture line: instances and inference_ids do not align")
+    if not instances:
+        raise ValueError("malformed capture line: the request holds no instances")
     predictions = response.get("predictions") if isinstance(response, dict) else None
     if not isinstance(predictions, list) or len(predictions) != len(instances):
         predictions = [None] * len(instances)
-    time = metadata.get("inferenceTime", "")
+    time = metadata.get("inferenceTime", "") if isinstance(metadata, dict) else None
     classes, rows = _probabilities(response, len(instances))
     return [
         CapturedRecord(
@@ -172,6 +198,8 @@ def _probability_row(row: Any, width: int) -> list[float] | None:
     if not isinstance(row, list) or len(row) != width:
         return None
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in row):
+        return None
+    if any(_out_of_range(v) for v in row):
         return None
     values = [float(v) for v in row]
     return values if all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in values) else None

@@ -5,7 +5,9 @@ answers HTTP on 127.0.0.1 the way API Gateway does: unknown routes get
 ``Missing Authentication Token``, request validators answer ``Invalid request body``,
 bodies over 10 MB are refused, and every other request becomes a proxy event for
 ``invoke`` (the real Lambda handler, run in-process) whose proxy response is written
-back. A failing integration is a 502 ``Internal server error``.
+back. A failing integration is a 502 ``Internal server error``. Each of these refusals
+is rendered from the API's gateway responses (the synthesized ``ResponseTemplates``) as
+API Gateway renders them, falling back to its ``{"message": ...}`` default.
 """
 
 from __future__ import annotations
@@ -31,15 +33,45 @@ DEFAULT_STAGE = "local"
 _PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)(\+?)\}")
 
 
+_CONTEXT = re.compile(r"\$context\.[A-Za-z0-9_.]+")
+
+
 class _Answer(Exception):
     """An answer API Gateway gives without calling the integration."""
 
-    def __init__(self, status: int, message: str, error_type: str, body: dict | None = None):
+    def __init__(
+        self, status: int, message: str, error_type: str, response_type: str, detail: str = ""
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.error_type = error_type
-        self.body = body if body is not None else {"message": message}
+        self.response_type = response_type
+        self.detail = detail or message
+
+
+def render_gateway_response(
+    responses: Mapping[str, Mapping[str, Any]], answer: _Answer, request_id: str
+) -> tuple[int, bytes]:
+    """Status and body of a refusal: its type's gateway response, else the 4XX/5XX default.
+
+    Templates are not VTL: API Gateway substitutes ``$context`` variables only, and an
+    unknown one renders empty.
+    """
+    default = "DEFAULT_5XX" if answer.status >= 500 else "DEFAULT_4XX"
+    response = responses.get(answer.response_type) or responses.get(default)
+    template = ((response or {}).get("ResponseTemplates") or {}).get("application/json")
+    status = int((response or {}).get("StatusCode") or answer.status)
+    if template is None:
+        return status, json.dumps({"message": answer.message}).encode()
+    values = {
+        "$context.error.message": answer.message,
+        "$context.error.messageString": json.dumps(answer.message),
+        "$context.error.validationErrorString": json.dumps(answer.detail)[1:-1],
+        "$context.error.responseType": answer.response_type,
+        "$context.requestId": request_id,
+    }
+    return status, _CONTEXT.sub(lambda m: values.get(m.group(0), ""), template).encode()
 
 
 def match_route(
@@ -120,6 +152,7 @@ def make_server(
     host: str = "127.0.0.1",
     port: int = 0,
     validators: Mapping[Route, dict[str, Any]] | None = None,
+    gateway_responses: Mapping[str, Mapping[str, Any]] | None = None,
     stage: str = DEFAULT_STAGE,
     verbose: bool = False,
 ) -> ThreadingHTTPServer:
@@ -132,6 +165,7 @@ def make_server(
     Handler.integration = staticmethod(invoke)
     Handler.routes = list(routes)
     Handler.schemas = schemas
+    Handler.gateway_responses = dict(gateway_responses or {})
     Handler.stage = stage
     Handler.verbose = verbose
     server = ThreadingHTTPServer((host, port), Handler)
@@ -143,6 +177,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     integration: Callable[[dict[str, Any]], dict[str, Any]]
     routes: list[Route]
     schemas: dict[Route, dict[str, Any]]
+    gateway_responses: dict[str, Mapping[str, Any]]
     stage: str
     verbose: bool
     protocol_version = "HTTP/1.1"
@@ -160,7 +195,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         try:
             status, headers, body = self._serve()
         except _Answer as answer:
-            status, body = answer.status, json.dumps(answer.body).encode()
+            status, body = render_gateway_response(
+                self.gateway_responses, answer, str(uuid.uuid4())
+            )
             headers = [
                 ("Content-Type", "application/json"),
                 ("x-amzn-ErrorType", answer.error_type),
@@ -173,7 +210,10 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         matched = match_route(self.routes, self.command, url.path)
         if matched is None:
             raise _Answer(
-                403, "Missing Authentication Token", "MissingAuthenticationTokenException"
+                403,
+                "Missing Authentication Token",
+                "MissingAuthenticationTokenException",
+                "MISSING_AUTHENTICATION_TOKEN",
             )
         schema = self.schemas.get((self.command.upper(), matched[0]))
         if schema is not None:
@@ -193,7 +233,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             return _from_proxy_response(result)
         except Exception:
             log.exception("integration failed for %s %s", self.command, url.path)
-            raise _Answer(502, "Internal server error", "InternalServerErrorException") from None
+            raise _Answer(
+                502, "Internal server error", "InternalServerErrorException", "DEFAULT_5XX"
+            ) from None
 
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
@@ -203,6 +245,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                 413,
                 f"HTTP content length exceeded {MAX_PAYLOAD_BYTES} bytes.",
                 "RequestTooLargeException",
+                "REQUEST_TOO_LARGE",
             )
         return self.rfile.read(length) if length else b""
 
@@ -221,15 +264,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             problem = "body is not JSON"
         if problem:
             log.info("request body rejected: %s", problem)
-            # The deployed API's BAD_REQUEST_BODY gateway response has this shape.
             raise _Answer(
-                400,
-                "Invalid request body",
-                "BadRequestException",
-                body={
-                    "error": {"code": "InvalidRequestBody", "message": problem},
-                    "request_id": str(uuid.uuid4()),
-                },
+                400, "Invalid request body", "BadRequestException", "BAD_REQUEST_BODY", problem
             )
 
     def _write(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:

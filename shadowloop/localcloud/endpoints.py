@@ -74,6 +74,17 @@ class EndpointNotFound(ServiceException):
         super().__init__(f"Endpoint {endpoint_name} of account {account_id} not found.")
 
 
+class InjectedFault(ServiceException):
+    """An error SageMaker Runtime can answer, raised on purpose by :meth:`LocalEndpoints.fail_next`.
+
+    ``code`` is one of InvokeEndpoint's error shapes (or ThrottlingException), so moto
+    answers with the status the service model gives it.
+    """
+
+    def __init__(self, code: str, message: str):
+        super().__init__(code, message)
+
+
 class ModelError(ServiceException):
     """The production variant's container answered with an error (HTTP 424)."""
 
@@ -146,6 +157,12 @@ class LocalEndpoints:
         # Set by the local cloud when it enforces IAM: SageMaker reads models and writes
         # captures as the model's execution role.
         self.access: Any = None
+        self._faults: list[InjectedFault] = []
+
+    def fail_next(self, code: str, message: str, *, times: int = 1) -> None:
+        """Answer the next ``times`` invocations with ``code`` before any variant runs."""
+        with self._lock:
+            self._faults.extend(InjectedFault(code, message) for _ in range(times))
 
     def __enter__(self) -> LocalEndpoints:
         self.install()
@@ -257,6 +274,10 @@ class LocalEndpoints:
         region: str = "us-east-1",
     ) -> Invocation:
         """Invoke an endpoint as SageMaker does; raises EndpointNotFound or ModelError."""
+        with self._lock:
+            fault = self._faults.pop(0) if self._faults else None
+        if fault is not None:
+            raise fault
         request = _Request(
             account_id, region, endpoint_name, body, content_type, accept, inference_id
         )

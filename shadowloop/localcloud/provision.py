@@ -86,6 +86,8 @@ class Deployment:
     custom_resources: list[dict[str, Any]] = field(default_factory=list)
     api_routes: list[tuple[str, str]] = field(default_factory=list)
     api_models: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    gateway_responses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """``AWS::ApiGateway::GatewayResponse`` properties by ``ResponseType``."""
     api_function: str | None = None
     stacks: list[str] = field(default_factory=list)
     created: list[Created] = field(default_factory=list)
@@ -125,6 +127,7 @@ class Provisioner:
             "AWS::ApiGateway::Resource": self._api_resource,
             "AWS::ApiGateway::Method": self._api_method,
             "AWS::ApiGateway::Model": self._api_model,
+            "AWS::ApiGateway::GatewayResponse": self._gateway_response,
             "AWS::ApiGateway::Account": self._api_account,
             "AWS::ApiGateway::Stage": self._api_stage,
             "AWS::Logs::LogGroup": self._log_group,
@@ -478,6 +481,10 @@ class Provisioner:
         name = props.get("Name") or logical_id
         self._api_model_schemas[name] = props.get("Schema", {})
         return Attributes(name)
+
+    def _gateway_response(self, logical_id: str, props: dict[str, Any], _: Resolver) -> Attributes:
+        self.deployment.gateway_responses[props["ResponseType"]] = props
+        return Attributes(logical_id)
 
     def _log_group(self, logical_id: str, props: dict[str, Any], r: Resolver) -> Attributes:
         name = props.get("LogGroupName") or self._physical(r, logical_id)

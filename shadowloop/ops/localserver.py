@@ -104,6 +104,7 @@ def serve_api(cloud: LocalCloud, *, port: int) -> tuple[Any, str]:
         routes=deployment.api_routes,
         port=port,
         validators=dict(deployment.api_models),
+        gateway_responses=deployment.gateway_responses,
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     host, bound = server.server_address[:2]

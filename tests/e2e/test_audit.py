@@ -17,7 +17,7 @@ from shadowloop.ops import localserver
 from shadowloop.ops.api import ApiClient
 from tests.e2e.conftest import DATASET, generate, push
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 FEATURES = [
     "distance_km",
     "hour",

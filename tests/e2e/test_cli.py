@@ -16,7 +16,7 @@ from shadowloop.ops import localserver
 from shadowloop.ops import target as targets
 from tests.e2e.conftest import generate
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from shadowloop.ops import localserver
 from shadowloop.ops.api import ApiClient
 from tests.e2e.conftest import DATASET, generate, push
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 FEATURES = load_from_cdk_json().model.feature_names
 
 

@@ -15,7 +15,7 @@ from shadowloop.ops import datasets, localserver
 from shadowloop.ops.api import ApiClient
 from tests.e2e.conftest import read_s3
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 FEATURES = [f.name for f in hospital.FEATURES]
 
 

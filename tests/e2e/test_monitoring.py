@@ -14,7 +14,7 @@ from shadowloop.ops.api import ApiClient
 from tests.e2e.conftest import DATASET, generate, push
 from tests.e2e.test_serving import _send
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def test_the_demo_story_retrains_on_drift_and_promotes(tmp_path):

@@ -15,7 +15,7 @@ from lambdas.shared import registry
 from shadowloop.localcloud.template import load_assembly
 from tests.e2e.conftest import DATASET, generate, push, read_csv, read_s3
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 TRAINING_DIR = Path(__file__).resolve().parents[2] / "training"
 

@@ -12,7 +12,7 @@ from shadowloop.demo import traffic
 from shadowloop.ops.api import ApiClient
 from tests.e2e.conftest import DATASET, generate, push
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 # The drift check is left out: on a few hundred rows it can flag a critical feature by
 # chance, and its run would hold the quality run back (nothing starts while one is in flight).

@@ -12,7 +12,7 @@ from lambdas.shared.contracts import feedback
 from shadowloop.ops.api import ApiClient, ApiError
 from tests.e2e.conftest import DATASET, generate, push
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 FEATURES = [
     "distance_km",
     "hour",

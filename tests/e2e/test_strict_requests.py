@@ -9,7 +9,7 @@ from infra.constructs.sagemaker_jobs import MAX_RUN_ID
 from tests.e2e.conftest import DATASET, generate, push
 from tests.e2e.test_pipeline import _notifications
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def test_a_job_name_over_the_limit_fails_the_run_and_is_notified(cloud, target):

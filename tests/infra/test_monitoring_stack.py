@@ -6,6 +6,7 @@ import json
 
 from aws_cdk.assertions import Match
 
+from infra.constructs.monitoring_alarms import CAPTURE_READERS
 from tests.infra.conftest import Synthesized, exported, logical_id, render
 from tests.infra.test_serving_stack import _actions, _policy_statements
 
@@ -72,6 +73,7 @@ def test_monitoring_alarms_notify_the_topic(synthesized: Synthesized) -> None:
         f"{prefix}-quality-degraded",
         f"{prefix}-fairness-breached",
         f"{prefix}-quality-check-failing",
+        *(f"{prefix}-records-skipped-{s.replace('_', '-')}" for s in CAPTURE_READERS),
     }
     for alarm in alarms.values():
         (action,) = alarm["AlarmActions"]
@@ -86,6 +88,10 @@ def test_monitoring_alarms_notify_the_topic(synthesized: Synthesized) -> None:
     fairness = alarms[f"{prefix}-fairness-breached"]
     assert (fairness["MetricName"], fairness["Threshold"]) == ("FairnessAlarm", 1)
     assert fairness["Dimensions"] == [{"Name": "service", "Value": "quality_check"}]
+    for service in CAPTURE_READERS:
+        skipped = alarms[f"{prefix}-records-skipped-{service.replace('_', '-')}"]
+        assert (skipped["MetricName"], skipped["Statistic"]) == ("RecordsSkipped", "Sum")
+        assert skipped["Dimensions"] == [{"Name": "service", "Value": service}]
 
 
 def test_dashboard_shows_feature_drift_variants_and_pipeline_runs(synthesized: Synthesized) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 from aws_cdk.assertions import Match
 
+from lambdas.api.schemas import ERROR
+from lambdas.shared.contracts import gateway
 from tests import inference_table
 from tests.infra.conftest import Synthesized, render
 
@@ -250,3 +253,17 @@ def test_a_refused_body_is_answered_in_the_api_error_shape(synthesized: Synthesi
             },
         },
     )
+
+
+def test_gateway_refusals_are_answered_in_the_api_error_shape(synthesized: Synthesized) -> None:
+    responses = synthesized.resources("serving", "AWS::ApiGateway::GatewayResponse").values()
+    by_type = {r["Properties"]["ResponseType"]: r["Properties"] for r in responses}
+    assert set(by_type) == {"BAD_REQUEST_BODY", *gateway.CODES}
+    for response_type, code in gateway.CODES.items():
+        text = by_type[response_type]["ResponseTemplates"]["application/json"]
+        # API Gateway substitutes the quoted message and the request id
+        message = json.dumps('a "quoted" message')
+        body = text.replace("$context.error.messageString", message)
+        body = json.loads(body.replace("$context.requestId", "req-1"))
+        jsonschema.validate(body, ERROR)
+        assert body["error"] == {"code": code, "message": 'a "quoted" message'}

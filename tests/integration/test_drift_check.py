@@ -8,13 +8,17 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import numpy as np
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from lambdas.drift_check.handler import handler
 from lambdas.drift_check.settings import settings as drift_settings
+from lambdas.drift_check.window import STATE_KEY
 from lambdas.shared import capture, clients, endpoint_state, retraining
 from lambdas.shared.drift import build_baseline
 from lambdas.shared.settings import Feature
+from shadowloop.localcloud.faults import s3_slow_down
+from tests.integration.corrupt_captures import REASONS, corrupt_line
 from tests.integration.races import Race
 
 ENDPOINT = "shadowloop-dev"
@@ -513,3 +517,67 @@ def test_checks_after_a_failing_stretch_catch_up_in_bounded_windows(aws, monkeyp
         ("22:00", "23:00"),
     ]
     assert json.loads(stored_bytes(aws, STATE))["last_window_end"] == "2026-11-23T23:00:00Z"
+
+
+@pytest.mark.parametrize("kind", sorted(REASONS))
+def test_a_corrupt_capture_line_is_counted_and_the_window_advances(aws, kind, capsys):
+    # Given a good window and one line corrupted as ``kind``
+    at = WINDOW_END - timedelta(minutes=5)
+    instance = {k: v[0] for k, v in deliveries(1, seed=20).items()}
+    put_captures(
+        aws.s3,
+        deliveries(300, seed=9),
+        at=at,
+        extra_lines=[corrupt_line(kind, instance, "corrupt-1", at)],
+    )
+
+    # When the deployed handler checks it
+    run()
+
+    # Then the corrupt record is counted with its reason, the rest is judged,
+    # and the window advances past it
+    report = aws.report()
+    assert (report["status"], report["rows"], report["records_skipped"]) == ("ok", 300, 1)
+    assert REASONS[kind] in report["skipped_reasons"][0]
+    state = json.loads(aws.s3.get_object(Bucket="artifacts", Key=STATE_KEY)["Body"].read())
+    assert state["last_window_end"] == "2026-11-23T12:00:00Z"
+    # And the count is the metric the records-skipped alarm watches
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert next(b for b in blobs if "RecordsSkipped" in b)["RecordsSkipped"] == [1.0]
+
+
+def test_s3_slowing_down_briefly_is_retried_and_nothing_is_missed(aws):
+    # Given a window of captures, and S3 answering SlowDown to the first two reads
+    put_captures(aws.s3, deliveries(300, seed=21), at=WINDOW_END - timedelta(minutes=5))
+
+    with s3_slow_down("captures", "capture/", times=2) as slow:
+        run()
+
+    # Then the client's retries read every record and the window advances
+    assert slow.refused == 2
+    report = aws.report()
+    assert (report["status"], report["rows"], report["records_skipped"]) == ("ok", 300, 0)
+    state = json.loads(aws.s3.get_object(Bucket="artifacts", Key=STATE_KEY)["Body"].read())
+    assert state["last_window_end"] == "2026-11-23T12:00:00Z"
+
+
+def test_s3_slowing_down_for_good_fails_the_check_without_moving_the_window(aws):
+    # Given a first window checked, then captures S3 will not serve for the next one
+    put_captures(aws.s3, deliveries(300, seed=22), at=WINDOW_END - timedelta(minutes=5))
+    run()
+    later = WINDOW_END + timedelta(hours=1)
+    put_captures(aws.s3, deliveries(300, seed=23), at=later - timedelta(minutes=5))
+
+    # When S3 answers SlowDown to every read, the check fails naming it (the Lambda's
+    # errors alarm notifies) and writes no report and no state
+    with s3_slow_down("captures", "capture/"), pytest.raises(ClientError, match="SlowDown"):
+        run(later)
+    with pytest.raises(ClientError, match="NoSuchKey"):
+        aws.report(later)
+    state = json.loads(aws.s3.get_object(Bucket="artifacts", Key=STATE_KEY)["Body"].read())
+    assert state["last_window_end"] == "2026-11-23T12:00:00Z"
+
+    # Then the next check, with S3 serving again, reads the unread window whole
+    run(later)
+    report = aws.report(later)
+    assert report["window"]["start"] == "2026-11-23T12:00:00Z" and report["rows"] == 300

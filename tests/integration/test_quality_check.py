@@ -526,3 +526,32 @@ def test_a_repeated_quality_event_changes_nothing(aws, capsys):
     assert aws.alerts() == [] and aws.executions() == []
     blobs = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
     assert [b["DuplicateChecks"] for b in blobs if "DuplicateChecks" in b] == [[1.0]]
+
+
+def test_outputs_a_float_cannot_hold_are_skipped_or_unscorable_never_fatal(aws):
+    # Given 80 labelled predictions, three of them captured again (a retry) with an
+    # output that is a 400-digit integer, a nested list and NaN
+    at = START + timedelta(minutes=5)
+    ids = served(aws.s3, 80, at=at, error_sd=3.7, seed=10)
+    retried = [
+        capture.encode_line(
+            {"instances": [{"distance_km": 3.0, "city_zone": "north"}], "inference_ids": [i]},
+            {"predictions": [output]},
+            event_id=i,
+            inference_id=i,
+            inference_time=at,
+        )
+        for i, output in zip(ids, [int("9" * 400), [[[1.0]]], float("nan")], strict=False)
+    ]
+    key = f"capture/{ENDPOINT}/champion/{at:%Y/%m/%d/%H}/~retried.jsonl"
+    aws.s3.put_object(Bucket="captures", Key=key, Body="\n".join(retried).encode())
+
+    # When the check runs
+    result = check(START + timedelta(hours=2))
+
+    # Then the huge number is counted as skipped (the first capture of its id counts),
+    # the nested and NaN outputs are unscorable, and the rest is judged
+    evidence = aws.report(START + timedelta(hours=2))["evidence"]
+    assert result["status"] == "ok" and result["labels"] == 78
+    assert (evidence["records_skipped"], evidence["unscorable"]) == (1, 2)
+    assert "float64" in evidence["skipped_reasons"][0]

@@ -233,7 +233,8 @@ def test_after_days_without_a_check_the_estimate_catches_up_a_day_at_a_time(aws)
     # Then each reads the next day after the last estimate, never everything since it
     day = [START + timedelta(hours=1) + timedelta(days=d) for d in range(4)]
     assert windows == [
-        (f"{a:%Y-%m-%dT%H:%M:%SZ}", f"{b:%Y-%m-%dT%H:%M:%SZ}") for a, b in zip(day, day[1:])
+        (f"{a:%Y-%m-%dT%H:%M:%SZ}", f"{b:%Y-%m-%dT%H:%M:%SZ}")
+        for a, b in zip(day, day[1:], strict=False)
     ]
     assert rows == [120, 0, 80]
     assert accuracy[0] == pytest.approx(first, abs=1e-6)

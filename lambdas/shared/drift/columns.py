@@ -25,7 +25,7 @@ def to_numeric(raw: Sequence[Any] | np.ndarray) -> NumericColumn:
     """Parse one column of raw values into finite floats, counting missing and bad values."""
     try:
         values = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return _to_numeric_slow(raw)
     if values.ndim != 1 or _has_bool(raw):
         return _to_numeric_slow(raw)
@@ -60,7 +60,8 @@ def _to_numeric_slow(raw: Sequence[Any]) -> NumericColumn:
             continue
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            # OverflowError: a JSON integer beyond the float64 range is not a number here.
             type_errors += 1
             continue
         if np.isfinite(number):

@@ -69,7 +69,8 @@ def usable(task: str, value: Any) -> bool:
         return True
     try:
         return math.isfinite(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        # OverflowError: a JSON integer beyond the float64 range.
         return False
 
 

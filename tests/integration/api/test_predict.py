@@ -152,7 +152,7 @@ def test_a_regressor_answers_no_probabilities(champion, runtime):
     ],
 )
 def test_endpoint_trouble_answers_with_a_json_error_and_the_request_id(
-    champion, runtime, error, status, code
+    champion, runtime, error, status, code, capsys
 ):
     runtime.error = error
     event = rest_event("POST", "/predict", {"instances": [RECORD]})
@@ -162,6 +162,10 @@ def test_endpoint_trouble_answers_with_a_json_error_and_the_request_id(
     assert (got_status, body["error"]["code"]) == (status, code)
     assert body["request_id"] == event["requestContext"]["requestId"]
     assert "Traceback" not in body["error"]["message"]
+    # And the failure is counted where an alarm or dashboard can see it
+    out = capsys.readouterr().out
+    blobs = [json.loads(line) for line in out.splitlines() if '"_aws"' in line]
+    assert [b["EndpointErrors"] for b in blobs if "EndpointErrors" in b] == [[1.0]]
 
 
 def test_a_model_answer_without_predictions_is_a_bad_gateway(champion, runtime):

@@ -13,6 +13,7 @@ from lambdas.shared.contracts import feedback as contract
 from lambdas.shared.contracts import steps
 from lambdas.shared.datasets import DatasetNotFound
 from tests import inference_table
+from tests.integration.corrupt_captures import REASONS, corrupt_line
 from tests.integration.pipeline.conftest import (
     CAPTURE_BUCKET,
     DATA_BUCKET,
@@ -283,3 +284,28 @@ def test_no_version_that_passed_is_one_clear_error(s3, context):
 
     with pytest.raises(DatasetNotFound, match=r"has no version that passed validation"):
         prepare(context)
+
+
+@pytest.mark.parametrize("kind", sorted(REASONS))
+def test_a_corrupt_capture_line_is_counted_and_the_rest_is_used(s3, context, kind, capsys):
+    # Given a labelled good capture and a labelled capture corrupted as ``kind``
+    base_id = push_validated(s3, to_csv(rows(50)))
+    capture_batch(s3, "batch-1", ["id-1"])
+    instance = {k: v for k, v in rows(1, seed=12)[0].items() if k != TARGET}
+    line = corrupt_line(kind, instance, "id-bad", WHEN)
+    key = f"capture/{ENDPOINT}/champion/{HOUR}/corrupt.jsonl"
+    s3.put_object(Bucket=CAPTURE_BUCKET, Key=key, Body=line.encode())
+    feedback(s3, "id-1", 41.5)
+    feedback(s3, "id-bad", 20.0)
+
+    # When the step runs
+    result = prepare(context)
+
+    # Then the good row is appended, the corrupt one counted (with capture_batch's
+    # "not json" line) and left out
+    assert result["base_version_id"] == base_id
+    assert (result["rows"], result["captured_rows"], result["records_skipped"]) == (51, 1, 2)
+    new = records(read(s3, DATA_BUCKET, DATA_KEY, result["version_id"]))
+    assert [row[COLUMNS.index(TARGET)] for row in new[-1:]] == ["41.5"]
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert next(b for b in blobs if "RecordsSkipped" in b)["RecordsSkipped"] == [2.0]

@@ -13,6 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
+from lambdas.shared.contracts import gateway
 from shadowloop.localcloud.apigateway import (
     MAX_PAYLOAD_BYTES,
     make_server,
@@ -197,7 +198,12 @@ def test_request_validator_rejects_a_bad_body_before_the_handler():
         seen.append(event)
         return _handler(event)
 
-    with _serving(recording, validators={("POST", "/predict"): PREDICT_SCHEMA}) as base:
+    bad_body = {"ResponseTemplates": {"application/json": gateway.BAD_REQUEST_BODY_TEMPLATE}}
+    with _serving(
+        recording,
+        validators={("POST", "/predict"): PREDICT_SCHEMA},
+        gateway_responses={"BAD_REQUEST_BODY": bad_body},
+    ) as base:
         missing, _, missing_body = _call(f"{base}/predict", "POST", b'{"rows": []}')
         too_many, _, _ = _call(f"{base}/predict", "POST", b'{"instances": [1, 2, 3]}')
         not_json, _, _ = _call(f"{base}/predict", "POST", b"instances")
@@ -217,6 +223,30 @@ def test_payload_over_ten_megabytes_is_refused():
 
     assert status == 413
     assert "10485760" in json.loads(body)["message"]
+
+
+def test_refusals_render_their_gateway_response_or_the_4xx_default():
+    templates = {
+        "MISSING_AUTHENTICATION_TOKEN": {
+            "ResponseTemplates": {"application/json": gateway.template("MissingToken")}
+        },
+        "DEFAULT_4XX": {
+            "StatusCode": "418",
+            "ResponseTemplates": {"application/json": '{"t": "$context.error.responseType"}'},
+        },
+    }
+    with _serving(_handler, gateway_responses=templates) as base:
+        missing, _, missing_body = _call(f"{base}/nowhere", "GET")
+        large, _, large_body = _call(f"{base}/predict", "POST", b"x" * (MAX_PAYLOAD_BYTES + 1))
+
+    error = json.loads(missing_body)
+    assert missing == 403 and error["error"] == {
+        "code": "MissingToken",
+        "message": "Missing Authentication Token",
+    }
+    assert error["request_id"]
+    # No REQUEST_TOO_LARGE response: DEFAULT_4XX's status and template apply
+    assert (large, json.loads(large_body)) == (418, {"t": "REQUEST_TOO_LARGE"})
 
 
 def test_schema_subset_names_the_problem():
