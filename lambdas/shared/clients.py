@@ -1,9 +1,7 @@
 """Lazy, cached AWS clients: nothing is created at import time.
 
 Endpoints come from the standard AWS configuration (``AWS_ENDPOINT_URL`` and
-friends), so the same code talks to AWS or to any compatible endpoint. Clients come
-from botocore directly: boto3 would add only its resource layer and s3transfer, which
-no function uses and which cost a fifth of a handler's cold import.
+friends), so the same code talks to AWS or to any compatible endpoint.
 """
 
 from __future__ import annotations
@@ -11,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import botocore.session
+import boto3
 from botocore.config import Config
 
 # Throttling is retried by the SDK with its adaptive mode before it surfaces.
@@ -21,14 +19,8 @@ _CONFIG = Config(
 
 
 @cache
-def _session() -> botocore.session.Session:
-    """One session per process, as boto3's default session: credentials resolve once."""
-    return botocore.session.get_session()
-
-
-@cache
 def client(service: str) -> Any:
-    return _session().create_client(service, config=_CONFIG)
+    return boto3.client(service, config=_CONFIG)
 
 
 def s3() -> Any:
@@ -54,4 +46,3 @@ def cloudwatch() -> Any:
 def clear() -> None:
     """Forget cached clients (tests and the local cloud switch endpoints)."""
     client.cache_clear()
-    _session.cache_clear()
