@@ -7,7 +7,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -15,11 +15,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.api import audit, errors, feedback, models, predict, schemas, validation
 from lambdas.api.settings import settings, spec
-from lambdas.shared import clients
+from lambdas.shared import clients, tracing
 
 logger = Logger()
-# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
-tracer = Tracer(patch_modules=("botocore",))
+tracer = tracing.tracer()
 metrics = Metrics()
 app = APIGatewayRestResolver()
 served = models.ServedModels()

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.compute_baseline.baseline import compute_baseline
 from lambdas.compute_baseline.settings import settings
-from lambdas.shared import clients
+from lambdas.shared import clients, tracing
 from lambdas.shared.contracts import steps
 
 logger = Logger()
-# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
-tracer = Tracer(patch_modules=("botocore",))
+tracer = tracing.tracer()
 
 
 @logger.inject_lambda_context

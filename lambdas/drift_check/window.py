@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from lambdas.shared import capture
@@ -69,16 +71,20 @@ def iter_feature_chunks(
     end: datetime,
     skipped: capture.Skipped,
     chunk_rows: int = CHUNK_ROWS,
-) -> Iterator[dict[str, list[Any]]]:
-    """Column chunks of the instances captured in (start, end]; unreadable ones are skipped."""
+) -> Iterator[dict[str, Sequence[Any]]]:
+    """Column chunks of the instances captured in (start, end]; unreadable ones are skipped.
+
+    A chunk closes at the first request that takes it to ``chunk_rows`` instances or more.
+    """
     batch: list[dict[str, Any]] = []
-    for record in capture.read_captures(
+    for request in capture.read_requests(
         s3, bucket, endpoint_name, variant, skipped, start=start, end=end
     ):
-        if not isinstance(record.features, dict):
-            skipped.add(f"capture {record.inference_id!r}: the instance is not an object")
-            continue
-        batch.append(record.features)
+        for inference_id, features in zip(request.inference_ids, request.instances, strict=True):
+            if isinstance(features, dict):
+                batch.append(features)
+            else:
+                skipped.add(f"capture {inference_id!r}: the instance is not an object")
         if len(batch) >= chunk_rows:
             yield _columns(batch)
             batch = []
@@ -86,9 +92,12 @@ def iter_feature_chunks(
         yield _columns(batch)
 
 
-def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+def _columns(records: list[dict[str, Any]]) -> dict[str, Sequence[Any]]:
     """Records → columns; a key absent from some records reads as missing there."""
-    names = dict.fromkeys(name for record in records for name in record)
+    names = list(dict.fromkeys(chain.from_iterable(records)))
+    # The common case, every record with every key: transposed in C, not key by key.
+    if len(names) > 1 and set(map(len, records)) == {len(names)}:
+        return dict(zip(names, zip(*map(itemgetter(*names), records), strict=True), strict=True))
     return {name: [record.get(name) for record in records] for name in names}
 
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.promotion_check.check import Clients, check_promotion, lambda_invoker
 from lambdas.promotion_check.settings import settings
-from lambdas.shared import clients, scheduled
+from lambdas.shared import clients, scheduled, tracing
 
 logger = Logger()
-# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
-tracer = Tracer(patch_modules=("botocore",))
+tracer = tracing.tracer()
 metrics = Metrics()
 
 # Report field → published metric; nulls (no data yet) are not published.

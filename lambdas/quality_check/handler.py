@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.quality_check.metrics import publish_report
 from lambdas.quality_check.monitor import DUPLICATE, run_quality_check
 from lambdas.quality_check.settings import settings
-from lambdas.shared import clients, scheduled
+from lambdas.shared import clients, scheduled, tracing
 
 logger = Logger()
-# Only the AWS calls are traced: patching every library X-Ray knows costs cold start.
-tracer = Tracer(patch_modules=("botocore",))
+tracer = tracing.tracer()
 metrics = Metrics()
 
 SUMMARY = ("status", "metric", "estimate", "interval", "reference", "labels", "window")

@@ -22,9 +22,11 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 CAPTURE_PREFIX = "capture"
+# The C scanner behind json.loads, called directly (see _loads).
+_SCAN = json.JSONDecoder().scan_once
 # How many reasons a Skipped keeps for the report; the count has them all.
 MAX_REASONS = 5
 
@@ -66,6 +68,15 @@ def hours(start: datetime, end: datetime) -> list[str]:
     return out
 
 
+class Request(NamedTuple):
+    """One captured request as read from its line: instances, their ids, the response."""
+
+    inference_ids: list[Any]
+    instances: list[Any]
+    response: Any
+    inference_time: Any
+
+
 def read_captures(
     s3: Any,
     bucket: str,
@@ -82,15 +93,49 @@ def read_captures(
     keys (they sort by time), so earlier hours are never listed or read. With neither,
     all of them. Streams file by file, so a long window never sits in memory at once.
     """
-    for key in _window_keys(s3, bucket, variant_prefix(endpoint_name, variant), start, end):
-        lines = s3.get_object(Bucket=bucket, Key=key)["Body"].iter_lines()
-        for record in parse_lines(lines, skipped):
-            moment = inference_time(record)
-            reason = unreadable(record) or (moment is None and "no readable inferenceTime")
+    for request in read_requests(s3, bucket, endpoint_name, variant, skipped, start=start, end=end):
+        for record in _records(request):
+            reason = unreadable(record)
             if reason:
                 skipped.add(f"capture {_short(record.inference_id)}: {reason}")
-            elif (start is None or start < moment) and (end is None or moment <= end):
+            else:
                 yield record
+
+
+def read_requests(
+    s3: Any,
+    bucket: str,
+    endpoint_name: str,
+    variant: str,
+    skipped: Skipped,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Iterator[Request]:
+    """The requests behind :func:`read_captures`' records, one per line, same rule and order.
+
+    For readers that need only the inputs (the drift check): no record per instance.
+    """
+    for key in _window_keys(s3, bucket, variant_prefix(endpoint_name, variant), start, end):
+        # One object at a time, whole: a capture object is a few MB at most.
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        for request in _requests(body.splitlines(), skipped):
+            moment = _moment(request.inference_time)
+            if moment is None:
+                for inference_id in request.inference_ids:
+                    skipped.add(f"capture {_short(inference_id)}: no readable inferenceTime")
+            elif (start is None or start < moment) and (end is None or moment <= end):
+                yield request
+
+
+def _requests(lines: Iterable[str | bytes], skipped: Skipped) -> Iterator[Request]:
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            yield parse_request(line)
+        except ValueError as exc:
+            skipped.add(str(exc))
 
 
 def _window_keys(
@@ -127,8 +172,12 @@ def _short(value: Any) -> str:
 
 def inference_time(record: CapturedRecord) -> datetime | None:
     """When the record was predicted, or None when its time is missing or naive."""
+    return _moment(record.inference_time)
+
+
+def _moment(text: Any) -> datetime | None:
     try:
-        moment = datetime.fromisoformat(record.inference_time)
+        moment = datetime.fromisoformat(text)
     except (TypeError, ValueError):
         return None
     return moment if moment.tzinfo else None
@@ -147,19 +196,36 @@ def decode(payload: dict[str, Any]) -> Any:
     data = payload["data"]
     if payload.get("encoding") == "BASE64":
         data = base64.b64decode(data).decode("utf-8")
-    return json.loads(data)
+    return _loads(data)
 
 
-def parse_line(line: str | bytes) -> list[CapturedRecord]:
-    """One capture line → its records; raises ValueError on a malformed line."""
+def _loads(text: str | bytes) -> Any:
+    """``json.loads``, minus its wrapper's cost for text that is exactly one JSON value.
+
+    Anything else (bytes, surrounding whitespace, an error) goes to ``json.loads``, so the
+    value and the error are always its own.
+    """
+    if isinstance(text, str):
+        try:
+            value, end = _SCAN(text, 0)
+        except (StopIteration, ValueError):
+            return json.loads(text)
+        if end == len(text):
+            return value
+    return json.loads(text)
+
+
+def parse_request(line: str | bytes) -> Request:
+    """One capture line's request and response; raises ValueError on a malformed line."""
     try:
-        event = json.loads(line)
+        event = _loads(line)
         capture = event["captureData"]
         request = decode(capture["endpointInput"])
         response = decode(capture["endpointOutput"])
-        metadata = event["eventMetadata"]
-    except (KeyError, TypeError, ValueError, RecursionError) as exc:
-        # RecursionError: a line nested deeper than the decoder's limit.
+        time = event["eventMetadata"].get("inferenceTime", "")
+    except (AttributeError, KeyError, TypeError, ValueError, RecursionError) as exc:
+        # AttributeError: eventMetadata that is no object; RecursionError: a line nested
+        # deeper than the decoder's limit.
         raise ValueError(f"malformed capture line: {type(exc).__name__}: {exc}"[:200]) from None
     instances = request.get("instances") if isinstance(request, dict) else None
     ids = request.get("inference_ids") if isinstance(request, dict) else None
@@ -167,10 +233,19 @@ def parse_line(line: str | bytes) -> list[CapturedRecord]:
         raise ValueError("malformed capture line: instances and inference_ids do not align")
     if not instances:
         raise ValueError("malformed capture line: the request holds no instances")
+    return Request(ids, instances, response, time)
+
+
+def parse_line(line: str | bytes) -> list[CapturedRecord]:
+    """One capture line → its records; raises ValueError on a malformed line."""
+    return _records(parse_request(line))
+
+
+def _records(request: Request) -> list[CapturedRecord]:
+    ids, instances, response, time = request
     predictions = response.get("predictions") if isinstance(response, dict) else None
     if not isinstance(predictions, list) or len(predictions) != len(instances):
         predictions = [None] * len(instances)
-    time = metadata.get("inferenceTime", "") if isinstance(metadata, dict) else None
     classes, rows = _probabilities(response, len(instances))
     return [
         CapturedRecord(
@@ -207,13 +282,8 @@ def _probability_row(row: Any, width: int) -> list[float] | None:
 
 def parse_lines(lines: Iterable[str | bytes], skipped: Skipped) -> Iterator[CapturedRecord]:
     """Records from many lines; malformed lines are counted in ``skipped`` and skipped."""
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            yield from parse_line(line)
-        except ValueError as exc:
-            skipped.add(str(exc))
+    for request in _requests(lines, skipped):
+        yield from _records(request)
 
 
 def encode_line(

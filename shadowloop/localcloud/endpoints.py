@@ -10,7 +10,9 @@ SageMaker and SageMaker Runtime models for as long as it is installed:
 - ``invoke_endpoint`` runs the real ``inference.py`` of the production variant's model
   package; the shadow variant gets the same request and its answer is only captured;
 - each variant that ran writes SageMaker data capture to S3 and ``AWS/SageMaker``
-  metrics to CloudWatch, stamped by :attr:`LocalEndpoints.clock`;
+  metrics to CloudWatch, stamped by :attr:`LocalEndpoints.clock`; capture lines are
+  buffered per variant and hour and written as one object per interval
+  (:mod:`capture_batches`), and always before anything reads the bucket;
 - ``UpdateModelPackage`` changes only what it names, as SageMaker does
   (:mod:`model_packages`), so a promotion keeps the package's lineage and approver.
 
@@ -54,6 +56,7 @@ from lambdas.shared import capture, s3uri
 from shadowloop.localcloud import model_packages, shadow_variants
 from shadowloop.localcloud.access.enforcer import AccessDenied
 from shadowloop.localcloud.access.principals import Principal
+from shadowloop.localcloud.capture_batches import CaptureBatches, Destination
 from shadowloop.localcloud.endpoint_changes import EndpointChanges
 from shadowloop.localcloud.model_runtime import InferenceScript, Prediction, ScriptError
 
@@ -158,6 +161,7 @@ class LocalEndpoints:
         # captures as the model's execution role.
         self.access: Any = None
         self._faults: list[InjectedFault] = []
+        self.captures = CaptureBatches(self._write_capture)
 
     def fail_next(self, code: str, message: str, *, times: int = 1) -> None:
         """Answer the next ``times`` invocations with ``code`` before any variant runs."""
@@ -176,6 +180,7 @@ class LocalEndpoints:
         if LocalEndpoints._installed is not None:
             raise RuntimeError("local endpoints are already installed")
         LocalEndpoints._installed = self
+        self.captures.install()
         endpoints = self
         original_create_config = SageMakerModelBackend.create_endpoint_config
         original_create_endpoint = SageMakerModelBackend.create_endpoint
@@ -252,7 +257,8 @@ class LocalEndpoints:
         )
 
     def uninstall(self) -> None:
-        """Undo every patch, newest first."""
+        """Write the buffered captures, then undo every patch, newest first."""
+        self.captures.uninstall()
         for owner, name, original in reversed(self._patches):
             if original is _MISSING:
                 delattr(owner, name)
@@ -438,33 +444,51 @@ class LocalEndpoints:
         )
         bucket, prefix = s3uri.parse(capture_config["DestinationS3Uri"])
         hour = now.astimezone(UTC)
-        key = "/".join(
+        directory = "/".join(
             p
-            for p in (
-                prefix.strip("/"),
-                request.endpoint_name,
-                variant,
-                f"{hour:%Y/%m/%d/%H}",
-                f"{uuid.uuid4()}.jsonl",
-            )
+            for p in (prefix.strip("/"), request.endpoint_name, variant, f"{hour:%Y/%m/%d/%H}")
             if p
         )
-        kms_key_id = capture_config.get("KmsKeyId")
+        destination = Destination(
+            account_id=request.account_id,
+            region=request.region,
+            bucket=bucket,
+            directory=directory,
+            kms_key_id=capture_config.get("KmsKeyId"),
+            model_name=model_name,
+        )
+        self.captures.add(destination, line)
+
+    def _write_capture(self, destination: Destination, key: str, body: bytes) -> None:
+        """One capture object, written as the model's execution role, as SageMaker does."""
+        kms_key_id = destination.kms_key_id
+        bucket = destination.bucket
         try:
-            self._require(request, model_name, "PutObject", f"s3://{bucket}/{key}", kms_key_id)
-            _s3_backend(request).put_object(
+            self._require_as(
+                destination.account_id,
+                destination.region,
+                destination.model_name,
+                "PutObject",
+                f"s3://{bucket}/{key}",
+                kms_key_id,
+            )
+            s3_backends[destination.account_id][get_partition(destination.region)].put_object(
                 bucket,
                 key,
-                (line + "\n").encode("utf-8"),
+                body,
                 encryption="aws:kms" if kms_key_id else None,
                 kms_key_id=kms_key_id,
             )
         except Exception as exc:  # SageMaker never fails an invocation over capture
             log.warning("data capture to s3://%s/%s failed: %s", bucket, key, exc)
 
-    def _require(
+    def _require(self, request: _Request, model_name: str, operation: str, uri: str) -> None:
+        self._require_as(request.account_id, request.region, model_name, operation, uri)
+
+    def _require_as(
         self,
-        request: _Request,
+        account_id: str,
+        region: str,
         model_name: str,
         operation: str,
         uri: str,
@@ -473,7 +497,7 @@ class LocalEndpoints:
         """SageMaker's S3 use for a model is allowed to the model's execution role, or raise."""
         if self.access is None:
             return
-        backend = sagemaker_backends[request.account_id][request.region]
+        backend = sagemaker_backends[account_id][region]
         model = backend._models.get(model_name)
         role = getattr(model, "execution_role_arn", "") or ""
         bucket, key = s3uri.parse(uri)

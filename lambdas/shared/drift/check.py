@@ -16,7 +16,6 @@ Decision rule (every threshold is configurable):
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -26,7 +25,7 @@ import numpy as np
 from lambdas.shared.drift import statistics as st
 from lambdas.shared.drift.baseline import BaselineError
 from lambdas.shared.drift.bins import EdgeBinner
-from lambdas.shared.drift.columns import to_categories, to_numeric
+from lambdas.shared.drift.columns import count_categories, to_numeric
 
 # Up to this many rows the KS p-value is computed and a numeric feature must also show a
 # significant KS gap to count as drifted; above it every gap is "significant" anyway.
@@ -172,10 +171,10 @@ class _CategoricalState:
         self.missing = 0
 
     def add(self, raw: Sequence[Any]) -> None:
-        labels, missing = to_categories(raw)
+        counts, missing = count_categories(raw)
         self.missing += missing
         other = len(self.categories)
-        for label, n in Counter(labels).items():
+        for label, n in counts.items():
             self.counts[self.index.get(label, other)] += n
 
     def report(self, t: Thresholds, rows: int) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,24 @@ def to_categories(raw: Sequence[Any] | np.ndarray) -> tuple[list[str], int]:
     return labels, missing
 
 
+def count_categories(raw: Sequence[Any] | np.ndarray) -> tuple[Counter[str], int]:
+    """:func:`to_categories` as counts: each distinct value is labelled once, not each row."""
+    try:
+        # Keyed by type too: True == 1 == 1.0, but True is labelled "True" and 1 is "1".
+        distinct = Counter(zip(map(type, raw), raw, strict=True))
+    except TypeError:  # an unhashable value (a list or an object in the column)
+        labels, missing = to_categories(raw)
+        return Counter(labels), missing
+    counts: Counter[str] = Counter()
+    missing = 0
+    for (_, value), n in distinct.items():
+        if _is_missing(value):
+            missing += n
+        else:
+            counts[_label(value)] += n
+    return counts, missing
+
+
 def _to_numeric_slow(raw: Sequence[Any]) -> NumericColumn:
     values = []
     missing = type_errors = 0
@@ -75,7 +94,7 @@ def _has_bool(raw: Sequence[Any] | np.ndarray) -> bool:
     if isinstance(raw, np.ndarray):
         return raw.dtype == np.bool_
     # JSON true/false parse as 1.0/0.0; a boolean in a numeric column is a type error.
-    return any(isinstance(v, bool) for v in raw)
+    return bool in set(map(type, raw))
 
 
 def _is_missing(value: Any) -> bool:

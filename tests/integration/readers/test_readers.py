@@ -203,3 +203,38 @@ def test_a_scheduled_event_gives_its_time(event, expected):
 def test_a_scheduled_event_without_a_readable_time_is_one_clear_error(event):
     with pytest.raises(scheduled.EventTimeMissing, match=r"^drift check event: 'time'"):
         scheduled.window_end(event, "drift check")
+
+
+def test_requests_hold_the_records_instances_and_skip_what_records_skip(s3):
+    # Given good lines, a broken one, one whose metadata is not an object, and one without a time
+    no_time = json.loads(line("n", AT))
+    del no_time["eventMetadata"]["inferenceTime"]
+    bad_metadata = json.loads(line("m", AT)) | {"eventMetadata": ["not", "an", "object"]}
+    lines = [line("a", AT), "{broken", json.dumps(bad_metadata), json.dumps(no_time), line("b", AT)]
+    put_lines(s3, lines, AT)
+
+    # When both readers read the same hour
+    window = {"start": AT - timedelta(hours=1), "end": AT + timedelta(hours=1)}
+    skipped_records, skipped_requests = capture.Skipped(), capture.Skipped()
+    records = list(
+        capture.read_captures(s3, BUCKET, ENDPOINT, "champion", skipped_records, **window)
+    )
+    requests = list(
+        capture.read_requests(s3, BUCKET, ENDPOINT, "champion", skipped_requests, **window)
+    )
+
+    # Then they keep the same instances, in order, and count the same three lines as skipped
+    assert [r.features for r in records] == [i for q in requests for i in q.instances]
+    assert [r.inference_id for r in records] == ["a", "b"]
+    assert skipped_records == skipped_requests
+    assert skipped_records.count == 3
+    assert "no readable inferenceTime" in skipped_records.reasons[2]
+
+
+def test_a_line_nested_past_the_parser_limit_is_skipped_not_fatal(s3):
+    put_lines(s3, [line("a", AT), "[" * 100_000 + "]" * 100_000], AT)
+
+    skipped = capture.Skipped()
+    records = list(capture.read_captures(s3, BUCKET, ENDPOINT, "champion", skipped))
+
+    assert [r.inference_id for r in records] == ["a"] and skipped.count == 1
