@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -133,9 +134,32 @@ def _requests(lines: Iterable[str | bytes], skipped: Skipped) -> Iterator[Reques
         if not line.strip():
             continue
         try:
-            yield parse_request(line)
+            request = parse_request(line)
         except ValueError as exc:
             skipped.add(str(exc))
+            continue
+        # Only a line holding a run of 309 digits can hold an integer past float64's range.
+        if _LONG_DIGITS.search(line if isinstance(line, bytes) else line.encode()) and any(
+            _out_of_range(v) for v in _top_level_values(request)
+        ):
+            for inference_id in request.inference_ids:
+                skipped.add(f"capture {_short(inference_id)}: a number outside the float64 range")
+            continue
+        yield request
+
+
+_LONG_DIGITS = re.compile(rb"\d{309}")
+
+
+def _top_level_values(request: Request) -> Iterator[Any]:
+    for instance in request.instances:
+        if isinstance(instance, dict):
+            yield from instance.values()
+    predictions = (
+        request.response.get("predictions") if isinstance(request.response, dict) else None
+    )
+    if isinstance(predictions, list):
+        yield from predictions
 
 
 def _window_keys(
@@ -222,10 +246,12 @@ def parse_request(line: str | bytes) -> Request:
         capture = event["captureData"]
         request = decode(capture["endpointInput"])
         response = decode(capture["endpointOutput"])
-        time = event["eventMetadata"].get("inferenceTime", "")
-    except (AttributeError, KeyError, TypeError, ValueError, RecursionError) as exc:
-        # AttributeError: eventMetadata that is no object; RecursionError: a line nested
-        # deeper than the decoder's limit.
+        metadata = event["eventMetadata"]
+        if not isinstance(metadata, dict):
+            raise ValueError("eventMetadata is not an object")
+        time = metadata.get("inferenceTime", "")
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:
+        # RecursionError: a line nested deeper than the decoder's limit.
         raise ValueError(f"malformed capture line: {type(exc).__name__}: {exc}"[:200]) from None
     instances = request.get("instances") if isinstance(request, dict) else None
     ids = request.get("inference_ids") if isinstance(request, dict) else None

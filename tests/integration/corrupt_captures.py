@@ -14,7 +14,7 @@ from lambdas.shared.capture import encode_line
 
 DEPTH = 5_000
 REASONS = {
-    "metadata_string": "no readable inferenceTime",
+    "metadata_string": "eventMetadata is not an object",
     "nested_5000_deep": "RecursionError",
     "number_400_digits": "float64",
 }
