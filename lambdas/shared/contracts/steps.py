@@ -17,6 +17,8 @@ RUN_ID = "$$.Execution.Name"
 DATASET = run_input.path(run_input.DATASET)
 VERSION_ID = run_input.path(run_input.VERSION_ID)
 TRIGGER = run_input.path(run_input.TRIGGER)
+# Where a run keeps SNS's error when its notice could not be sent ({Error, Cause}).
+NOTIFICATION_ERROR = "$.notification_error"
 # Formatted by the state machine: s3://{artifacts}/runs/{run_id}/evaluation/evaluation.json.
 EVALUATION_URI = "<evaluation_uri>"
 
