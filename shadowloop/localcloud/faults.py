@@ -1,7 +1,8 @@
 """Service errors on demand: a test makes an AWS call fail as AWS would, once or for good.
 
 ``Faults.fail("sns", "Publish", "Throttled", times=1)`` makes the next SNS Publish made
-in this process answer AWS's error response for that code: the status the service model
+in this process answer AWS's error response for that code (``where``: only requests
+whose URL holds that text, e.g. an S3 key prefix): the status the service model
 gives the code (else ``status``) and the body in the service's protocol. The response
 replaces the one moto would send, after the access and request checks, so botocore
 parses it and applies its retry policy exactly as it would to AWS's answer, and Step
@@ -36,7 +37,15 @@ class Fault:
     status: int
     protocol: str
     remaining: int | None
+    where: str | None = None
     injected: int = 0
+
+    def matches(self, event_name: str, url: str) -> bool:
+        return (
+            self.event == event_name
+            and self.remaining != 0
+            and (self.where is None or self.where in url)
+        )
 
     def response(self, url: str) -> AWSResponse:
         request_id = str(uuid.uuid4())
@@ -77,6 +86,7 @@ class Faults:
         times: int | None = 1,
         message: str = "injected by the local cloud",
         status: int = 400,
+        where: str | None = None,
     ) -> Fault:
         """Make ``service``'s ``operation`` answer ``code`` the next ``times`` calls (None: all)."""
         model = botocore.session.get_session().get_service_model(service)
@@ -88,6 +98,7 @@ class Faults:
             status=_modeled_status(model, code) or status,
             protocol=model.protocol,
             remaining=times,
+            where=where,
         )
         with self._lock:
             self._faults.append(fault)
@@ -102,7 +113,7 @@ class Faults:
         faults = self
 
         def call(stubber: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
-            fault = faults._take(event_name)
+            fault = faults._take(event_name, request.url)
             if fault is not None and stubber.enabled:
                 return fault.response(request.url)
             return original(stubber, event_name, request, **kwargs)
@@ -115,10 +126,10 @@ class Faults:
             self._original = None
         self.clear()
 
-    def _take(self, event_name: str) -> Fault | None:
+    def _take(self, event_name: str, url: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if fault.event == event_name and fault.remaining != 0:
+                if fault.matches(event_name, url):
                     if fault.remaining is not None:
                         fault.remaining -= 1
                     fault.injected += 1
