@@ -131,6 +131,12 @@ def evaluation_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
             "/opt/ml/processing/input/champion",
         ),
         (
+            # The champion's training snapshot, scored for its own holdout (see ResolveChampion).
+            "champion_data",
+            sfn.JsonPath.string_at(steps.RESOLVE_CHAMPION.path("holdout_uri")),
+            "/opt/ml/processing/input/champion_data",
+        ),
+        (
             "data",
             sfn.JsonPath.string_at(steps.VALIDATE_DATA.path("snapshot_uri")),
             "/opt/ml/processing/input/data",

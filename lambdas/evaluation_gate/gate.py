@@ -30,6 +30,7 @@ class GateResult:
     candidate: float
     champion: float | None
     fairness: fairness.Verdict | None = None
+    champion_holdout: dict[str, Any] | None = None
 
     @property
     def passed(self) -> bool:
@@ -51,7 +52,9 @@ def decide(
     or, when the spec has a fairness section, breaks a fairness limit.
 
     The threshold is a ceiling when the metric is minimized and a floor when it is
-    maximized. The regression is relative to the champion's score on the same holdout.
+    maximized. The regression is relative to the champion's score on the same holdout,
+    and again on the champion's own holdout (the rows of its training snapshot it never
+    trained on), so a candidate cannot pass on a holdout cut from its own bad data.
     """
     if direction not in ("minimize", "maximize"):
         raise ValueError(f"direction {direction!r} is not minimize or maximize")
@@ -62,17 +65,70 @@ def decide(
         problems.append(f"{metric} {_fmt(candidate)} is {side} {_fmt(threshold)}")
     if champion is not None and _regressed(candidate, champion, direction, max_regression):
         problems.append(_regression_reason(metric, candidate, champion, direction, max_regression))
+    holdout = champion_holdout(evaluation, metric)
+    if holdout is not None and holdout["compared"]:
+        h_candidate, h_champion = holdout["candidate"], holdout["champion"]
+        if _regressed(h_candidate, h_champion, direction, max_regression):
+            problems.append(
+                f"on {_holdout_name(holdout)}: "
+                + _regression_reason(metric, h_candidate, h_champion, direction, max_regression)
+            )
     verdict = None
     if fairness_limits is not None:
         block = evaluation["shadowloop"].get("fairness")
         verdict = fairness.judge(block, fairness_limits, task, evaluation_uri)
         problems += verdict.problems
     if problems:
-        return GateResult(REJECT, "; ".join(problems), metric, candidate, champion, verdict)
+        reason = "; ".join(problems)
+        return GateResult(REJECT, reason, metric, candidate, champion, verdict, holdout)
     reason = _pass_reason(metric, candidate, champion, direction, threshold, max_regression)
+    if holdout is not None:
+        reason = f"{reason}; {_holdout_summary(holdout, metric)}"
     if verdict is not None:
         reason = f"{reason}; {verdict.summary()}"
-    return GateResult(PASS, reason, metric, candidate, champion, verdict)
+    return GateResult(PASS, reason, metric, candidate, champion, verdict, holdout)
+
+
+def champion_holdout(evaluation: dict[str, Any], metric: str) -> dict[str, Any] | None:
+    """Both models' ``metric`` on the champion's own holdout; None without a champion.
+
+    ``compared`` is false (with the ``error``) when the evaluation could not score them
+    there, e.g. a champion whose package names no snapshot: the gate then judges on the
+    run's holdout alone and says so.
+    """
+    block = evaluation["shadowloop"].get("champion_holdout")
+    if not isinstance(block, dict):
+        return None
+    answer = {
+        "version_id": block.get("version_id"),
+        "snapshot_uri": block.get("snapshot_uri"),
+        "rows": block.get("rows"),
+        "candidate": None,
+        "champion": None,
+        "compared": False,
+        "error": block.get("error"),
+    }
+    if answer["error"] is not None:
+        return answer
+    try:
+        answer["candidate"] = _metric_value(block.get("candidate"), metric, "candidate")
+        answer["champion"] = _metric_value(block.get("champion"), metric, "champion")
+    except EvaluationUnavailable as exc:
+        return {**answer, "candidate": None, "champion": None, "error": str(exc)}
+    return {**answer, "compared": True}
+
+
+def _holdout_name(holdout: dict[str, Any]) -> str:
+    return f"the champion's holdout ({holdout['rows']} rows of version {holdout['version_id']})"
+
+
+def _holdout_summary(holdout: dict[str, Any], metric: str) -> str:
+    if not holdout["compared"]:
+        return f"the champion's holdout was not compared: {holdout['error']}"
+    return (
+        f"on {_holdout_name(holdout)} {metric} {_fmt(holdout['candidate'])} vs the "
+        f"champion's {_fmt(holdout['champion'])}"
+    )
 
 
 def scores(evaluation: Any, metric: str) -> tuple[float, float | None]:
@@ -136,6 +192,7 @@ def apply_gate(
         metric=result.metric,
         candidate=result.candidate,
         champion=result.champion,
+        champion_holdout=result.champion_holdout,
         fairness=None if result.fairness is None else result.fairness.as_dict(),
     )
 

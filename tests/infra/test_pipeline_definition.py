@@ -239,13 +239,15 @@ def test_evaluation_processing_job_request(
         "--spec": "/opt/ml/processing/input/spec",
         "--candidate": "/opt/ml/processing/input/candidate",
         "--champion": "/opt/ml/processing/input/champion",
+        "--champion_data": "/opt/ml/processing/input/champion_data",
         "--data": "/opt/ml/processing/input/data",
         "--output": "/opt/ml/processing/output/evaluation",
     }
     inputs = {i["InputName"]: i["S3Input"] for i in request["ProcessingInputs"]}
-    assert set(inputs) == {"code", "spec", "candidate", "champion", "data"}
+    assert set(inputs) == {"code", "spec", "candidate", "champion", "champion_data", "data"}
     assert inputs["candidate"]["S3Uri.$"] == "$.training.ModelArtifacts.S3ModelArtifacts"
     assert inputs["champion"]["S3Uri.$"] == "$.champion.uri"
+    assert inputs["champion_data"]["S3Uri.$"] == "$.champion.holdout_uri"
     assert inputs["data"]["S3Uri.$"] == "$.data.snapshot_uri"
     assert inputs["code"]["LocalPath"] == "/opt/ml/processing/input/code"
     (output,) = request["ProcessingOutputConfig"]["Outputs"]

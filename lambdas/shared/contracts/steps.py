@@ -91,13 +91,13 @@ RESOLVE_CHAMPION = Step(
     state="ResolveChampion",
     payload={"run_id": RUN_ID},
     result_path="$.champion",
-    kept=("model_package_arn", "model_data_url", "uri"),
+    kept=("model_package_arn", "model_data_url", "uri", "holdout_uri"),
 )
 GATE = Step(
     state="Gate",
     payload={"run_id": RUN_ID, "evaluation_uri": EVALUATION_URI},
     result_path="$.gate",
-    kept=("decision", "reason", "metric", "candidate", "champion", "fairness"),
+    kept=("decision", "reason", "metric", "candidate", "champion", "champion_holdout", "fairness"),
 )
 COMPUTE_BASELINE = Step(
     state="ComputeBaseline",
