@@ -54,7 +54,10 @@ def decide(
     The threshold is a ceiling when the metric is minimized and a floor when it is
     maximized. The regression is relative to the champion's score on the same holdout,
     and again on the champion's own holdout (the rows of its training snapshot it never
-    trained on), so a candidate cannot pass on a holdout cut from its own bad data.
+    trained on), so a candidate cannot pass on a holdout cut from its own bad data. That
+    second comparison vetoes only while the champion still fits the run's data (the
+    candidate does not beat it there beyond ``max_regression``): once it is clearly
+    beaten, the data has moved on from the champion's world and its holdout is reported.
     """
     if direction not in ("minimize", "maximize"):
         raise ValueError(f"direction {direction!r} is not minimize or maximize")
@@ -67,8 +70,13 @@ def decide(
         problems.append(_regression_reason(metric, candidate, champion, direction, max_regression))
     holdout = champion_holdout(evaluation, metric)
     if holdout is not None and holdout["compared"]:
+        # A champion clearly beaten on this run's data no longer fits it: the world its
+        # holdout describes has changed (a monsoon, a new road), so that holdout cannot veto.
+        holdout["decisive"] = champion is None or not _regressed(
+            champion, candidate, direction, max_regression
+        )
         h_candidate, h_champion = holdout["candidate"], holdout["champion"]
-        if _regressed(h_candidate, h_champion, direction, max_regression):
+        if holdout["decisive"] and _regressed(h_candidate, h_champion, direction, max_regression):
             problems.append(
                 f"on {_holdout_name(holdout)}: "
                 + _regression_reason(metric, h_candidate, h_champion, direction, max_regression)
@@ -94,7 +102,7 @@ def champion_holdout(evaluation: dict[str, Any], metric: str) -> dict[str, Any] 
 
     ``compared`` is false (with the ``error``) when the evaluation could not score them
     there, e.g. a champion whose package names no snapshot: the gate then judges on the
-    run's holdout alone and says so.
+    run's holdout alone and says so. ``decisive`` is whether it can reject (see ``decide``).
     """
     block = evaluation["shadowloop"].get("champion_holdout")
     if not isinstance(block, dict):
@@ -106,6 +114,7 @@ def champion_holdout(evaluation: dict[str, Any], metric: str) -> dict[str, Any] 
         "candidate": None,
         "champion": None,
         "compared": False,
+        "decisive": False,
         "error": block.get("error"),
     }
     if answer["error"] is not None:
@@ -125,10 +134,13 @@ def _holdout_name(holdout: dict[str, Any]) -> str:
 def _holdout_summary(holdout: dict[str, Any], metric: str) -> str:
     if not holdout["compared"]:
         return f"the champion's holdout was not compared: {holdout['error']}"
-    return (
+    summary = (
         f"on {_holdout_name(holdout)} {metric} {_fmt(holdout['candidate'])} vs the "
         f"champion's {_fmt(holdout['champion'])}"
     )
+    if holdout["decisive"]:
+        return summary
+    return f"{summary}, not decisive: the champion is beaten on this run's holdout"
 
 
 def scores(evaluation: Any, metric: str) -> tuple[float, float | None]:

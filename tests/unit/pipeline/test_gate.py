@@ -144,3 +144,19 @@ def test_without_a_champion_there_is_no_champion_holdout():
     result = decide(report, "rmse", "minimize", 12.0, 0.02)
 
     assert result.passed and result.champion_holdout is None
+
+
+def test_a_champion_beaten_on_the_run_holdout_cannot_veto_with_its_own_holdout():
+    # Given new-world data (a monsoon) where the champion is far worse than the candidate,
+    # while the candidate is worse on the champion's old-world holdout
+    report = with_champion_holdout(evaluation(4.3, champion=11.2), candidate=5.1, champion=3.8)
+
+    result = decide(report, "rmse", "minimize", 12.0, 0.02)
+
+    # Then it passes, and the reason says the champion's holdout did not decide
+    assert result.decision == "pass"
+    assert result.reason.endswith(
+        "on the champion's holdout (400 rows of version v1) rmse 5.10 vs the champion's 3.80, "
+        "not decisive: the champion is beaten on this run's holdout"
+    )
+    assert result.champion_holdout["decisive"] is False
