@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from lambdas.evaluation_gate import fairness
 from lambdas.shared import s3uri
-from lambdas.shared.contracts import steps
+from lambdas.shared.contracts import run_input, steps
 from lambdas.shared.settings import Fairness
 
 PASS = "pass"
@@ -47,6 +47,7 @@ def decide(
     fairness_limits: Fairness | None = None,
     task: str = "regression",
     evaluation_uri: str = "",
+    trigger: str | None = None,
 ) -> GateResult:
     """Reject a candidate that misses the threshold, regresses beyond ``max_regression``
     or, when the spec has a fairness section, breaks a fairness limit.
@@ -56,8 +57,9 @@ def decide(
     and again on the champion's own holdout (the rows of its training snapshot it never
     trained on), so a candidate cannot pass on a holdout cut from its own bad data. That
     second comparison vetoes only while the champion still fits the run's data (the
-    candidate does not beat it there beyond ``max_regression``): once it is clearly
-    beaten, the data has moved on from the champion's world and its holdout is reported.
+    candidate does not beat it there beyond ``max_regression``) and no monitor started the
+    run (``trigger`` drift or quality): otherwise the data has moved on from the
+    champion's world, and its holdout is reported.
     """
     if direction not in ("minimize", "maximize"):
         raise ValueError(f"direction {direction!r} is not minimize or maximize")
@@ -72,8 +74,9 @@ def decide(
     if holdout is not None and holdout["compared"]:
         # A champion clearly beaten on this run's data no longer fits it: the world its
         # holdout describes has changed (a monsoon, a new road), so that holdout cannot veto.
-        holdout["decisive"] = champion is None or not _regressed(
-            champion, candidate, direction, max_regression
+        # A drift or quality run exists because a monitor measured that change.
+        holdout["decisive"] = trigger not in run_input.RETRAINING_TRIGGERS and (
+            champion is None or not _regressed(champion, candidate, direction, max_regression)
         )
         h_candidate, h_champion = holdout["candidate"], holdout["champion"]
         if holdout["decisive"] and _regressed(h_candidate, h_champion, direction, max_regression):
@@ -140,7 +143,7 @@ def _holdout_summary(holdout: dict[str, Any], metric: str) -> str:
     )
     if holdout["decisive"]:
         return summary
-    return f"{summary}, not decisive: the champion is beaten on this run's holdout"
+    return f"{summary}, not decisive: the data has moved on from the champion's"
 
 
 def scores(evaluation: Any, metric: str) -> tuple[float, float | None]:
@@ -182,6 +185,7 @@ def apply_gate(
     max_regression: float,
     fairness_limits: Fairness | None = None,
     task: str = "regression",
+    trigger: str | None = None,
 ) -> dict[str, Any]:
     """Read the run's evaluation and decide; the answer is the state machine's ``$.gate``."""
     evaluation = read_evaluation(s3, evaluation_uri)
@@ -195,6 +199,7 @@ def apply_gate(
             fairness_limits=fairness_limits,
             task=task,
             evaluation_uri=evaluation_uri,
+            trigger=trigger,
         )
     except EvaluationUnavailable as exc:
         raise EvaluationUnavailable(f"evaluation {evaluation_uri}: {exc}") from None

@@ -95,7 +95,7 @@ RESOLVE_CHAMPION = Step(
 )
 GATE = Step(
     state="Gate",
-    payload={"run_id": RUN_ID, "evaluation_uri": EVALUATION_URI},
+    payload={"run_id": RUN_ID, "trigger": TRIGGER, "evaluation_uri": EVALUATION_URI},
     result_path="$.gate",
     kept=("decision", "reason", "metric", "candidate", "champion", "champion_holdout", "fairness"),
 )

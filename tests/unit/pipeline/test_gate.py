@@ -157,6 +157,19 @@ def test_a_champion_beaten_on_the_run_holdout_cannot_veto_with_its_own_holdout()
     assert result.decision == "pass"
     assert result.reason.endswith(
         "on the champion's holdout (400 rows of version v1) rmse 5.10 vs the champion's 3.80, "
-        "not decisive: the champion is beaten on this run's holdout"
+        "not decisive: the data has moved on from the champion's"
     )
     assert result.champion_holdout["decisive"] is False
+
+
+@pytest.mark.parametrize(
+    ("trigger", "decision"),
+    [("quality", "pass"), ("drift", "pass"), ("manual", "reject"), ("schedule", "reject")],
+)
+def test_a_run_a_monitor_started_is_not_vetoed_by_the_champion_holdout(trigger, decision):
+    # Given a concept-drift retrain, barely better on recent traffic, worse on old data
+    report = with_champion_holdout(evaluation(0.764, champion=0.75, metric="rmse"), 0.73, 0.83)
+
+    result = decide(report, "rmse", "maximize", 0.6, 0.02, trigger=trigger)
+
+    assert result.decision == decision
