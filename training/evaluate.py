@@ -3,13 +3,14 @@
     python evaluate.py --spec /opt/ml/processing/input/spec
 
 Inputs (processing-job directories): the model spec (one JSON file, or ``--model-spec``
-JSON), the candidate's ``model.tar.gz``, the champion
-directory (``champion.json`` and, when there is a champion, its ``model.tar.gz``) and one
-CSV. Output: ``evaluation.json`` with the candidate's metrics in SageMaker's model quality
-shape, plus a ``shadowloop`` block that the gate reads; for a classifier also
-``calibration.json``, its probability calibration on the holdout (``calibration.py``).
-shape, plus a ``shadowloop`` block that the gate reads; with a fairness section in the spec
-also ``bias.json``, the per-group figures of both models (``fairness.py``).
+JSON), the candidate's ``model.tar.gz``, the champion directory (``champion.json`` and,
+when there is a champion, its ``model.tar.gz``), the champion's training snapshot
+(``--champion-data``, see ``champion_holdout.py``) and one CSV. Output: ``evaluation.json``
+with the candidate's metrics in SageMaker's model quality shape, plus a ``shadowloop``
+block that the gate reads (``champion_holdout``: both models on the champion's own
+holdout); for a classifier also ``calibration.json``, its probability calibration on the
+holdout (``calibration.py``); with a fairness section in the spec also ``bias.json``, the
+per-group figures of both models (``fairness.py``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 import calibration
+import champion_holdout
 import fairness
 import modelfiles
 import modelspec
@@ -47,6 +49,15 @@ _MODEL_QUALITY = {
     ),
     "multiclass": ("multiclass_classification_metrics", {"accuracy": "accuracy", "f1": "f1"}),
 }
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The holdout rows with a target, and the candidate's answers for them (predicted once)."""
+
+    holdout: pd.DataFrame
+    y_true: np.ndarray
+    candidate: Predictions
 
 
 @dataclass(frozen=True)
@@ -95,16 +106,28 @@ def segment_metrics(
     return out
 
 
-def evaluation_report(
-    candidate: TrainedModel, champion: TrainedModel | None, frame: pd.DataFrame, spec: ModelSpec
-) -> dict[str, Any]:
-    """Score both models on the holdout rows of ``frame`` and build evaluation.json."""
+def score_holdout(candidate: TrainedModel, frame: pd.DataFrame, spec: ModelSpec) -> Scored:
+    """The holdout rows of ``frame`` that have a target, and the candidate's predictions."""
     holdout = frame[holdout_rows(frame, spec)]
     holdout = holdout[target_values(holdout, spec).notna().to_numpy()]
     if holdout.empty:
         raise DataError("the holdout is empty: the dataset has too few rows with a target")
-    y_true = target_values(holdout, spec).to_numpy()
-    candidate_predictions = predict(candidate, holdout)
+    return Scored(holdout, target_values(holdout, spec).to_numpy(), predict(candidate, holdout))
+
+
+def evaluation_report(
+    candidate: TrainedModel,
+    champion: TrainedModel | None,
+    frame: pd.DataFrame,
+    spec: ModelSpec,
+    *,
+    champion_data: champion_holdout.ChampionData | None = None,
+    scored: Scored | None = None,
+) -> dict[str, Any]:
+    """Score both models on the holdout rows of ``frame`` (and on the champion's own
+    holdout from ``champion_data``) and build evaluation.json."""
+    scored = scored or score_holdout(candidate, frame, spec)
+    holdout, y_true, candidate_predictions = scored.holdout, scored.y_true, scored.candidate
     candidate_metrics = _metrics(spec, y_true, candidate_predictions)
     champion_metrics, champion_segments, champion_error = None, None, None
     champion_predictions = None
@@ -129,6 +152,9 @@ def evaluation_report(
             "candidate": _finite(segment_metrics(spec, holdout, candidate_predictions)),
             "champion": None if champion_segments is None else _finite(champion_segments),
         },
+        "champion_holdout": _finite(
+            champion_holdout.block(candidate, champion, champion_data, spec, score)
+        ),
     }
     if champion_error is not None:
         shadowloop["champion_error"] = champion_error
@@ -143,18 +169,14 @@ def evaluation_report(
 
 
 def candidate_calibration(
-    candidate: TrainedModel, frame: pd.DataFrame, spec: ModelSpec
+    candidate: TrainedModel, frame: pd.DataFrame, spec: ModelSpec, *, scored: Scored | None = None
 ) -> dict[str, Any] | None:
     """calibration.json for a classifier, fit on the same holdout rows; None for regression."""
     if candidate.spec.task != "classification":
         return None
-    holdout = frame[holdout_rows(frame, spec)]
-    holdout = holdout[target_values(holdout, spec).notna().to_numpy()]
-    if holdout.empty:
-        raise DataError("the holdout is empty: the dataset has too few rows with a target")
-    predictions = predict(candidate, holdout)
-    y_true = target_values(holdout, spec).to_numpy()
-    return calibration.fit(y_true, predictions.proba, predictions.classes).to_dict()
+    scored = scored or score_holdout(candidate, frame, spec)
+    proba, classes = scored.candidate.proba, scored.candidate.classes
+    return calibration.fit(scored.y_true, proba, classes).to_dict()
 
 
 def fairness_block(
@@ -217,6 +239,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--spec", type=Path, default=base / "input/spec")
     parser.add_argument("--candidate", type=Path, default=base / "input/candidate")
     parser.add_argument("--champion", type=Path, default=base / "input/champion")
+    parser.add_argument(
+        "--champion-data",
+        "--champion_data",
+        dest="champion_data",
+        type=Path,
+        default=base / "input/champion_data",
+    )
     parser.add_argument("--data", type=Path, default=base / "input/data")
     parser.add_argument("--output", type=Path, default=base / "output/evaluation")
     args, _ = parser.parse_known_args(argv)
@@ -235,8 +264,12 @@ def main(argv: list[str] | None = None) -> int:
             )
             candidate = modelfiles.load(candidate_dir)
             champion = load_champion(args.champion, Path(workdir))
-            report = evaluation_report(candidate, champion, frame, spec)
-            calibrated = candidate_calibration(candidate, frame, spec)
+            champion_data = champion_holdout.load(args.champion, args.champion_data)
+            scored = score_holdout(candidate, frame, spec)
+            report = evaluation_report(
+                candidate, champion, frame, spec, champion_data=champion_data, scored=scored
+            )
+            calibrated = candidate_calibration(candidate, frame, spec, scored=scored)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

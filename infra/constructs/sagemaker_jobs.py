@@ -114,10 +114,9 @@ def _channel(name: str, uri: str, content_type: str = "text/csv") -> dict[str, A
     }
 
 
-def evaluation_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
-    """CreateProcessingJob: ``evaluate.py`` scores candidate and champion on one holdout."""
-    compute = config.compute
-    inputs = [
+def _evaluation_inputs(jobs: JobSettings) -> list[tuple[str, str, str]]:
+    """The evaluation job's inputs: ``(name, S3 URI, local path)``, code first."""
+    return [
         ("code", jobs.code_uri, CODE_DIR),
         (SPEC_CHANNEL, jobs.model_spec_uri, "/opt/ml/processing/input/spec"),
         (
@@ -131,11 +130,23 @@ def evaluation_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
             "/opt/ml/processing/input/champion",
         ),
         (
+            # The champion's training snapshot, scored for its own holdout (see ResolveChampion).
+            "champion_data",
+            sfn.JsonPath.string_at(steps.RESOLVE_CHAMPION.path("holdout_uri")),
+            "/opt/ml/processing/input/champion_data",
+        ),
+        (
             "data",
             sfn.JsonPath.string_at(steps.VALIDATE_DATA.path("snapshot_uri")),
             "/opt/ml/processing/input/data",
         ),
     ]
+
+
+def evaluation_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
+    """CreateProcessingJob: ``evaluate.py`` scores candidate and champion on one holdout."""
+    compute = config.compute
+    inputs = _evaluation_inputs(jobs)
     return {
         "ProcessingJobName": job_name(EVALUATION_SUFFIX),
         "AppSpecification": {

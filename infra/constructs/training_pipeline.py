@@ -26,6 +26,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from infra.config import Config
+from infra.constructs import transient_errors
 from infra.constructs.sagemaker_jobs import (
     EVALUATION_SUFFIX,
     RUN_ID,
@@ -37,12 +38,6 @@ from infra.constructs.sagemaker_jobs import (
 )
 from lambdas.shared.contracts import layout, run_input, steps
 
-RETRYABLE_ERRORS = [
-    "Lambda.TooManyRequestsException",
-    "Lambda.ServiceException",
-    "Lambda.SdkClientException",
-    "SageMaker.ThrottlingException",
-]
 # What the deploy function raises while the endpoint is Creating or Updating.
 ENDPOINT_BUSY = "EndpointBusy"
 RETRAINING_TRIGGERS = run_input.RETRAINING_TRIGGERS
@@ -105,9 +100,9 @@ class TrainingPipeline(Construct):
             "NotifyFailed",
             "failed",
             reason=sfn.JsonPath.string_at("$.error.Cause"),
+            then=self._fail,
             version_id=sfn.JsonPath.string_at(steps.RUN_VERSION_ID),
         )
-        self._notify_failed.next(self._fail)
 
         definition = self._definition(functions)
         self.log_group = logs.LogGroup(
@@ -189,6 +184,7 @@ class TrainingPipeline(Construct):
         notify_succeeded = self._notification(
             "NotifySucceeded",
             "succeeded",
+            then=sfn.Succeed(self, "Succeeded"),
             version_id=sfn.JsonPath.string_at(steps.VALIDATE_DATA.path("version_id")),
             model_package_arn=sfn.JsonPath.string_at(steps.REGISTER.path("arn")),
         )
@@ -196,29 +192,23 @@ class TrainingPipeline(Construct):
             self._invoke(steps.COMPUTE_BASELINE, f.compute_baseline)
             .next(self._invoke(steps.REGISTER, f.register_model))
             .next(deploy)
-            .next(
-                self._deployment_done(
-                    f.deploy, then=notify_succeeded.next(sfn.Succeed(self, "Succeeded"))
-                )
-            )
+            .next(self._deployment_done(f.deploy, then=notify_succeeded))
         )
 
     def _rejected(self) -> sfn.IChainable:
-        notify_rejected = self._notification(
+        return self._notification(
             "NotifyRejected",
             "rejected",
+            then=sfn.Succeed(self, "Rejected"),
             version_id=sfn.JsonPath.string_at(steps.VALIDATE_DATA.path("version_id")),
             reason=sfn.JsonPath.string_at(steps.GATE.path("reason")),
         )
-        return notify_rejected.next(sfn.Succeed(self, "Rejected"))
 
     # --- building blocks ------------------------------------------------------------------
 
-    def _protect(self, task: sfn.TaskStateBase) -> sfn.TaskStateBase:
-        """Retry throttling and transient service errors; send any other error to NotifyFailed."""
-        task.add_retry(
-            errors=RETRYABLE_ERRORS, interval=Duration.seconds(2), backoff_rate=2, max_attempts=3
-        )
+    def _protect(self, task: sfn.TaskStateBase, transient: tuple[str, ...]) -> sfn.TaskStateBase:
+        """Retry the service's ``transient`` errors; send any other error to NotifyFailed."""
+        transient_errors.retry(task, transient)
         task.add_catch(self._notify_failed, errors=[sfn.Errors.ALL], result_path="$.error")
         return task
 
@@ -253,7 +243,8 @@ class TrainingPipeline(Construct):
                 retry_on_service_exceptions=False,
                 result_selector=selector,
                 result_path=step.result_path,
-            )
+            ),
+            transient_errors.LAMBDA,
         )
 
     def _sagemaker(
@@ -274,7 +265,8 @@ class TrainingPipeline(Construct):
                 ],
                 parameters=parameters,
                 **kwargs,  # type: ignore[arg-type]
-            )
+            ),
+            transient_errors.SAGEMAKER,
         )
 
     def _job(self, job: steps.Job, *, start: sfn.TaskStateBase) -> _JobStates:
@@ -455,7 +447,8 @@ class TrainingPipeline(Construct):
                 ],
                 parameters={"EndpointName": self._endpoint_name},
                 **kwargs,  # type: ignore[arg-type]
-            )
+            ),
+            transient_errors.SAGEMAKER,
         )
 
     def _poll(self) -> Duration:
@@ -488,7 +481,15 @@ class TrainingPipeline(Construct):
             conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         )
 
-    def _notification(self, state_id: str, status: str, **fields: str) -> sfn.TaskStateBase:
+    def _notification(
+        self, state_id: str, status: str, *, then: sfn.State, **fields: str
+    ) -> sfn.TaskStateBase:
+        """Publish the run's outcome, then go to ``then``; an unsent notice changes no outcome.
+
+        SNS's transient errors are retried. A notice still unsent goes on to ``then`` with
+        SNS's error at ``$.notification_error``: a deployed model stays deployed and its run
+        SUCCEEDED, saying so in its output; a failing run still fails with its own error.
+        """
         message = {
             "status": status,
             "run_id": RUN_ID,
@@ -504,14 +505,7 @@ class TrainingPipeline(Construct):
             message=sfn.TaskInput.from_object(message),
             result_path=sfn.JsonPath.DISCARD,
         )
-        if status == "failed":
-            # The failure path's own errors end the run instead of looping back into it.
-            publish.add_retry(
-                errors=RETRYABLE_ERRORS,
-                interval=Duration.seconds(2),
-                backoff_rate=2,
-                max_attempts=3,
-            )
-            publish.add_catch(self._fail, errors=[sfn.Errors.ALL], result_path="$.notify_error")
-            return publish
-        return self._protect(publish)
+        transient_errors.retry(publish, transient_errors.SNS)
+        publish.add_catch(then, errors=[sfn.Errors.ALL], result_path=steps.NOTIFICATION_ERROR)
+        publish.next(then)
+        return publish

@@ -34,6 +34,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         max_regression=config.max_regression,
         fairness_limits=spec.fairness,
         task=spec.task,
+        trigger=event.get("trigger"),
     )
     name = "CandidatesPassed" if result["decision"] == PASS else "CandidatesRejected"
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)

@@ -2,6 +2,11 @@
 
 The champion is the package behind the endpoint's production variant. Before the
 first deployment there is no endpoint, so the newest Approved package stands in.
+
+The run also gets the champion's own holdout to score both models on: the snapshot its
+package's lineage names (``holdout_uri``). A champion without that lineage has none, and
+``holdout_uri`` is then the run's champion prefix, which holds no CSV: SageMaker refuses
+an input prefix with no objects, so the evaluation job's input needs something there.
 """
 
 from __future__ import annotations
@@ -34,6 +39,10 @@ class Champion:
     model_data_url: str | None
     source: str
     """``endpoint``, ``registry`` or ``none``."""
+    snapshot_uri: str | None = None
+    """The snapshot the champion trained on (its holdout is scored too), None when unknown."""
+    version_id: str | None = None
+    """The dataset version of that snapshot."""
 
 
 def find_champion(sagemaker: Any, *, endpoint_name: str, group: str) -> Champion:
@@ -42,13 +51,25 @@ def find_champion(sagemaker: Any, *, endpoint_name: str, group: str) -> Champion
     if state is not None:
         arn = state.champion.model_package_arn
         if arn:
-            return Champion(arn, registry.model_data_url(sagemaker, arn), "endpoint")
+            return _packaged(sagemaker, arn, "endpoint")
         # A model created from a bare container still has an artifact to compare with.
         return Champion(None, _model_data_url(sagemaker, state.champion.model_name), "endpoint")
     arn = registry.newest_approved(sagemaker, group)
     if arn:
-        return Champion(arn, registry.model_data_url(sagemaker, arn), "registry")
+        return _packaged(sagemaker, arn, "registry")
     return Champion(None, None, "none")
+
+
+def _packaged(sagemaker: Any, arn: str, source: str) -> Champion:
+    lineage = registry.describe_lineage(sagemaker, arn)
+    snapshot = lineage.get("snapshot_uri")
+    return Champion(
+        arn,
+        lineage.get("model_data_url"),
+        source,
+        snapshot_uri=snapshot if isinstance(snapshot, str) else None,
+        version_id=lineage.get("version_id") if isinstance(snapshot, str) else None,
+    )
 
 
 def resolve_champion(
@@ -74,10 +95,14 @@ def resolve_champion(
         Body=json.dumps(asdict(champion), indent=2).encode("utf-8"),
         ContentType="application/json",
     )
+    uri = s3uri.build(artifact_bucket, prefix)
     return steps.RESOLVE_CHAMPION.answer(
         model_package_arn=champion.model_package_arn,
         model_data_url=champion.model_data_url,
-        uri=s3uri.build(artifact_bucket, prefix),
+        uri=uri,
+        holdout_uri=champion.snapshot_uri
+        if champion.model_data_url and champion.snapshot_uri
+        else uri,
     )
 
 

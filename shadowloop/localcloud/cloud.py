@@ -32,12 +32,14 @@ from shadowloop.localcloud.access.enforcer import AccessControl
 from shadowloop.localcloud.cloudwatch import Percentiles
 from shadowloop.localcloud.environ import patched_environ
 from shadowloop.localcloud.execution_context import ExecutionContext
+from shadowloop.localcloud.faults import Faults
 from shadowloop.localcloud.functions import FunctionRuntime
 from shadowloop.localcloud.jobs import JobRunner
 from shadowloop.localcloud.metrics import EmbeddedMetrics
 from shadowloop.localcloud.provision import Deployment, Provisioner
 from shadowloop.localcloud.s3_conditions import AtomicConditionalWrites
 from shadowloop.localcloud.scheduler import Scheduler
+from shadowloop.localcloud.step_errors import StepErrors
 from shadowloop.localcloud.strict import StrictRequests
 from shadowloop.localcloud.teardown import Teardown, destroy
 from shadowloop.localcloud.template import load_assembly
@@ -165,10 +167,14 @@ class LocalCloud:
         # Every call made as a function, the state machine or SageMaker is authorized.
         self.access = AccessControl(region=REGION)
         self.endpoints.access = self.access
+        # Tests make AWS calls fail on demand through it (``cloud.faults.fail(...)``).
+        self.faults = Faults()
         parts = (
             StrictRequests(),
             AtomicConditionalWrites(),
             ExecutionContext(),
+            StepErrors(),
+            self.faults,
             self.runtime,
             self.jobs,
             self.endpoints,

@@ -58,3 +58,13 @@ def read_s3(cloud: LocalCloud, uri: str, **kwargs: str) -> bytes:
 
 def read_csv(body: bytes) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(body))
+
+
+def notifications(cloud: LocalCloud) -> list[dict]:
+    """Every message published to the pipeline's topic, oldest first."""
+    import json
+
+    from moto.sns.models import sns_backends
+
+    topic = sns_backends["123456789012"]["us-east-1"].topics[cloud.output("TopicArn")]
+    return [json.loads(message) for _, message, *_ in topic.sent_notifications]

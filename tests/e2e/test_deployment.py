@@ -68,7 +68,9 @@ def test_a_failed_update_fails_the_run_and_the_champion_keeps_serving(cloud, tar
     cloud.endpoints.changes.on_update_accepted = damage
 
     # When the pipeline trains and deploys it
-    version = push(target, generate("monsoon", 2000, 1))
+    frame = generate("monsoon", 2000, 1)
+    pushed = frame.to_csv(index=False).encode()
+    version = push(target, frame)
     run = cloud.run_pipeline(dataset=DATASET, version_id=version, name=run_id)
     cloud.endpoints.changes.on_update_accepted = None
 
@@ -84,6 +86,17 @@ def test_a_failed_update_fails_the_run_and_the_champion_keeps_serving(cloud, tar
     assert endpoint["EndpointStatus"] == "InService"
     assert endpoint["EndpointConfigName"] == serving_config
     assert "did not pass the ping health check" in endpoint["FailureReason"]
+    # And the candidate's dataset version is kept as pushed
+    data = (
+        cloud.client("s3")
+        .get_object(
+            Bucket=cloud.output("DataBucketName"),
+            Key=f"datasets/{DATASET}/data.csv",
+            VersionId=version,
+        )["Body"]
+        .read()
+    )
+    assert data == pushed
     # And v1 answers as before
     answer = api.predict(records)
     assert answer["model_package_arn"] == v1

@@ -98,6 +98,11 @@ def test_push_train_register_then_retrain_on_a_new_version(cloud, target):
 
     # Then a second package appears for v2, and v1's snapshot is unchanged
     assert second.status == "SUCCEEDED", second.cause
+    assert first.output["gate"]["champion_holdout"] is None
+    # And the gate also compared both models on v1's own holdout
+    judged = second.output["gate"]["champion_holdout"]
+    assert (judged["version_id"], judged["compared"]) == (v1, True)
+    assert judged["snapshot_uri"] == lineage["snapshot_uri"] and judged["rows"] > 300
     packages = _packages(cloud)
     assert [p["version_id"] for p in packages] == [v2, v1]
     assert read_s3(cloud, lineage["snapshot_uri"]) == v1_snapshot
@@ -169,3 +174,23 @@ def test_a_candidate_worse_than_the_champion_is_stopped_at_the_gate(cloud, targe
     assert "worse than the champion" in weak.output["gate"]["reason"]
     assert len(_packages(cloud)) == 1
     assert _notifications(cloud)[-1]["status"] == "rejected"
+
+    # When a candidate is trained on an export holding only short trips
+    short = generate("baseline", 12000, 21).query("distance_km < 4").head(3000)
+    biased = cloud.run_pipeline(dataset=DATASET, version_id=push(target, short))
+
+    # Then it is as good as the champion on its own holdout, but the champion's own holdout
+    # shows it fails on long trips: the gate rejects it naming that holdout
+    gate = biased.output["gate"]
+    assert biased.status == "SUCCEEDED", biased.cause
+    assert gate["candidate"] <= gate["champion"] * 1.02
+    assert gate["decision"] == "reject"
+    champion_version = strong.input["version_id"]
+    assert gate["reason"].startswith(
+        f"on the champion's holdout ({gate['champion_holdout']['rows']} rows of version "
+        f"{champion_version}): rmse"
+    )
+    assert gate["champion_holdout"]["candidate"] > 1.5 * gate["champion_holdout"]["champion"]
+    assert len(_packages(cloud)) == 1
+    notice = _notifications(cloud)[-1]
+    assert notice["status"] == "rejected" and "champion's holdout" in notice["reason"]

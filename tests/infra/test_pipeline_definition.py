@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from infra.constructs import training_pipeline
+from infra.constructs import training_pipeline, transient_errors
 from lambdas.shared.contracts import layout, steps
 from tests.infra.conftest import Synthesized, exported, logical_id
 
@@ -31,9 +31,17 @@ TASKS = (
     "NotifySucceeded",
     "NotifyRejected",
 )
+NOTICES = ("NotifySucceeded", "NotifyRejected")
 
 
-def test_every_task_retries_throttling_and_catches_into_notify_failed(
+def _service_of(state: dict[str, Any]) -> tuple[str, ...]:
+    resource = state["Resource"]
+    if ":sns:" in resource:
+        return transient_errors.SNS
+    return transient_errors.SAGEMAKER if "sagemaker" in resource else transient_errors.LAMBDA
+
+
+def test_every_task_retries_its_service_transient_errors_and_catches_into_notify_failed(
     definition: dict[str, Any],
 ) -> None:
     states = definition["States"]
@@ -45,14 +53,38 @@ def test_every_task_retries_throttling_and_catches_into_notify_failed(
         assert [r["ErrorEquals"] for r in others] == (
             [["EndpointBusy"]] if name == "Deploy" else []
         )
-        assert "Lambda.TooManyRequestsException" in retry["ErrorEquals"], name
-        assert (retry["IntervalSeconds"], retry["BackoffRate"], retry["MaxAttempts"]) == (2, 2, 3)
+        assert retry == {
+            "ErrorEquals": list(_service_of(state)),
+            "IntervalSeconds": 2,
+            "BackoffRate": 2,
+            "MaxAttempts": 3,
+            "MaxDelaySeconds": 30,
+            "JitterStrategy": "FULL",
+        }, name
+        if name in NOTICES:
+            continue
         assert state["Catch"] == [
             {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "NotifyFailed"}
         ], name
     assert states["NotifyFailed"]["Next"] == "Failed"
-    assert states["NotifyFailed"]["Catch"][0]["Next"] == "Failed"
     assert states["Failed"]["Type"] == "Fail"
+
+
+def test_a_notice_that_cannot_be_sent_keeps_the_outcome_and_records_the_error(
+    definition: dict[str, Any],
+) -> None:
+    states = definition["States"]
+    for name, end in (
+        *((n, n.removeprefix("Notify")) for n in NOTICES),
+        ("NotifyFailed", "Failed"),
+    ):
+        state = states[name]
+        assert state["Retry"][0]["ErrorEquals"] == list(transient_errors.SNS), name
+        assert state["Next"] == end
+        assert state["Catch"] == [
+            {"ErrorEquals": ["States.ALL"], "ResultPath": steps.NOTIFICATION_ERROR, "Next": end}
+        ], name
+    assert (states["Succeeded"]["Type"], states["Rejected"]["Type"]) == ("Succeed", "Succeed")
 
 
 def test_drift_and_quality_runs_prepare_retraining_data_first(definition: dict[str, Any]) -> None:
@@ -207,13 +239,15 @@ def test_evaluation_processing_job_request(
         "--spec": "/opt/ml/processing/input/spec",
         "--candidate": "/opt/ml/processing/input/candidate",
         "--champion": "/opt/ml/processing/input/champion",
+        "--champion_data": "/opt/ml/processing/input/champion_data",
         "--data": "/opt/ml/processing/input/data",
         "--output": "/opt/ml/processing/output/evaluation",
     }
     inputs = {i["InputName"]: i["S3Input"] for i in request["ProcessingInputs"]}
-    assert set(inputs) == {"code", "spec", "candidate", "champion", "data"}
+    assert set(inputs) == {"code", "spec", "candidate", "champion", "champion_data", "data"}
     assert inputs["candidate"]["S3Uri.$"] == "$.training.ModelArtifacts.S3ModelArtifacts"
     assert inputs["champion"]["S3Uri.$"] == "$.champion.uri"
+    assert inputs["champion_data"]["S3Uri.$"] == "$.champion.holdout_uri"
     assert inputs["data"]["S3Uri.$"] == "$.data.snapshot_uri"
     assert inputs["code"]["LocalPath"] == "/opt/ml/processing/input/code"
     (output,) = request["ProcessingOutputConfig"]["Outputs"]

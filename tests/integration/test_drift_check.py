@@ -550,11 +550,11 @@ def test_s3_slowing_down_briefly_is_retried_and_nothing_is_missed(aws):
     # Given a window of captures, and S3 answering SlowDown to the first two reads
     put_captures(aws.s3, deliveries(300, seed=21), at=WINDOW_END - timedelta(minutes=5))
 
-    with s3_slow_down("captures", "capture/", times=2) as slow:
+    with s3_slow_down("capture/", times=2) as slow:
         run()
 
     # Then the client's retries read every record and the window advances
-    assert slow.refused == 2
+    assert slow.injected == 2
     report = aws.report()
     assert (report["status"], report["rows"], report["records_skipped"]) == ("ok", 300, 0)
     state = json.loads(aws.s3.get_object(Bucket="artifacts", Key=STATE_KEY)["Body"].read())
@@ -570,7 +570,7 @@ def test_s3_slowing_down_for_good_fails_the_check_without_moving_the_window(aws)
 
     # When S3 answers SlowDown to every read, the check fails naming it (the Lambda's
     # errors alarm notifies) and writes no report and no state
-    with s3_slow_down("captures", "capture/"), pytest.raises(ClientError, match="SlowDown"):
+    with s3_slow_down("capture/"), pytest.raises(ClientError, match="SlowDown"):
         run(later)
     with pytest.raises(ClientError, match="NoSuchKey"):
         aws.report(later)

@@ -17,6 +17,8 @@ RUN_ID = "$$.Execution.Name"
 DATASET = run_input.path(run_input.DATASET)
 VERSION_ID = run_input.path(run_input.VERSION_ID)
 TRIGGER = run_input.path(run_input.TRIGGER)
+# Where a run keeps SNS's error when its notice could not be sent ({Error, Cause}).
+NOTIFICATION_ERROR = "$.notification_error"
 # Formatted by the state machine: s3://{artifacts}/runs/{run_id}/evaluation/evaluation.json.
 EVALUATION_URI = "<evaluation_uri>"
 
@@ -89,13 +91,13 @@ RESOLVE_CHAMPION = Step(
     state="ResolveChampion",
     payload={"run_id": RUN_ID},
     result_path="$.champion",
-    kept=("model_package_arn", "model_data_url", "uri"),
+    kept=("model_package_arn", "model_data_url", "uri", "holdout_uri"),
 )
 GATE = Step(
     state="Gate",
-    payload={"run_id": RUN_ID, "evaluation_uri": EVALUATION_URI},
+    payload={"run_id": RUN_ID, "trigger": TRIGGER, "evaluation_uri": EVALUATION_URI},
     result_path="$.gate",
-    kept=("decision", "reason", "metric", "candidate", "champion", "fairness"),
+    kept=("decision", "reason", "metric", "candidate", "champion", "champion_holdout", "fairness"),
 )
 COMPUTE_BASELINE = Step(
     state="ComputeBaseline",

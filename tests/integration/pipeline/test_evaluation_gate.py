@@ -46,6 +46,7 @@ def test_regressed_candidate_is_rejected(s3, context):
         "metric": "rmse",
         "candidate": 7.9,
         "champion": 5.1,
+        "champion_holdout": None,
         "fairness": None,
     }
 

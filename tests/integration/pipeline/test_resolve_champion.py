@@ -13,7 +13,7 @@ ROLE = "arn:aws:iam::123456789012:role/sagemaker"
 PREFIX = "runs/run-1/champion/"
 
 
-def register(sagemaker, s3, name, status="Approved", artifact=b"model bytes"):
+def register(sagemaker, s3, name, status="Approved", artifact=b"model bytes", lineage=None):
     """A package whose model.tar.gz holds ``artifact`` (None: no object at its URL)."""
     key = f"models/{name}/model.tar.gz"
     if artifact is not None:
@@ -21,6 +21,7 @@ def register(sagemaker, s3, name, status="Approved", artifact=b"model bytes"):
     return sagemaker.create_model_package(
         ModelPackageGroupName=GROUP,
         ModelApprovalStatus=status,
+        CustomerMetadataProperties=lineage or {},
         InferenceSpecification={
             "Containers": [{"Image": "sklearn", "ModelDataUrl": f"s3://{ARTIFACT_BUCKET}/{key}"}],
             "SupportedContentTypes": ["application/json"],
@@ -64,6 +65,8 @@ def test_without_endpoint_or_approved_package_there_is_no_champion(s3, sagemaker
         "model_package_arn": None,
         "model_data_url": None,
         "uri": f"s3://{ARTIFACT_BUCKET}/{PREFIX}",
+        # SageMaker refuses an input prefix with no objects: the run's prefix stands in.
+        "holdout_uri": f"s3://{ARTIFACT_BUCKET}/{PREFIX}",
     }
     assert champion_json(s3)["source"] == "none"
     listed = s3.list_objects_v2(Bucket=ARTIFACT_BUCKET, Prefix=PREFIX)["Contents"]
@@ -101,8 +104,26 @@ def test_the_endpoints_production_model_is_champion(s3, sagemaker, context):
         "model_package_arn": serving,
         "model_data_url": result["model_data_url"],
         "source": "endpoint",
+        "snapshot_uri": None,
+        "version_id": None,
     }
     assert read(s3, ARTIFACT_BUCKET, f"{PREFIX}model.tar.gz") == b"serving"
+    # A package without a snapshot in its lineage has no holdout of its own to stage
+    assert result["holdout_uri"] == result["uri"]
+
+
+def test_the_champions_training_snapshot_is_staged_as_its_holdout(s3, sagemaker, context):
+    # Given the serving package's lineage names the snapshot it trained on
+    snapshot = "s3://shadowloop-dev-data/snapshots/delivery-eta/v1/data.csv"
+    serving = register(sagemaker, s3, "v1", lineage={"snapshot_uri": snapshot, "version_id": "v1"})
+    serve(sagemaker, serving)
+
+    result = handler({"run_id": "run-1"}, context)
+
+    # Then the evaluation job reads that snapshot, and champion.json names it
+    assert result["holdout_uri"] == snapshot
+    described = champion_json(s3)
+    assert (described["snapshot_uri"], described["version_id"]) == (snapshot, "v1")
 
 
 def test_missing_champion_artifact_is_a_named_error(s3, sagemaker, context):

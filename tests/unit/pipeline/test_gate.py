@@ -79,3 +79,97 @@ def test_negative_champion_score_keeps_the_allowance_pointing_the_right_way():
 def test_evaluation_without_a_usable_metric_is_unavailable(document):
     with pytest.raises(EvaluationUnavailable):
         decide(document, "rmse", "minimize", 12.0, 0.02)
+
+
+def with_champion_holdout(report, candidate, champion, *, error=None):
+    report["shadowloop"]["champion_holdout"] = {
+        "snapshot_uri": "s3://data/snapshots/delivery-eta/v1/data.csv",
+        "version_id": "v1",
+        "rows": 400,
+        "candidate": None if error else {"rmse": candidate},
+        "champion": None if error else {"rmse": champion},
+        "error": error,
+    }
+    return report
+
+
+def test_a_candidate_worse_on_the_champion_holdout_is_rejected_naming_that_holdout():
+    # Given a candidate as good as the champion on its own run's holdout
+    report = with_champion_holdout(evaluation(5.0, champion=5.0), candidate=9.0, champion=5.0)
+
+    result = decide(report, "rmse", "minimize", 12.0, 0.02)
+
+    # Then the champion's own holdout decides
+    assert result.decision == "reject"
+    assert result.reason == (
+        "on the champion's holdout (400 rows of version v1): rmse 9.00 is worse than the "
+        "champion's 5.00 by 80.0 % (allowed 2.0 %)"
+    )
+    assert result.champion_holdout["compared"] is True
+    assert (result.champion_holdout["candidate"], result.champion_holdout["champion"]) == (9, 5)
+
+
+def test_a_candidate_within_the_margin_on_the_champion_holdout_passes_and_says_so():
+    report = with_champion_holdout(evaluation(5.0, champion=5.0), candidate=5.05, champion=5.0)
+
+    result = decide(report, "rmse", "minimize", 12.0, 0.02)
+
+    assert result.decision == "pass"
+    assert result.reason.endswith(
+        "on the champion's holdout (400 rows of version v1) rmse 5.05 vs the champion's 5.00"
+    )
+
+
+def test_a_champion_holdout_that_could_not_be_scored_is_named_and_does_not_decide():
+    report = with_champion_holdout(
+        evaluation(5.0, champion=5.0),
+        candidate=None,
+        champion=None,
+        error="the champion's package names no training snapshot",
+    )
+
+    result = decide(report, "rmse", "minimize", 12.0, 0.02)
+
+    assert result.decision == "pass"
+    assert result.reason.endswith(
+        "the champion's holdout was not compared: the champion's package names no training snapshot"
+    )
+    assert result.champion_holdout["compared"] is False
+
+
+def test_without_a_champion_there_is_no_champion_holdout():
+    report = evaluation(5.0)
+    report["shadowloop"]["champion_holdout"] = None
+
+    result = decide(report, "rmse", "minimize", 12.0, 0.02)
+
+    assert result.passed and result.champion_holdout is None
+
+
+def test_a_champion_beaten_on_the_run_holdout_cannot_veto_with_its_own_holdout():
+    # Given new-world data (a monsoon) where the champion is far worse than the candidate,
+    # while the candidate is worse on the champion's old-world holdout
+    report = with_champion_holdout(evaluation(4.3, champion=11.2), candidate=5.1, champion=3.8)
+
+    result = decide(report, "rmse", "minimize", 12.0, 0.02)
+
+    # Then it passes, and the reason says the champion's holdout did not decide
+    assert result.decision == "pass"
+    assert result.reason.endswith(
+        "on the champion's holdout (400 rows of version v1) rmse 5.10 vs the champion's 3.80, "
+        "not decisive: the data has moved on from the champion's"
+    )
+    assert result.champion_holdout["decisive"] is False
+
+
+@pytest.mark.parametrize(
+    ("trigger", "decision"),
+    [("quality", "pass"), ("drift", "pass"), ("manual", "reject"), ("schedule", "reject")],
+)
+def test_a_run_a_monitor_started_is_not_vetoed_by_the_champion_holdout(trigger, decision):
+    # Given a concept-drift retrain, barely better on recent traffic, worse on old data
+    report = with_champion_holdout(evaluation(0.764, champion=0.75, metric="rmse"), 0.73, 0.83)
+
+    result = decide(report, "rmse", "maximize", 0.6, 0.02, trigger=trigger)
+
+    assert result.decision == decision

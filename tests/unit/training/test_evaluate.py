@@ -86,3 +86,49 @@ def test_a_classifier_gets_binary_classification_statistics(late_spec, late_pipe
     assert report["shadowloop"]["candidate"]["roc_auc"] > 0.8
     north = report["shadowloop"]["segments"]["candidate"]["north"]
     assert {"accuracy", "f1", "roc_auc", "log_loss", "count"} <= set(north)
+
+
+def test_both_models_are_scored_on_the_champions_own_holdout(
+    spec, baseline_frame, baseline_pipeline
+):
+    # Given a candidate trained on short trips only, and the champion's training data
+    import champion_holdout
+    from split import holdout_rows
+
+    short = examples.generate("baseline", rows=12000, seed=21).query("distance_km < 4")
+    candidate = TrainedModel(pipeline=train.fit(short.head(3000), spec, {}), spec=spec, metadata={})
+    champion = TrainedModel(pipeline=baseline_pipeline, spec=spec, metadata={})
+    data = champion_holdout.ChampionData("s3://d/snapshots/x/v1/data.csv", "v1", baseline_frame)
+
+    report = evaluate.evaluation_report(
+        candidate, champion, short.head(3000), spec, champion_data=data
+    )
+
+    # Then the block holds exactly the champion's holdout rows, where the candidate is far worse
+    block = report["shadowloop"]["champion_holdout"]
+    assert (block["version_id"], block["error"]) == ("v1", None)
+    assert block["rows"] == int(holdout_rows(baseline_frame, spec).sum())
+    expected = evaluate.score(candidate, baseline_frame[holdout_rows(baseline_frame, spec)], spec)
+    assert block["candidate"] == expected
+    assert block["candidate"]["rmse"] > 1.5 * block["champion"]["rmse"]
+    # While on the run's own holdout it looks as good as the champion
+    summary = report["shadowloop"]
+    assert summary["candidate"]["rmse"] < 1.02 * summary["champion"]["rmse"]
+
+
+def test_the_champion_holdout_is_null_without_a_champion_and_says_why_when_missing(
+    spec, baseline_frame, baseline_pipeline, tmp_path
+):
+    import champion_holdout
+
+    model = TrainedModel(pipeline=baseline_pipeline, spec=spec, metadata={})
+    alone = evaluate.evaluation_report(model, None, baseline_frame, spec)
+    (tmp_path / "champion.json").write_text(json.dumps({"snapshot_uri": None}))
+    unknown = champion_holdout.load(tmp_path, tmp_path / "none")
+
+    report = evaluate.evaluation_report(model, model, baseline_frame, spec, champion_data=unknown)
+
+    assert alone["shadowloop"]["champion_holdout"] is None
+    block = report["shadowloop"]["champion_holdout"]
+    assert block["rows"] == 0 and block["candidate"] is None
+    assert block["error"] == "the champion's package names no training snapshot"

@@ -7,6 +7,7 @@ from infra.constructs.training_code import SOURCE_DIR, build_sourcedir, code_ver
 
 TRAINING_MODULES = (
     "calibration.py",
+    "champion_holdout.py",
     "evaluate.py",
     "fairness.py",
     "features.py",
