@@ -212,26 +212,10 @@ def _build(raw: Mapping[str, Any], environment: str) -> Config:
         threshold=float(_get(raw["gate"], "threshold", (int, float), "gate.")),
         max_regression=_fraction(raw["gate"], "max_regression", "gate."),
     )
-    compute = Compute(**_fields(_section(raw, "compute"), Compute, "compute."))
-    for name in ("training_instance_type", "processing_instance_type", "endpoint_instance_type"):
-        try:
-            has_instance_storage(getattr(compute, name))
-        except UnknownInstanceType as exc:
-            raise ConfigError(f"compute.{name}: {exc}") from None
-    serving = Serving(**_fields(_section(raw, "serving"), Serving, "serving."))
-    if serving.auth not in ("iam", "api_key"):
-        raise ConfigError(f"serving.auth: {serving.auth!r} is not one of iam, api_key")
-    for name in ("shadow_sampling_percent", "capture_sampling_percent"):
-        if not 0 < getattr(serving, name) <= 100:
-            raise ConfigError(f"serving.{name}: must be between 1 and 100")
-    if serving.max_batch < 1:
-        raise ConfigError("serving.max_batch: must be at least 1")
-    if serving.audit_retention_days < 1:
-        raise ConfigError("serving.audit_retention_days: must be at least 1")
-    promotion = Promotion(**_fields(_section(raw, "promotion"), Promotion, "promotion."))
-    drift = Drift(**_fields(_section(raw, "drift"), Drift, "drift."))
-    if drift.max_window_hours < 1:
-        raise ConfigError("drift.max_window_hours: must be at least 1")
+    compute = _compute(_section(raw, "compute"))
+    serving = _serving(_section(raw, "serving"))
+    promotion = _promotion(_section(raw, "promotion"))
+    drift = _drift(_section(raw, "drift"))
     quality = _quality(_section(raw, "quality"))
     for label, schedule in (
         ("promotion.schedule", promotion.schedule),
@@ -241,12 +225,6 @@ def _build(raw: Mapping[str, Any], environment: str) -> Config:
     ):
         if not _SCHEDULE.match(schedule):
             raise ConfigError(f"{label}: {schedule!r} is not an EventBridge rate(...) or cron(...)")
-    if not 0 < promotion.alpha < 1:
-        raise ConfigError(f"promotion.alpha: {promotion.alpha} must be in (0, 1)")
-    if promotion.label_horizon_hours < 1:
-        raise ConfigError("promotion.label_horizon_hours: must be at least 1")
-    if not 0 < drift.drift_share <= 1:
-        raise ConfigError("drift.drift_share: must be in (0, 1]")
     return Config(
         project=project,
         environment=environment,
@@ -262,6 +240,48 @@ def _build(raw: Mapping[str, Any], environment: str) -> Config:
         log_retention_days=int(_get(raw, "log_retention_days", int)),
         retain_data=_flag(raw, "retain_data", default=True),
     )
+
+
+def _compute(raw: Mapping[str, Any]) -> Compute:
+    compute = Compute(**_fields(raw, Compute, "compute."))
+    for name in ("training_instance_type", "processing_instance_type", "endpoint_instance_type"):
+        try:
+            has_instance_storage(getattr(compute, name))
+        except UnknownInstanceType as exc:
+            raise ConfigError(f"compute.{name}: {exc}") from None
+    return compute
+
+
+def _serving(raw: Mapping[str, Any]) -> Serving:
+    serving = Serving(**_fields(raw, Serving, "serving."))
+    if serving.auth not in ("iam", "api_key"):
+        raise ConfigError(f"serving.auth: {serving.auth!r} is not one of iam, api_key")
+    for name in ("shadow_sampling_percent", "capture_sampling_percent"):
+        if not 0 < getattr(serving, name) <= 100:
+            raise ConfigError(f"serving.{name}: must be between 1 and 100")
+    if serving.max_batch < 1:
+        raise ConfigError("serving.max_batch: must be at least 1")
+    if serving.audit_retention_days < 1:
+        raise ConfigError("serving.audit_retention_days: must be at least 1")
+    return serving
+
+
+def _promotion(raw: Mapping[str, Any]) -> Promotion:
+    promotion = Promotion(**_fields(raw, Promotion, "promotion."))
+    if not 0 < promotion.alpha < 1:
+        raise ConfigError(f"promotion.alpha: {promotion.alpha} must be in (0, 1)")
+    if promotion.label_horizon_hours < 1:
+        raise ConfigError("promotion.label_horizon_hours: must be at least 1")
+    return promotion
+
+
+def _drift(raw: Mapping[str, Any]) -> Drift:
+    drift = Drift(**_fields(raw, Drift, "drift."))
+    if drift.max_window_hours < 1:
+        raise ConfigError("drift.max_window_hours: must be at least 1")
+    if not 0 < drift.drift_share <= 1:
+        raise ConfigError("drift.drift_share: must be in (0, 1]")
+    return drift
 
 
 def _quality(raw: Mapping[str, Any]) -> Quality:

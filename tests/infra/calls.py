@@ -82,7 +82,7 @@ def _services_and_methods(modules: set[str]) -> tuple[set[str], set[str]]:
     methods: set[str] = set()
     for module in modules:
         for node in ast.walk(_tree(module)):
-            if isinstance(node, ast.Attribute):
+            if isinstance(node, ast.Attribute) and not _constant_owner(node):
                 methods.add(node.attr)
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
                 continue
@@ -99,6 +99,12 @@ def _services_and_methods(modules: set[str]) -> tuple[set[str], set[str]]:
             elif name == "client" and node.args and isinstance(node.args[0], ast.Constant):
                 services.add(node.args[0].value)
     return services, methods
+
+
+def _constant_owner(node: ast.Attribute) -> bool:
+    """``re.search`` or ``_PATTERN.search``: a module or constant, never a client."""
+    owner = node.value
+    return isinstance(owner, ast.Name) and (owner.id == "re" or owner.id.lstrip("_").isupper())
 
 
 @cache
