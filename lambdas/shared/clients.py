@@ -31,8 +31,14 @@ def sagemaker() -> Any:
     return client("sagemaker")
 
 
+# The API must answer inside API Gateway's 29 s, so a failing endpoint gets two retries
+# (at most about 3 s of backoff) before the 503, not the five above.
+_RUNTIME_CONFIG = _CONFIG.merge(Config(retries={"max_attempts": 2, "mode": "adaptive"}))
+
+
+@cache
 def sagemaker_runtime() -> Any:
-    return client("sagemaker-runtime")
+    return boto3.client("sagemaker-runtime", config=_RUNTIME_CONFIG)
 
 
 def stepfunctions() -> Any:
@@ -46,3 +52,4 @@ def cloudwatch() -> Any:
 def clear() -> None:
     """Forget cached clients (tests and the local cloud switch endpoints)."""
     client.cache_clear()
+    sagemaker_runtime.cache_clear()

@@ -21,8 +21,8 @@ from tests.e2e.test_serving import _records, _train
 
 pytestmark = pytest.mark.e2e
 PARALLEL = 8
-# The API's SageMaker Runtime client retries 5 times after the first attempt (clients.py).
-ATTEMPTS = 6
+# The API's SageMaker Runtime client retries twice after the first attempt (clients.py).
+ATTEMPTS = 3
 
 
 def _audit_records(cloud) -> int:
