@@ -30,13 +30,14 @@ def layer_problem(handler: str, layers: tuple[str, ...]) -> str | None:
         release = layer_contents(arn)
         if release is None:
             continue
-        provided.add(_canonical(release.library))
-        installed = _installed(release.library)
-        if installed is not None and not release.serves(installed):
-            return (
-                f"{prefix} layer {arn.split(':layer:')[-1]} carries {release.library} "
-                f"{release.version}, this process has {installed}"
-            )
+        for library in release.libraries:
+            provided.add(_canonical(library.name))
+            installed = _installed(library.name)
+            if installed is not None and not library.serves(installed):
+                return (
+                    f"{prefix} layer {arn.split(':layer:')[-1]} carries {library.name} "
+                    f"{library.version}, this process has {installed}"
+                )
     for name in sorted(third_party_imports(module)):
         distributions = {_canonical(d) for d in _distributions().get(name, [name])}
         if name not in RUNTIME_PROVIDED and not distributions & provided:

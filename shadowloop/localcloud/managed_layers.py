@@ -38,18 +38,31 @@ us-west-2 336392948345 33
 
 
 @dataclass(frozen=True)
+class Library:
+    """A library a layer carries, and how closely the process's copy must match it."""
+
+    name: str
+    version: str
+    match: str = "release"
+    """The same ``release``, or the same ``feature`` release (major.minor)."""
+
+    def serves(self, installed: str) -> bool:
+        """Whether code tested on ``installed`` runs the same on this layer's library."""
+        if self.match == "feature":
+            return installed.split(".")[:2] == self.version.split(".")[:2]
+        return installed == self.version
+
+
+@dataclass(frozen=True)
 class LayerRelease:
-    """One published layer release: what it is called, where, and which library it carries."""
+    """One published layer release: what it is called, where, and which libraries it carries."""
 
     layer: str
-    library: str
-    version: str
+    libraries: tuple[Library, ...]
     published: Mapping[str, tuple[str, int]]
     """Region to (publishing account, layer version)."""
     parameter: str | None = None
     """The public SSM parameter naming it, where its publisher has one."""
-    match: str = "release"
-    """How closely the process's library must match: the same ``release`` or ``feature`` release."""
 
     def arn(self, region: str) -> str | None:
         if region not in self.published:
@@ -57,11 +70,8 @@ class LayerRelease:
         account, number = self.published[region]
         return f"arn:aws:lambda:{region}:{account}:layer:{self.layer}:{number}"
 
-    def serves(self, installed: str) -> bool:
-        """Whether code tested on ``installed`` runs the same on this layer's library."""
-        if self.match == "feature":
-            return installed.split(".")[:2] == self.version.split(".")[:2]
-        return installed == self.version
+    def library(self, name: str) -> Library | None:
+        return next((library for library in self.libraries if library.name == name), None)
 
 
 def _everywhere(account: str, number: int) -> dict[str, tuple[str, int]]:
@@ -80,8 +90,7 @@ RELEASES = (
     # the number; they read the parameter.
     LayerRelease(
         layer="AWSLambdaPowertoolsPythonV3-python311-arm64",
-        library="aws-lambda-powertools",
-        version="3.37.0",
+        libraries=(Library("aws-lambda-powertools", "3.37.0"),),
         published=_everywhere(POWERTOOLS_ACCOUNT, 40),
         parameter="/aws/service/powertools/python/arm64/python3.11/3.37.0",
     ),
@@ -89,19 +98,21 @@ RELEASES = (
     # parameter was never published.
     LayerRelease(
         layer="AWSLambdaPowertoolsPythonV3-python311-arm64",
-        library="aws-lambda-powertools",
-        version="3.23.0",
+        libraries=(Library("aws-lambda-powertools", "3.23.0"),),
         published=_everywhere(POWERTOOLS_ACCOUNT, 27),
     ),
-    # The numpy the layer carries is the one its uv.lock resolves for Python 3.11. numpy
-    # changes its API only in feature releases (2.2 -> 2.3), so the patch may differ.
+    # The numpy and pyarrow the layer carries are the ones its uv.lock (at tag 3.17.0)
+    # resolves for Python 3.11. Both change their API only in feature releases (numpy
+    # 2.2 -> 2.3, pyarrow 24.0 -> 25.0), so the patch may differ. pandas is left out:
+    # the functions must not import it.
     LayerRelease(
         layer="AWSSDKPandas-Python311-Arm64",
-        library="numpy",
-        version="2.2.6",
+        libraries=(
+            Library("numpy", "2.2.6", match="feature"),
+            Library("pyarrow", "24.0.0", match="feature"),
+        ),
         published=_table(_PANDAS_3_17_0_PY311_ARM64),
         parameter="/aws/service/aws-sdk-pandas/3.17.0/py3.11/arm64/layer-arn",
-        match="feature",
     ),
 )
 

@@ -6,6 +6,7 @@ import importlib.metadata
 import tomllib
 from typing import Any
 
+import pytest
 from packaging.requirements import Requirement
 
 from infra.config import ROOT
@@ -43,8 +44,8 @@ def test_every_layer_is_read_from_a_public_ssm_parameter_at_deploy_time(
 ) -> None:
     layers = _deployed_layers(synthesized)
 
-    libraries = {release.library for release in layers.values()}
-    assert libraries == {"aws-lambda-powertools", "numpy"}
+    libraries = {library.name for release in layers.values() for library in release.libraries}
+    assert libraries == {"aws-lambda-powertools", "numpy", "pyarrow"}
 
 
 def test_the_pinned_powertools_is_the_one_the_deployed_layer_carries(
@@ -56,25 +57,30 @@ def test_the_pinned_powertools_is_the_one_the_deployed_layer_carries(
 
     # Then every function's Powertools layer resolves to exactly that release
     versions = {
-        where: release.version
+        where: library.version
         for where, release in _deployed_layers(synthesized).items()
-        if release.library == "aws-lambda-powertools"
+        if (library := release.library("aws-lambda-powertools"))
     }
     assert versions, "no function has a Powertools layer"
     assert set(versions.values()) == {pinned}, versions
     assert importlib.metadata.version("aws-lambda-powertools") == pinned
 
 
-def test_the_pinned_numpy_is_the_feature_release_the_pandas_layer_carries(
-    synthesized: Synthesized,
+@pytest.mark.parametrize("name", ["numpy", "pyarrow"])
+def test_the_pinned_library_is_the_feature_release_the_pandas_layer_carries(
+    synthesized: Synthesized, name: str
 ) -> None:
-    pin = _pinned("numpy").specifier
-    releases = [r for r in _deployed_layers(synthesized).values() if r.library == "numpy"]
+    pin = _pinned(name).specifier
+    libraries = [
+        library
+        for release in _deployed_layers(synthesized).values()
+        if (library := release.library(name))
+    ]
 
-    assert releases, "no function has the numpy layer"
-    release = releases[0]
-    assert all(other == release for other in releases)
-    major, minor, _ = (int(part) for part in release.version.split("."))
-    assert pin.contains(release.version)
+    assert libraries, f"no function has the layer with {name}"
+    library = libraries[0]
+    assert all(other == library for other in libraries)
+    major, minor, _ = (int(part) for part in library.version.split("."))
+    assert pin.contains(library.version)
     assert not pin.contains(f"{major}.{minor + 1}.0"), "the pin admits the next feature release"
-    assert release.serves(importlib.metadata.version("numpy"))
+    assert library.serves(importlib.metadata.version(name))

@@ -12,6 +12,7 @@ from shadowloop.localcloud.functions import FunctionFailed, FunctionRuntime
 from shadowloop.localcloud.lambda_imports import third_party_imports
 from shadowloop.localcloud.managed_layers import (
     RELEASES,
+    Library,
     ParameterNotFound,
     layer_contents,
     public_parameter,
@@ -42,7 +43,7 @@ def test_the_pinned_powertools_parameter_names_a_layer_of_that_release() -> None
 
     release = layer_contents(arn)
     assert arn.startswith("arn:aws:lambda:us-east-1:017000801446:layer:")
-    assert (release.library, release.version) == ("aws-lambda-powertools", "3.37.0")
+    assert release.libraries == (Library("aws-lambda-powertools", "3.37.0"),)
 
 
 def test_the_pandas_layer_comes_from_another_account_in_newer_regions() -> None:
@@ -100,16 +101,16 @@ def test_the_runtime_runs_numpy_functions_on_the_pandas_layer(tmp_path: Path) ->
     ("installed", "served"), [("2.2.6", True), ("2.2.1", True), ("2.3.0", False), ("2.4.6", False)]
 )
 def test_numpy_must_be_the_layers_feature_release(installed: str, served: bool) -> None:
-    (numpy_layer,) = (release for release in RELEASES if release.library == "numpy")
+    (numpy,) = (release.library("numpy") for release in RELEASES if release.library("numpy"))
 
-    assert numpy_layer.serves(installed) is served
+    assert numpy.serves(installed) is served
 
 
 def test_powertools_must_be_the_layers_exact_release() -> None:
     release = layer_contents(public_parameter(POWERTOOLS_PARAMETER, REGION))
 
-    assert release.serves("3.37.0")
-    assert not release.serves("3.37.1")
+    assert release.library("aws-lambda-powertools").serves("3.37.0")
+    assert not release.library("aws-lambda-powertools").serves("3.37.1")
 
 
 def test_the_runtime_refuses_a_numpy_function_deployed_without_the_pandas_layer(
