@@ -34,6 +34,8 @@ def train(dataset: str | None, version_id: str | None, target: Target) -> None:
         console.print(f"[yellow]rejected by the gate[/]: {result.reason}")
     else:
         raise CliError(f"run {result.status.lower()}: {result.reason}")
+    if result.unsent_notice:
+        console.print(f"[yellow]the run's notification was not sent[/]: {result.unsent_notice}")
 
 
 def _step(update: Callable[[str], None], state: str) -> None:

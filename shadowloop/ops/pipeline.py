@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from lambdas.shared.contracts import run_input
+from lambdas.shared.contracts import run_input, steps
 from shadowloop.ops.target import Deployed
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -26,6 +26,8 @@ class RunOutcome:
     model_package_arn: str | None
     reason: str | None
     output: dict[str, Any] | None
+    unsent_notice: str | None = None
+    """SNS's error when the run's closing notification could not be sent."""
 
 
 def start(
@@ -106,9 +108,19 @@ def outcome(described: dict[str, Any]) -> RunOutcome:
         )
     gate = (output or {}).get("gate") or {}
     if gate.get("decision") == "reject":
-        return RunOutcome(arn, "SUCCEEDED", "rejected", None, gate.get("reason"), output)
+        return RunOutcome(
+            arn, "SUCCEEDED", "rejected", None, gate.get("reason"), output, _unsent_notice(output)
+        )
     package = ((output or {}).get("model_package") or {}).get("arn")
-    return RunOutcome(arn, "SUCCEEDED", "registered", package, None, output)
+    return RunOutcome(arn, "SUCCEEDED", "registered", package, None, output, _unsent_notice(output))
+
+
+def _unsent_notice(output: dict[str, Any] | None) -> str | None:
+    """The run's notification error (``steps.NOTIFICATION_ERROR``), as one line."""
+    error = (output or {}).get(steps.NOTIFICATION_ERROR.removeprefix("$."))
+    if not isinstance(error, dict):
+        return None
+    return f"{error.get('Error', 'unknown error')}: {error.get('Cause', '')}".rstrip(": ")
 
 
 def failure_reason(described: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ from infra.config import ROOT, load_from_cdk_json
 from lambdas.shared import endpoint_state, registry
 from lambdas.shared.contracts import layout
 from shadowloop.localcloud.cloud import LocalCloud
-from shadowloop.ops import localserver
+from shadowloop.ops import localserver, pipeline
 from shadowloop.ops.api import ApiClient
 from tests.e2e.conftest import DATASET, generate, notifications, push, read_s3
 
@@ -135,6 +135,8 @@ def test_a_success_notice_that_cannot_be_sent_leaves_the_deploy_and_says_so(worl
     assert run.status == "SUCCEEDED", run.cause
     assert run.output["notification_error"]["Error"] == "SNS.InternalErrorException"
     assert "injected by the local cloud" in run.output["notification_error"]["Cause"]
+    described = cloud.client("stepfunctions").describe_execution(executionArn=run.arn)
+    assert pipeline.outcome(described).unsent_notice.startswith("SNS.InternalErrorException: ")
     candidate = run.output["model_package"]["arn"]
     assert candidate in world.packages() and _challenger(cloud) == candidate
     # And the champion serves, the data is kept
