@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
-from lambdas.shared import csvtext, datasets, s3uri
+from lambdas.shared import csvcolumns, csvtext, datasets, s3uri
 from lambdas.shared.contracts import layout, steps
 from lambdas.shared.settings import ModelSpec
+from lambdas.validate_data.columnar import check_columns
 from lambdas.validate_data.quality import DEFAULT_LIMITS, Limits, QualityReport, check
 
 # How many errors the failure message quotes; the report holds them all.
@@ -31,10 +33,7 @@ def validate_dataset(
     datasets.check_name(dataset)
     version_id = datasets.resolve_version(s3, data_bucket, dataset, version_id)
     snapshot = datasets.pin_snapshot(s3, data_bucket, dataset, version_id)
-    try:
-        report = check(datasets.read_rows(s3, data_bucket, snapshot), spec, limits)
-    except csvtext.UnreadableCsv as exc:
-        report = QualityReport(rows=0, errors=[str(exc)], warnings=[], columns={})
+    report = check_csv(datasets.read_bytes(s3, data_bucket, snapshot), spec, limits)
     result = steps.VALIDATE_DATA.answer(
         dataset=dataset,
         version_id=version_id,
@@ -47,6 +46,17 @@ def validate_dataset(
     if not report.passed:
         raise DatasetInvalid(failure_message(dataset, version_id, report.errors))
     return result
+
+
+def check_csv(body: bytes, spec: ModelSpec, limits: Limits = DEFAULT_LIMITS) -> QualityReport:
+    """The quality report on CSV bytes: by columns where pyarrow reads them exactly, else by row."""
+    table = csvcolumns.read(body)
+    if table is not None:
+        return check_columns(table, spec, limits)
+    try:
+        return check(csvtext.records(io.BytesIO(body)), spec, limits)
+    except csvtext.UnreadableCsv as exc:
+        return QualityReport(rows=0, errors=[str(exc)], warnings=[], columns={})
 
 
 def failure_message(dataset: str, version_id: str, errors: list[str]) -> str:
