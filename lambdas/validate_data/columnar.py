@@ -9,6 +9,8 @@ written in plain decimal (``1_000``, ``٣``, ``-nan``, ``Infinity``, ...).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,6 +38,7 @@ _PLAIN_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$"
 # No character outside ASCII lowers to ASCII letters of a token, so ASCII lowering decides.
 _TOKENS = pa.array(sorted(MISSING_TOKENS))
 _FIRST_ROW = 2
+_KEY_SPACE = 1 << 62
 
 
 def check_columns(
@@ -53,43 +56,63 @@ def _scan(
     table: Columns, header: list[str], profiles: dict[str, ColumnProfile], limits: Limits
 ) -> Scan:
     scan = Scan(profiles=profiles, header_width=len(header), ragged=Examples(limits.example_rows))
+    # Each column once as distinct values and a code per row: the checks judge the values,
+    # and the codes carry the verdicts back to the rows.
+    encoded = [_Encoded.of(column) for column in table.columns]
     scan.rows = table.rows
-    scan.duplicates = table.rows - _distinct_rows(table.columns)
+    scan.duplicates = table.rows - _distinct_rows([column.codes for column in encoded])
     for name, profile in profiles.items():
-        _profile(profile, table.columns[header.index(name)], limits)
+        _profile(profile, encoded[header.index(name)], limits)
     return scan
 
 
-def _profile(profile: ColumnProfile, column: pa.ChunkedArray, limits: Limits) -> None:
-    values = pc.utf8_trim(column, characters=WHITESPACE)
-    missing = pc.is_in(pc.ascii_lower(values), value_set=_TOKENS).to_numpy()
-    profile.missing = _examples(np.flatnonzero(missing), limits)
-    present = np.flatnonzero(~missing)
-    values = values.take(pa.array(present)) if present.size < missing.size else values
-    distinct = pc.unique(values)
+@dataclass(frozen=True)
+class _Encoded:
+    """A column as its distinct values (first seen first) and each row's index into them."""
+
+    values: pa.StringArray
+    codes: np.ndarray
+
+    @classmethod
+    def of(cls, column: pa.ChunkedArray) -> _Encoded:
+        encoded = pc.dictionary_encode(column.combine_chunks())
+        return cls(encoded.dictionary, encoded.indices.to_numpy())
+
+
+def _profile(profile: ColumnProfile, column: _Encoded, limits: Limits) -> None:
+    values = pc.utf8_trim(column.values, characters=WHITESPACE)
+    missing = pc.is_in(pc.ascii_lower(values), value_set=_TOKENS).to_numpy(zero_copy_only=False)
+    missing_rows = missing[column.codes]
+    profile.missing = _examples(np.flatnonzero(missing_rows), limits.example_rows)
+    present = values.filter(pa.array(~missing))
+    # Raw values differ where trimmed ones may not (" 3" and "3"): count the trimmed ones.
+    distinct = pc.unique(present)
     profile.distinct = set(distinct[: limits.max_distinct].to_pylist())
     profile.distinct_capped = len(distinct) > limits.max_distinct
     if profile.type == "numeric":
-        _numbers(profile, values, present, limits)
+        _numbers(profile, values, column.codes[~missing_rows], np.flatnonzero(~missing_rows))
 
 
 def _numbers(
-    profile: ColumnProfile, values: pa.ChunkedArray, rows: np.ndarray, limits: Limits
+    profile: ColumnProfile, values: pa.StringArray, codes: np.ndarray, rows: np.ndarray
 ) -> None:
-    """Numbers, non-numbers and infinities of the present values; ``rows`` are their indices."""
-    plain = pc.match_substring_regex(values, _PLAIN_NUMBER).to_numpy()
-    numbers = np.empty(len(values), dtype=np.float64)
-    numbers[plain] = pc.cast(values.filter(pa.array(plain)), pa.float64()).to_numpy()
+    """Each distinct value read once, as float() reads it; the present rows' codes and indices."""
+    limit = profile.limits.example_rows
+    plain = pc.match_substring_regex(values, _PLAIN_NUMBER).to_numpy(zero_copy_only=False)
+    parsed = np.empty(len(values), dtype=np.float64)
+    parsed[plain] = pc.cast(values.filter(pa.array(plain)), pa.float64()).to_numpy()
+    refused = np.zeros(len(values), dtype=bool)
     other = np.flatnonzero(~plain)
-    not_number = np.zeros(len(values), dtype=bool)
     for index, text in zip(other, values.take(pa.array(other)).to_pylist(), strict=True):
         try:
-            numbers[index] = float(text)
+            parsed[index] = float(text)
         except ValueError:
-            not_number[index] = True
+            refused[index] = True
+    not_number = refused[codes]
+    numbers = parsed[codes]
     finite = np.isfinite(numbers) & ~not_number
-    profile.not_numbers = _examples(rows[not_number], limits)
-    profile.not_finite = _examples(rows[~finite & ~not_number], limits)
+    profile.not_numbers = _examples(rows[not_number], limit)
+    profile.not_finite = _examples(rows[~finite & ~not_number], limit)
     _fold(profile, numbers[finite])
 
 
@@ -98,21 +121,33 @@ def _fold(profile: ColumnProfile, numbers: np.ndarray) -> None:
     profile.numbers = int(numbers.size)
     if not numbers.size:
         return
-    # A running sum in row order, as the loop adds; 0.0 + keeps its -0.0 rule.
-    profile.total = 0.0 + float(np.cumsum(numbers)[-1])
+    # A running sum in row order, as the loop adds (overflowing to inf as it does);
+    # 0.0 + keeps its -0.0 rule.
+    with np.errstate(over="ignore", invalid="ignore"):
+        profile.total = 0.0 + float(np.cumsum(numbers)[-1])
     # min() and max() keep the first of equal values (0.0 before -0.0): take that one.
     profile.minimum = float(numbers[np.flatnonzero(numbers == numbers.min())[0]])
     profile.maximum = float(numbers[np.flatnonzero(numbers == numbers.max())[0]])
 
 
-def _examples(indices: np.ndarray, limits: Limits) -> Examples:
-    rows = (indices[: limits.example_rows] + _FIRST_ROW).tolist()
-    return Examples(limits.example_rows, count=int(indices.size), rows=rows)
+def _examples(indices: np.ndarray, limit: int) -> Examples:
+    rows = (indices[:limit] + _FIRST_ROW).tolist()
+    return Examples(limit, count=int(indices.size), rows=rows)
 
 
-def _distinct_rows(columns: list[pa.ChunkedArray]) -> int:
-    """How many different rows, comparing every field as written."""
-    if not len(columns[0]):
-        return 0
-    table = pa.table({f"f{i}": column for i, column in enumerate(columns)})
-    return table.group_by(table.column_names).aggregate([]).num_rows
+def _distinct_rows(codes: list[np.ndarray]) -> int:
+    """How many different rows, comparing every field as written.
+
+    A row's codes make one integer key (renumbered whenever the next column would overflow
+    it), so equal keys are exactly equal rows.
+    """
+    keys = np.zeros(codes[0].size, dtype=np.int64)
+    size = 1
+    for column in codes:
+        width = int(column.max()) + 1 if column.size else 1
+        if size * width >= _KEY_SPACE:
+            _, keys = np.unique(keys, return_inverse=True)
+            size = int(keys.max()) + 1
+        keys = keys * width + column
+        size *= width
+    return len(np.unique(keys))
