@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from lambdas.shared import csvtext
 from lambdas.shared.contracts.layout import dataset_key, report_key, snapshot_key
 
 _DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -99,8 +101,23 @@ def exists(s3: Any, bucket: str, key: str) -> bool:
     return True
 
 
+def read_rows(s3: Any, bucket: str, key: str, version_id: str | None = None) -> Iterator[list[str]]:
+    """The CSV records of one object, streamed; raises csvtext.UnreadableCsv naming a row."""
+    extra = {"VersionId": version_id} if version_id else {}
+    body = s3.get_object(Bucket=bucket, Key=key, **extra)["Body"]
+    try:
+        yield from csvtext.records(body)
+    finally:
+        body.close()
+
+
+def size(s3: Any, bucket: str, key: str) -> int:
+    """The object's length in bytes."""
+    return int(s3.head_object(Bucket=bucket, Key=key)["ContentLength"])
+
+
 def read_bytes(s3: Any, bucket: str, key: str) -> bytes:
-    """The whole of one object (a snapshot is read at once where columns are checked at once)."""
+    """The whole of one object, for checks that look at whole columns at once."""
     body = s3.get_object(Bucket=bucket, Key=key)["Body"]
     try:
         return body.read()

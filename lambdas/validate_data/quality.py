@@ -1,4 +1,6 @@
-"""Data-quality checks on a dataset's CSV records, in one streaming pass.
+"""Data-quality checks on a dataset's CSV records, in one streaming pass, and their messages.
+
+:mod:`columnar` fills the same profiles from whole columns; both end in :func:`report`.
 
 Rows are numbered as in a spreadsheet: the header is row 1, so the first data
 row is row 2. That is the number a person opening the file will look for.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from lambdas.shared import csvcolumns, csvtext, datasets, s3uri
@@ -14,6 +15,9 @@ from lambdas.validate_data.quality import DEFAULT_LIMITS, Limits, QualityReport,
 
 # How many errors the failure message quotes; the report holds them all.
 QUOTED_ERRORS = 3
+# Checking by columns holds the snapshot and its columns in memory, about six times its
+# size at peak (bench/validation_bench.py); a larger snapshot is streamed a row at a time.
+COLUMNAR_MAX_BYTES = 96 * 2**20
 
 
 class DatasetInvalid(Exception):
@@ -33,7 +37,10 @@ def validate_dataset(
     datasets.check_name(dataset)
     version_id = datasets.resolve_version(s3, data_bucket, dataset, version_id)
     snapshot = datasets.pin_snapshot(s3, data_bucket, dataset, version_id)
-    report = check_csv(datasets.read_bytes(s3, data_bucket, snapshot), spec, limits)
+    if datasets.size(s3, data_bucket, snapshot) <= COLUMNAR_MAX_BYTES:
+        report = check_csv(datasets.read_bytes(s3, data_bucket, snapshot), spec, limits)
+    else:
+        report = _check_records(datasets.read_rows(s3, data_bucket, snapshot), spec, limits)
     result = steps.VALIDATE_DATA.answer(
         dataset=dataset,
         version_id=version_id,
@@ -53,8 +60,12 @@ def check_csv(body: bytes, spec: ModelSpec, limits: Limits = DEFAULT_LIMITS) -> 
     table = csvcolumns.read(body)
     if table is not None:
         return check_columns(table, spec, limits)
+    return _check_records(csvtext.records(io.BytesIO(body)), spec, limits)
+
+
+def _check_records(records: Iterator[list[str]], spec: ModelSpec, limits: Limits) -> QualityReport:
     try:
-        return check(csvtext.records(io.BytesIO(body)), spec, limits)
+        return check(records, spec, limits)
     except csvtext.UnreadableCsv as exc:
         return QualityReport(rows=0, errors=[str(exc)], warnings=[], columns={})
 

@@ -165,3 +165,26 @@ def test_signed_zeros_fold_as_the_loop_folds_them(zeros):
     report = check_columns(csvcolumns.read(body), SPEC)
 
     assert _dump(report) == _exact(body, Limits())
+
+
+def test_rows_equal_but_for_their_last_field_are_not_duplicates():
+    data = rows(60)
+    repeats = [{**row, TARGET: "99.5"} for row in data[:5]] + data[5:8]
+    body = to_csv(data + repeats)
+
+    report = check_columns(csvcolumns.read(body), SPEC)
+
+    assert report.duplicates == 3
+    assert _dump(report) == _exact(body, Limits())
+
+
+def test_rows_differing_only_in_the_first_of_seventy_columns_are_not_duplicates():
+    # Seventy two-valued columns overflow a 64-bit row key unless it is renumbered.
+    header = ",".join(f"flag{i}" for i in range(70))
+    lines = [header, "0," + "1," * 69, "1," + "1," * 69, "1," + "1," * 69, "0," + "0," * 69]
+    body = "\n".join(line.rstrip(",") for line in lines).encode() + b"\n"
+
+    report = check_columns(csvcolumns.read(body), SPEC)
+
+    assert report.rows == 4 and report.duplicates == 1
+    assert _dump(report) == _exact(body, Limits())
