@@ -7,16 +7,17 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from lambdas.shared import csvcolumns, csvtext, datasets, s3uri
+from lambdas.shared import csvtext, datasets, s3uri
 from lambdas.shared.contracts import layout, steps
 from lambdas.shared.settings import ModelSpec
-from lambdas.validate_data.columnar import check_columns
 from lambdas.validate_data.quality import DEFAULT_LIMITS, Limits, QualityReport, check
 
 # How many errors the failure message quotes; the report holds them all.
 QUOTED_ERRORS = 3
-# Checking by columns holds the snapshot and its columns in memory, about six times its
-# size at peak (bench/validation_bench.py); a larger snapshot is streamed a row at a time.
+# The snapshots checked by whole columns; others are streamed a row at a time, as before.
+# Importing pyarrow costs about 0.2 s of CPU (bench/cold_start.py), what the row loop takes
+# on about 1 MiB of CSV; the columns at peak hold about six times the snapshot's size.
+COLUMNAR_MIN_BYTES = 2**20
 COLUMNAR_MAX_BYTES = 96 * 2**20
 
 
@@ -37,7 +38,7 @@ def validate_dataset(
     datasets.check_name(dataset)
     version_id = datasets.resolve_version(s3, data_bucket, dataset, version_id)
     snapshot = datasets.pin_snapshot(s3, data_bucket, dataset, version_id)
-    if datasets.size(s3, data_bucket, snapshot) <= COLUMNAR_MAX_BYTES:
+    if COLUMNAR_MIN_BYTES <= datasets.size(s3, data_bucket, snapshot) <= COLUMNAR_MAX_BYTES:
         report = check_csv(datasets.read_bytes(s3, data_bucket, snapshot), spec, limits)
     else:
         report = _check_records(datasets.read_rows(s3, data_bucket, snapshot), spec, limits)
@@ -57,6 +58,10 @@ def validate_dataset(
 
 def check_csv(body: bytes, spec: ModelSpec, limits: Limits = DEFAULT_LIMITS) -> QualityReport:
     """The quality report on CSV bytes: by columns where pyarrow reads them exactly, else by row."""
+    # Imported here so a cold start that checks no mid-sized snapshot never loads pyarrow.
+    from lambdas.shared import csvcolumns
+    from lambdas.validate_data.columnar import check_columns
+
     table = csvcolumns.read(body)
     if table is not None:
         return check_columns(table, spec, limits)

@@ -1,8 +1,10 @@
-"""ValidateData checks a snapshot by columns or, past a size, a row at a time: one report."""
+"""ValidateData checks a snapshot by columns or, outside a size range, by rows: one report."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -30,10 +32,11 @@ def _report_after_run(s3, context) -> dict:
     return {**report, "message": str(raised.value).split(": ", 1)[1]}
 
 
-def test_a_snapshot_over_the_size_bound_is_streamed_to_the_same_report(s3, context, monkeypatch):
+def test_by_columns_or_streamed_by_rows_the_report_is_the_same(s3, context, monkeypatch):
+    monkeypatch.setattr(validate, "COLUMNAR_MIN_BYTES", 0)
     by_columns = _report_after_run(s3, context)
     monkeypatch.setattr(validate, "COLUMNAR_MAX_BYTES", 0)
-    # Past the bound the snapshot is never read whole.
+    # Outside the bounds the snapshot is never read whole.
     monkeypatch.setattr(validate, "check_csv", None)
     by_rows = _report_after_run(s3, context)
 
@@ -48,3 +51,11 @@ def test_a_snapshot_over_the_size_bound_is_streamed_to_the_same_report(s3, conte
     assert by_columns["duplicates"] == 7
     assert by_columns["columns"]["hour"]["missing"] == 1
     assert by_columns["columns"]["city_zone"]["distinct"] == 5
+
+
+def test_importing_the_handler_loads_no_pyarrow():
+    probe = "import sys, lambdas.validate_data.handler; print('pyarrow' in sys.modules)"
+
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+
+    assert loaded.stdout.strip() == "False", loaded.stderr
