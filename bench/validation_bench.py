@@ -7,12 +7,14 @@ of ``rain_mm`` missing in mixed spellings, 0.1% duplicate rows) is pushed to mot
 Then the deployed handlers run in this process, one after the other: ValidateData pins
 and checks the version, ComputeBaseline reads the snapshot it pinned. Prints one JSON
 line per handler (``rows``, ``seconds``, ``rows_per_s``, ``cpu_seconds``) and one with
-both together. Wall-clock and CPU time each include moto's S3 work, as Lambda's include S3.
+both together. Wall-clock and CPU time each include moto's S3 work, as Lambda's include S3;
+a last line times ValidateData's check alone on the same bytes in memory (no S3).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -74,6 +76,19 @@ def dataset(rows: int, seed: int) -> bytes:
     return ("\n".join([",".join(COLUMNS), *lines]) + "\n").encode("utf-8")
 
 
+def check(body: bytes) -> Any:
+    """ValidateData's check of the snapshot's bytes, as its handler runs it."""
+    from lambdas.shared.settings import ModelSpec
+    from lambdas.validate_data import validate
+
+    spec = ModelSpec.from_dict(json.loads(SPEC_JSON))
+    if hasattr(validate, "check_csv"):
+        return validate.check_csv(body, spec)
+    from lambdas.shared import csvtext  # the row loop, before the columnar check
+
+    return validate.check(csvtext.records(io.BytesIO(body)), spec)
+
+
 def timed(run: Callable[[], Any]) -> tuple[Any, float, float]:
     started, cpu = time.perf_counter(), time.process_time()
     result = run()
@@ -122,10 +137,12 @@ def main(argv: list[str] | None = None) -> None:
         snapshot = {"run_id": "bench", "snapshot_uri": validated["snapshot_uri"]}
         _, b_seconds, b_cpu = timed(lambda: compute_baseline(snapshot, Context()))
     rows = validated["rows"]
+    _, c_seconds, c_cpu = timed(lambda: check(body))
     for result in (
         line("validate_data", rows, v_seconds, v_cpu),
         line("compute_baseline", rows, b_seconds, b_cpu),
         line("both", rows, v_seconds + b_seconds, v_cpu + b_cpu),
+        line("validate_data_check", rows, c_seconds, c_cpu),
     ):
         print(json.dumps({**result, "megabytes": round(len(body) / 1e6, 1)}))
 
