@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from lambdas.shared import csvcolumns, csvtext
 from lambdas.validate_data.columnar import WHITESPACE, check_columns
-from lambdas.validate_data.quality import Limits, check
+from lambdas.validate_data.quality import MISSING_TOKENS, Limits, check
 from lambdas.validate_data.validate import check_csv
 from tests.unit.pipeline.data import COLUMNS, SPEC, TARGET, rows, to_csv
 
@@ -188,3 +188,10 @@ def test_rows_differing_only_in_the_first_of_seventy_columns_are_not_duplicates(
 
     assert report.rows == 4 and report.duplicates == 1
     assert _dump(report) == _exact(body, Limits())
+
+
+def test_no_character_outside_ascii_lowers_into_a_missing_token():
+    letters = set("".join(MISSING_TOKENS))
+    lowered = (chr(c).lower() for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF)
+
+    assert not any(set(text) <= letters for text in lowered)
