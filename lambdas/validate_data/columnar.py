@@ -141,7 +141,7 @@ def _distinct_rows(codes: list[np.ndarray]) -> int:
     A row's codes make one integer key (renumbered whenever the next column would overflow
     it), so equal keys are exactly equal rows.
     """
-    keys = np.zeros(codes[0].size, dtype=np.int64)
+    keys: np.ndarray = np.zeros(codes[0].size, dtype=np.int64)
     size = 1
     for column in codes:
         width = int(column.max()) + 1 if column.size else 1
