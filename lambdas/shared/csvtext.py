@@ -1,9 +1,10 @@
-"""The one way the deployed side reads a dataset's CSV bytes.
+"""The rules by which the deployed side reads a dataset's CSV bytes, and the exact reader.
 
 Strict UTF-8 (a leading BOM dropped), decoded line by line so an error names its row and
 the cost stays linear in line length; rows are numbered as in a spreadsheet (the header is
-row 1). Training reads the same files with pandas under the same rules
-(``training/features.py``), and a test holds the two together.
+row 1). :mod:`csvcolumns` reads the same bytes with pyarrow where it gives these records,
+and defers to this reader everywhere else. Training reads the same files with pandas under
+the same rules (``training/features.py``), and a test holds the two together.
 """
 
 from __future__ import annotations

@@ -111,5 +111,19 @@ def read_rows(s3: Any, bucket: str, key: str, version_id: str | None = None) -> 
         body.close()
 
 
+def size(s3: Any, bucket: str, key: str) -> int:
+    """The object's length in bytes."""
+    return int(s3.head_object(Bucket=bucket, Key=key)["ContentLength"])
+
+
+def read_bytes(s3: Any, bucket: str, key: str) -> bytes:
+    """The whole of one object, for checks that look at whole columns at once."""
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+    try:
+        return body.read()
+    finally:
+        body.close()
+
+
 def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))

@@ -1,4 +1,6 @@
-"""Data-quality checks on a dataset's CSV records, in one streaming pass.
+"""Data-quality checks on a dataset's CSV records, in one streaming pass, and their messages.
+
+:mod:`columnar` fills the same profiles from whole columns; both end in :func:`report`.
 
 Rows are numbered as in a spreadsheet: the header is row 1, so the first data
 row is row 2. That is the number a person opening the file will look for.
@@ -7,7 +9,7 @@ row is row 2. That is the number a person opening the file will look for.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,6 +153,20 @@ def check(
         return QualityReport(
             rows=0, errors=["the file is empty: no header row"], warnings=[], columns={}
         )
+
+    def scan(stripped: list[str], profiles: dict[str, ColumnProfile]) -> Scan:
+        return _scan(records, stripped, profiles, limits)
+
+    return report(header, spec, limits, scan)
+
+
+def report(
+    header: list[str],
+    spec: ModelSpec,
+    limits: Limits,
+    scan_rows: Callable[[list[str], dict[str, ColumnProfile]], Scan],
+) -> QualityReport:
+    """The report on a header and its rows; ``scan_rows`` profiles the rows (header stripped)."""
     header = [name.strip() for name in header]
     expected = _profiles(spec, limits)
     errors = _header_errors(header, spec)
@@ -161,7 +177,7 @@ def check(
     ]
     # Profile the columns that are there even when others are missing: the report shows both.
     profiles = {name: profile for name, profile in expected.items() if name in header}
-    scan = _scan(records, header, profiles, limits)
+    scan = scan_rows(header, profiles)
     errors += scan.errors(limits)
     errors += _unlearnable(profiles, scan.rows)
     warnings += scan.warnings(limits)
@@ -198,7 +214,9 @@ def _header_errors(header: list[str], spec: ModelSpec) -> list[str]:
 
 
 @dataclass
-class _Scan:
+class Scan:
+    """What one pass has seen of the rows: their count, duplicates, ragged rows, columns."""
+
     profiles: dict[str, ColumnProfile]
     header_width: int
     ragged: Examples
@@ -249,8 +267,8 @@ def _scan(
     header: list[str],
     profiles: dict[str, ColumnProfile],
     limits: Limits,
-) -> _Scan:
-    scan = _Scan(profiles=profiles, header_width=len(header), ragged=Examples(limits.example_rows))
+) -> Scan:
+    scan = Scan(profiles=profiles, header_width=len(header), ragged=Examples(limits.example_rows))
     positions = [(header.index(name), profile) for name, profile in profiles.items()]
     seen: set[int] = set()
     for row, record in enumerate(records, start=2):
