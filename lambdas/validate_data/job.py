@@ -49,9 +49,7 @@ class LocalObjects:
         try:
             return paths[(bucket, key)]
         except KeyError:
-            raise KeyError(
-                f"the validation job has no local file for s3://{bucket}/{key}"
-            ) from None
+            raise KeyError(f"the validation job writes no s3://{bucket}/{key}") from None
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

@@ -48,10 +48,24 @@ def invalid(rows: int, cause: str) -> dict[str, Any]:
 
 def encode(outcome: dict[str, Any]) -> str:
     """The outcome as JSON within the ExitMessage limit: a long cause is cut, never the JSON."""
-    text = json.dumps(outcome, separators=(",", ":"))
+    text = _json(outcome)
     cause = outcome.get("cause")
-    while len(text.encode("utf-8")) > MAX_EXIT_MESSAGE and cause:
-        cut = len(text.encode("utf-8")) - MAX_EXIT_MESSAGE + len(_ELLIPSIS)
-        cause = cause[: max(len(cause) - cut, 0)]
-        text = json.dumps({**outcome, "cause": cause + _ELLIPSIS}, separators=(",", ":"))
-    return text
+    if _fits(text) or not cause:
+        return text
+    # The longest prefix of the cause that fits, ellipsis included.
+    low, high = 0, len(cause)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _fits(_json({**outcome, "cause": cause[:middle] + _ELLIPSIS})):
+            low = middle
+        else:
+            high = middle - 1
+    return _json({**outcome, "cause": cause[:low] + _ELLIPSIS})
+
+
+def _json(outcome: dict[str, Any]) -> str:
+    return json.dumps(outcome, separators=(",", ":"), ensure_ascii=False)
+
+
+def _fits(text: str) -> bool:
+    return len(text.encode("utf-8")) <= MAX_EXIT_MESSAGE
