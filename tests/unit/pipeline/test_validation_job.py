@@ -73,3 +73,9 @@ def test_the_job_writes_only_the_keys_its_outputs_upload(tmp_path):
 
     with pytest.raises(KeyError, match="writes no s3://b/other"):
         objects.put_object(Bucket="b", Key="other", Body=b"x")
+
+
+def test_the_jobs_error_is_the_name_validate_data_raises():
+    from lambdas.validate_data.validate import DatasetInvalid
+
+    assert vj.DATASET_INVALID == DatasetInvalid.__name__
