@@ -10,7 +10,7 @@ import pytest
 from lambdas.shared.contracts import layout
 from lambdas.shared.contracts import validation_job as vj
 from lambdas.validate_data import job
-from lambdas.validate_data.validate import failure_message
+from lambdas.validate_data.validate import DatasetInvalid, failure_message
 from tests.unit.pipeline.data import SPEC_JSON, rows, to_csv
 
 RUN_ID, DATASET, VERSION = "run-1", "delivery-eta", "v1"
@@ -76,6 +76,4 @@ def test_the_job_writes_only_the_keys_its_outputs_upload(tmp_path):
 
 
 def test_the_jobs_error_is_the_name_validate_data_raises():
-    from lambdas.validate_data.validate import DatasetInvalid
-
-    assert vj.DATASET_INVALID == DatasetInvalid.__name__
+    assert DatasetInvalid.__name__ == vj.DATASET_INVALID
