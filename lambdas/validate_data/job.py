@@ -99,8 +99,11 @@ def _check(data: Path, spec: ModelSpec) -> QualityReport:
 
 
 def _spec(directory: Path) -> ModelSpec:
-    (path,) = sorted(directory.glob("*.json"))
-    return ModelSpec.from_dict(json.loads(path.read_bytes()))
+    """The model spec input: one JSON file, named by its asset hash."""
+    found = sorted(directory.glob("*.json"))
+    if len(found) != 1:
+        raise ValueError(f"expected one model spec (*.json) in {directory}, found {len(found)}")
+    return ModelSpec.from_dict(json.loads(found[0].read_bytes()))
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
