@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     """Check the snapshot, write the report, and when it passed, the baseline: the outcome."""
     spec = _spec(Path(args.spec))
     snapshot = layout.snapshot_key(args.dataset, args.version_id)
-    data = Path(args.data) / Path(snapshot).name
+    data = _one(Path(args.data), "*.csv", "snapshot")
     report_key = layout.report_key(args.dataset, args.version_id)
     baseline_key = layout.baseline_key(args.run_id)
     objects = LocalObjects(
@@ -100,10 +100,16 @@ def _check(data: Path, spec: ModelSpec) -> QualityReport:
 
 def _spec(directory: Path) -> ModelSpec:
     """The model spec input: one JSON file, named by its asset hash."""
-    found = sorted(directory.glob("*.json"))
+    return ModelSpec.from_dict(json.loads(_one(directory, "*.json", "model spec").read_bytes()))
+
+
+def _one(directory: Path, pattern: str, what: str) -> Path:
+    """The one file an input directory holds, as SageMaker copied it (any name)."""
+    found = sorted(directory.glob(pattern))
     if len(found) != 1:
-        raise ValueError(f"expected one model spec (*.json) in {directory}, found {len(found)}")
-    return ModelSpec.from_dict(json.loads(found[0].read_bytes()))
+        names = ", ".join(p.name for p in found) or "none"
+        raise ValueError(f"expected one {what} ({pattern}) in {directory}, found {names}")
+    return found[0]
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:

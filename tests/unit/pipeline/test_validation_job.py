@@ -22,7 +22,8 @@ def _main(tmp_path: Path, body: bytes) -> dict[str, Path]:
     paths["spec"].mkdir(parents=True)
     (paths["spec"] / "0123abcd.json").write_text(SPEC_JSON)
     paths["data"].mkdir(parents=True)
-    (paths["data"] / "data.csv").write_bytes(body)
+    # SageMaker names the file after the object; the job takes the one CSV there
+    (paths["data"] / "snapshot.csv").write_bytes(body)
     values = (RUN_ID, DATASET, VERSION, "data-bucket", "artifact-bucket")
     argv = [f"--{name}={value}" for name, value in zip(vj.ARGUMENTS, values, strict=True)]
     argv += [f"--{name}={path}" for name, path in paths.items()]
