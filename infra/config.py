@@ -62,6 +62,12 @@ class Compute:
     serverless: bool
     max_runtime_seconds: int
     poll_seconds: int
+    lambda_dataset_max_bytes: int = 100 * 1024 * 1024
+    """A snapshot larger than this is validated and summarised by a processing job.
+
+    ValidateData got through about 230 MB of CSV before its 300 s timeout (issue 11), so
+    100 MB leaves it a wide margin.
+    """
 
     @property
     def endpoint_instance_storage(self) -> bool:
@@ -249,6 +255,8 @@ def _compute(raw: Mapping[str, Any]) -> Compute:
             has_instance_storage(getattr(compute, name))
         except UnknownInstanceType as exc:
             raise ConfigError(f"compute.{name}: {exc}") from None
+    if compute.lambda_dataset_max_bytes < 1:
+        raise ConfigError("compute.lambda_dataset_max_bytes: must be at least 1")
     return compute
 
 

@@ -14,21 +14,28 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 
 from infra.config import Config
-from lambdas.shared.contracts import steps
+from lambdas.shared.contracts import layout, steps
+from lambdas.shared.contracts import validation_job as vj
 
 RUN_ID = sfn.JsonPath.execution_name
 # A redriven run starts its jobs again, and SageMaker refuses a reused job name.
 REDRIVE_COUNT = sfn.JsonPath.string_at("$$.Execution.RedriveCount")
-TRAINING_SUFFIX, EVALUATION_SUFFIX = "train", "evaluate"
+TRAINING_SUFFIX, EVALUATION_SUFFIX, VALIDATION_SUFFIX = "train", "evaluate", "validate"
 # SageMaker job names have at most 63 characters; a run is redriven at most 1,000 times.
 MAX_JOB_NAME = 63
-MAX_RUN_ID = MAX_JOB_NAME - len(f"--{EVALUATION_SUFFIX}") - len("1000")
+MAX_RUN_ID = (
+    MAX_JOB_NAME - max(len(f"--{s}") for s in (EVALUATION_SUFFIX, VALIDATION_SUFFIX)) - len("1000")
+)
 CODE_DIR = "/opt/ml/processing/input/code"
 EVALUATE_COMMAND = (
     # The code input is the sourcedir asset; its object (and so file) name ends in .gz.
     f'cd {CODE_DIR} && tar -xzf ./*.gz && exec python3 evaluate.py "$@"'
 )
 EVALUATION_DIR = "/opt/ml/processing/output/evaluation"
+VALIDATE_COMMAND = (
+    # The code input is the functions' zipped asset: the job runs what the Lambdas run.
+    f'cd {vj.CODE_DIR} && python3 -m zipfile -e ./*.zip . && exec python3 -m {vj.ENTRY_MODULE} "$@"'
+)
 SPEC_CHANNEL = "spec"
 VOLUME_SIZE_GB = 30
 
@@ -40,6 +47,8 @@ class JobSettings:
     image_uri: str
     code_uri: str
     model_spec_uri: str
+    processing_code_uri: str
+    data_bucket_name: str
     role: iam.IRole
     artifact_bucket_name: str
     kms_key_arn: str
@@ -195,4 +204,67 @@ def _processing_input(name: str, uri: str, local_path: str) -> dict[str, Any]:
             "S3DataType": "S3Prefix",
             "S3InputMode": "File",
         },
+    }
+
+
+def validation_job(config: Config, jobs: JobSettings) -> dict[str, Any]:
+    """CreateProcessingJob: ValidateData's and ComputeBaseline's code on a large snapshot."""
+    snapshot = steps.PIN_DATASET
+    dataset = sfn.JsonPath.string_at(snapshot.path("dataset"))
+    values = (
+        RUN_ID,
+        dataset,
+        sfn.JsonPath.string_at(snapshot.path("version_id")),
+        jobs.data_bucket_name,
+        jobs.artifact_bucket_name,
+    )
+    reports = sfn.JsonPath.format(
+        f"s3://{jobs.data_bucket_name}/{layout.report_prefix('{}')}", dataset
+    )
+    return {
+        "ProcessingJobName": job_name(VALIDATION_SUFFIX),
+        "AppSpecification": {
+            "ImageUri": jobs.image_uri,
+            "ContainerEntrypoint": ["/bin/sh", "-c", VALIDATE_COMMAND, "validate"],
+            # Run ids and versions are run-time values, so the list is a States.Array.
+            "ContainerArguments": sfn.JsonPath.array(
+                *(
+                    arg
+                    for name, value in zip(vj.ARGUMENTS, values, strict=True)
+                    for arg in (f"--{name}", value)
+                ),
+                *(arg for name, path in vj.PATHS.items() for arg in (f"--{name}", path)),
+            ),
+        },
+        "ProcessingInputs": [
+            _processing_input("code", jobs.processing_code_uri, vj.CODE_DIR),
+            _processing_input(SPEC_CHANNEL, jobs.model_spec_uri, vj.SPEC_DIR),
+            _processing_input(
+                "data", sfn.JsonPath.string_at(snapshot.path("snapshot_uri")), vj.DATA_DIR
+            ),
+        ],
+        "ProcessingOutputConfig": {
+            "Outputs": [
+                _processing_output("report", reports, vj.REPORT_DIR),
+                _processing_output("baseline", artifact_uri(jobs, "baseline"), vj.BASELINE_DIR),
+            ],
+            "KmsKeyId": jobs.kms_key_arn,
+        },
+        "ProcessingResources": {
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": config.compute.processing_instance_type,
+                "VolumeSizeInGB": VOLUME_SIZE_GB,
+            }
+        },
+        "StoppingCondition": {"MaxRuntimeInSeconds": config.compute.max_runtime_seconds},
+        "RoleArn": jobs.role.role_arn,
+    }
+
+
+def _processing_output(name: str, uri: str, local_path: str) -> dict[str, Any]:
+    """One local directory SageMaker uploads under ``uri`` when the job has completed."""
+    return {
+        "OutputName": name,
+        "S3Output": {"S3Uri": uri, "LocalPath": local_path, "S3UploadMode": "EndOfJob"},
     }

@@ -9,6 +9,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.constructs.nag import GRANT_WILDCARDS, suppress_wildcards
+from lambdas.shared.contracts import layout
 
 
 class SageMakerRole(Construct):
@@ -46,6 +47,13 @@ class SageMakerRole(Construct):
             description=f"Runs {prefix} training, evaluation and endpoints",
         )
         data_bucket.grant_read(self.role)
+        # The validation job uploads the report ValidateData would have written, nothing else.
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[data_bucket.arn_for_objects(layout.report_prefix("*") + "*")],
+            )
+        )
         artifact_bucket.grant_read_write(self.role)
         capture_bucket.grant_put(self.role)
         key.grant_encrypt_decrypt(self.role)

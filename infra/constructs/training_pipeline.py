@@ -31,18 +31,27 @@ from infra.constructs.sagemaker_jobs import (
     EVALUATION_SUFFIX,
     RUN_ID,
     TRAINING_SUFFIX,
+    VALIDATION_SUFFIX,
     JobSettings,
     evaluation_job,
     job_name,
     training_job,
+    validation_job,
 )
 from lambdas.shared.contracts import layout, run_input, steps
+from lambdas.shared.contracts import validation_job as vj
 
 # What the deploy function raises while the endpoint is Creating or Updating.
 ENDPOINT_BUSY = "EndpointBusy"
 RETRAINING_TRIGGERS = run_input.RETRAINING_TRIGGERS
 # SageMaker changes take 5-15 minutes; retries at 1, 2, 4, 8 and 16 poll intervals cover it.
 BUSY_RETRIES = 5
+# Each job's describe action, name parameter and name suffix, by its label.
+JOB_REQUESTS = {
+    steps.TRAINING.label: ("describeTrainingJob", "TrainingJobName", TRAINING_SUFFIX),
+    steps.EVALUATION.label: ("describeProcessingJob", "ProcessingJobName", EVALUATION_SUFFIX),
+    steps.VALIDATION.label: ("describeProcessingJob", "ProcessingJobName", VALIDATION_SUFFIX),
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,7 @@ class PipelineFunctions:
     """The Lambda functions the pipeline calls, one per step."""
 
     prepare_retraining_data: lambda_.IFunction
+    pin_dataset: lambda_.IFunction
     validate_data: lambda_.IFunction
     resolve_champion: lambda_.IFunction
     evaluation_gate: lambda_.IFunction
@@ -132,11 +142,13 @@ class TrainingPipeline(Construct):
     # --- the flow, in the order it runs ----------------------------------------------------
 
     def _definition(self, f: PipelineFunctions) -> sfn.IChainable:
-        """Retraining? → validate → champion → train → evaluate → gate → release or reject."""
-        validate = self._invoke(steps.VALIDATE_DATA, f.validate_data)
-        begin = self._retraining(f, then=validate)
+        """Retraining? → pin → validate → champion → train → evaluate → gate → release/reject."""
+        pin = self._invoke(steps.PIN_DATASET, f.pin_dataset)
+        begin = self._retraining(f, then=pin)
+        champion = self._invoke(steps.RESOLVE_CHAMPION, f.resolve_champion)
+        pin.next(self._validation(f, then=champion))
         training = self._job(steps.TRAINING, start=self._start_training())
-        validate.next(self._invoke(steps.RESOLVE_CHAMPION, f.resolve_champion)).next(training.chain)
+        champion.next(training.chain)
         evaluation = self._job(steps.EVALUATION, start=self._start_evaluation())
         training.then(evaluation.chain)
         gate = self._invoke(steps.GATE, f.evaluation_gate)
@@ -149,6 +161,79 @@ class TrainingPipeline(Construct):
             .otherwise(self._rejected())
         )
         return begin
+
+    def _validation(self, f: PipelineFunctions, *, then: sfn.IChainable) -> sfn.IChainable:
+        """Small snapshot → the ValidateData Lambda; large → the validation processing job."""
+        validate = self._invoke(steps.VALIDATE_DATA, f.validate_data)
+        validate.next(then)
+        job = self._job(steps.VALIDATION, start=self._start_validation())
+        job.then(self._validation_outcome(then=then))
+        return (
+            sfn.Choice(self, "LargeDataset?")
+            .when(
+                sfn.Condition.number_greater_than(
+                    steps.PIN_DATASET.path("size_bytes"),
+                    self._config.compute.lambda_dataset_max_bytes,
+                ),
+                job.chain,
+            )
+            .otherwise(validate)
+        )
+
+    def _validation_outcome(self, *, then: sfn.IChainable) -> sfn.IChainable:
+        """The job's ExitMessage → DatasetInvalid, or ValidateData's and ComputeBaseline's state.
+
+        The job completes on an invalid dataset too (so its report is uploaded); the run then
+        fails with the error and message the ValidateData Lambda raises.
+        """
+        job = steps.VALIDATION
+        describe_action, name = self._job_request(job)
+        outcome = f"{job.result_path}.outcome"
+        fetch = self._sagemaker(
+            f"Fetch{job.label}Outcome",
+            describe_action,
+            name,
+            result_selector={
+                **job.status_selector(),
+                "outcome.$": "States.StringToJson($.ExitMessage)",
+            },
+            result_path=job.result_path,
+        )
+        invalid = sfn.Pass(
+            self,
+            "DatasetInvalid",
+            parameters={"Error": vj.DATASET_INVALID, "Cause.$": f"{outcome}.cause"},
+            result_path="$.error",
+        )
+        pinned = steps.PIN_DATASET
+        data = sfn.Pass(
+            self,
+            "UseValidationJob",
+            parameters={
+                **{
+                    f"{key}.$": pinned.path(key)
+                    for key in steps.VALIDATE_DATA.kept or ()
+                    if key != "rows"
+                },
+                "rows.$": f"{outcome}.rows",
+            },
+            result_path=steps.VALIDATE_DATA.result_path,
+        )
+        baseline = sfn.Pass(
+            self,
+            "UseJobBaseline",
+            parameters={
+                "uri": sfn.JsonPath.format(
+                    f"s3://{self._jobs.artifact_bucket_name}/{layout.baseline_key('{}')}", RUN_ID
+                )
+            },
+            result_path=steps.COMPUTE_BASELINE.result_path,
+        )
+        return fetch.next(
+            sfn.Choice(self, "DatasetValid?")
+            .when(sfn.Condition.is_present(f"{outcome}.error"), invalid.next(self._notify_failed))
+            .otherwise(data.next(baseline).next(then))
+        )
 
     def _retraining(self, f: PipelineFunctions, *, then: sfn.IChainable) -> sfn.IChainable:
         """A drift or quality run first builds a new dataset version from labelled traffic."""
@@ -188,11 +273,13 @@ class TrainingPipeline(Construct):
             version_id=sfn.JsonPath.string_at(steps.VALIDATE_DATA.path("version_id")),
             model_package_arn=sfn.JsonPath.string_at(steps.REGISTER.path("arn")),
         )
+        register = self._invoke(steps.REGISTER, f.register_model)
+        register.next(deploy).next(self._deployment_done(f.deploy, then=notify_succeeded))
+        # The validation job has already written a large snapshot's baseline.
         return (
-            self._invoke(steps.COMPUTE_BASELINE, f.compute_baseline)
-            .next(self._invoke(steps.REGISTER, f.register_model))
-            .next(deploy)
-            .next(self._deployment_done(f.deploy, then=notify_succeeded))
+            sfn.Choice(self, "BaselineComputed?")
+            .when(sfn.Condition.is_present(steps.COMPUTE_BASELINE.result_path), register)
+            .otherwise(self._invoke(steps.COMPUTE_BASELINE, f.compute_baseline).next(register))
         )
 
     def _rejected(self) -> sfn.IChainable:
@@ -309,9 +396,8 @@ class TrainingPipeline(Construct):
 
     def _job_request(self, job: steps.Job) -> tuple[str, dict[str, object]]:
         """The describe action and the job-name parameter of a job's describe calls."""
-        if job is steps.TRAINING:
-            return "describeTrainingJob", {"TrainingJobName": job_name(TRAINING_SUFFIX)}
-        return "describeProcessingJob", {"ProcessingJobName": job_name(EVALUATION_SUFFIX)}
+        action, parameter, suffix = JOB_REQUESTS[job.label]
+        return action, {parameter: job_name(suffix)}
 
     def _job_failed(
         self, job: steps.Job, describe_action: str, name: dict[str, object]
@@ -336,7 +422,7 @@ class TrainingPipeline(Construct):
 
     def _job_stopped(self, job: steps.Job) -> sfn.IChainable:
         """A Stopped job has no FailureReason: selecting it would be an uncatchable error."""
-        suffix = TRAINING_SUFFIX if job is steps.TRAINING else EVALUATION_SUFFIX
+        suffix = JOB_REQUESTS[job.label][2]
         stopped = sfn.Pass(
             self,
             f"{job.label}Stopped",
@@ -472,6 +558,16 @@ class TrainingPipeline(Construct):
             additional_iam_statements=[self._pass_role()],
             result_selector={"ProcessingJobArn.$": "$.ProcessingJobArn"},
             result_path="$.evaluation_job",
+        )
+
+    def _start_validation(self) -> sfn.TaskStateBase:
+        return self._sagemaker(
+            "StartValidation",
+            "createProcessingJob",
+            validation_job(self._config, self._jobs),
+            additional_iam_statements=[self._pass_role()],
+            result_selector={"ProcessingJobArn.$": "$.ProcessingJobArn"},
+            result_path=steps.VALIDATION.start_path,
         )
 
     def _pass_role(self) -> iam.PolicyStatement:

@@ -10,6 +10,7 @@ from constructs import Construct
 
 from infra.config import Config
 from infra.constructs.model_spec_file import ModelSpecFile
+from infra.constructs.processing_code import ProcessingCode
 from infra.constructs.sagemaker_role import SageMakerRole
 from infra.constructs.sklearn_image import sklearn_image_uri
 from infra.constructs.storage import Storage
@@ -50,6 +51,7 @@ class DataStack(Stack):
         self.model_package_group.apply_removal_policy(storage.removal_policy)
 
         self.training_code = TrainingCode(self, "TrainingCode")
+        self.processing_code = ProcessingCode(self, "ProcessingCode")
         self.model_spec = ModelSpecFile(self, "ModelSpec", spec=config.model)
         self.sagemaker_role = SageMakerRole(
             self,
@@ -62,6 +64,7 @@ class DataStack(Stack):
             code_bucket_name=self.training_code.bucket_name,
             code_object_keys=[
                 self.training_code.object_key,
+                self.processing_code.object_key,
                 self.model_spec.asset.s3_object_key,
             ],
         ).role

@@ -11,6 +11,7 @@ from infra.config import Config
 from infra.constructs.function import retention
 from infra.constructs.functions.compute_baseline import ComputeBaseline
 from infra.constructs.functions.evaluation_gate import EvaluationGate
+from infra.constructs.functions.pin_dataset import PinDataset
 from infra.constructs.functions.prepare_retraining_data import PrepareRetrainingData
 from infra.constructs.functions.register_model import RegisterModel
 from infra.constructs.functions.resolve_champion import ResolveChampion
@@ -43,6 +44,7 @@ class PipelineStack(Stack):
             prepare_retraining_data=PrepareRetrainingData(
                 self, config=config, data=data, endpoint_name=endpoint, table=serving.table
             ).function,
+            pin_dataset=PinDataset(self, config=config, data=data).function,
             validate_data=ValidateData(self, config=config, data=data).function,
             resolve_champion=ResolveChampion(
                 self, config=config, data=data, endpoint_name=endpoint
@@ -63,6 +65,8 @@ class PipelineStack(Stack):
                 image_uri=image_uri,
                 code_uri=data.training_code.uri,
                 model_spec_uri=data.model_spec.uri,
+                processing_code_uri=data.processing_code.uri,
+                data_bucket_name=data.data_bucket.bucket_name,
                 role=data.sagemaker_role,
                 artifact_bucket_name=data.artifact_bucket.bucket_name,
                 kms_key_arn=data.key.key_arn,

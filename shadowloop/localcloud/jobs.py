@@ -8,7 +8,9 @@ the model directory or processing outputs are uploaded back, all as the job's ro
 failing script makes the job ``Failed`` with the script's last error line as the reason. A
 job that runs past its ``StoppingCondition.MaxRuntimeInSeconds`` is killed and ends
 ``Stopped`` with no ``FailureReason``, as SageMaker leaves it. A job name already taken is
-refused with ``ResourceInUse``, as on AWS (moto replaces the old job).
+refused with ``ResourceInUse``, as on AWS (moto replaces the old job). A processing job's
+``/opt/ml/output/message`` becomes its ``ExitMessage`` (the first 1 KB), as SageMaker makes it.
+Jobs import only what the scikit-learn image has (:mod:`shadowloop.localcloud.image_guard`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from botocore.exceptions import ClientError
 from moto.sagemaker.exceptions import ResourceInUseException
 from moto.sagemaker.models import SageMakerModelBackend
 
+from shadowloop.localcloud import image_guard
 from shadowloop.localcloud.access.principals import Principal, acting_as
 
 PATCHED_TRAINING = (SageMakerModelBackend, "create_training_job")
@@ -38,6 +41,8 @@ CONTAINER_ROOT = "/opt/ml"
 _LOCAL_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 # What ``_run`` answers for a job that ran out of time (not a failure reason).
 STOPPED = "Stopped"
+# SageMaker keeps the first 1 KB of a processing job's message file as its ExitMessage.
+EXIT_MESSAGE_BYTES = 1024
 
 
 class JobRunner:
@@ -99,6 +104,7 @@ class JobRunner:
         user_hps = {k: v for k, v in hyperparameters.items() if not k.startswith("sagemaker_")}
         env = {
             **_LOCAL_THREADS,
+            **image_guard.environment(root),
             "SM_MODEL_DIR": str(model_dir),
             "SM_OUTPUT_DATA_DIR": str(output_dir / "data"),
             "SM_OUTPUT_DIR": str(output_dir),
@@ -151,10 +157,17 @@ class JobRunner:
         # The image's python3 is this environment's interpreter.
         env = {
             **_LOCAL_THREADS,
+            **image_guard.environment(root),
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         }
         timeout = (job.stopping_condition or {}).get("MaxRuntimeInSeconds", 86400)
         error = self._run(command, cwd=root, env=env, timeout=timeout, log=root / "job.log")
+        try:
+            message = _exit_message(root / "output" / "message")
+        except UnicodeDecodeError:
+            return _fail_processing(job, "ClientError: /opt/ml/output/message is not UTF-8")
+        if message is not None:
+            job.exit_message = message
         if error is STOPPED:
             job.processing_job_status = "Stopped"
             return None
@@ -230,6 +243,14 @@ class JobRunner:
         for file in sorted(p for p in directory.rglob("*") if p.is_file()):
             key = f"{prefix.rstrip('/')}/{file.relative_to(directory).as_posix()}"
             self.s3().put_object(Bucket=bucket, Key=key, Body=file.read_bytes())
+
+
+def _exit_message(path: Path) -> str | None:
+    """The ExitMessage a message file gives; UnicodeDecodeError when it is not UTF-8."""
+    if not path.is_file():
+        return None
+    path.read_bytes().decode("utf-8")
+    return path.read_bytes()[:EXIT_MESSAGE_BYTES].decode("utf-8", errors="ignore")
 
 
 def _refuse_taken(kind: str, jobs: dict[str, Any], name: str) -> None:

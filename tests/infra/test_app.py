@@ -141,7 +141,7 @@ def test_functions_run_existing_handlers_with_known_settings(synthesized: Synthe
     ]
     known = {v for name, v in vars(environment).items() if name.isupper() and isinstance(v, str)}
     # Then each handler module exists and each variable is one the Lambdas read by name
-    assert len(functions) == 11
+    assert len(functions) == 12
     for function in functions:
         module = function["Handler"].rsplit(".", 1)[0]
         assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), module

@@ -13,7 +13,12 @@ from tests.infra.conftest import Synthesized, exported, logical_id
 
 TASKS = (
     "PrepareRetrainingData",
+    "PinDataset",
     "ValidateData",
+    "StartValidation",
+    "DescribeValidation",
+    "FetchValidationOutcome",
+    "DescribeFailedValidation",
     "ResolveChampion",
     "StartTraining",
     "DescribeTraining",
@@ -100,7 +105,7 @@ def test_drift_and_quality_runs_prepare_retraining_data_first(definition: dict[s
             "Next": "PrepareRetrainingData",
         }
     ]
-    assert start["Default"] == "ValidateData"
+    assert start["Default"] == "PinDataset"
     prepare = states["PrepareRetrainingData"]
     assert prepare["ResultPath"] == "$.retraining"
     assert prepare["ResultSelector"] == {"version_id.$": "$.Payload.version_id"}
@@ -110,7 +115,7 @@ def test_drift_and_quality_runs_prepare_retraining_data_first(definition: dict[s
         "$.retraining.version_id",
         "$.version_id",
     )
-    assert use_version["Next"] == "ValidateData"
+    assert use_version["Next"] == "PinDataset"
 
 
 def test_lambda_steps_send_explicit_payloads_and_keep_selected_results(
@@ -121,7 +126,7 @@ def test_lambda_steps_send_explicit_payloads_and_keep_selected_results(
     assert validate["Parameters"]["Payload"] == {
         "run_id.$": "$$.Execution.Name",
         "dataset.$": "$.dataset",
-        "version_id.$": "$.version_id",
+        "version_id.$": "$.snapshot.version_id",
     }
     assert validate["ResultPath"] == "$.data"
     assert set(validate["ResultSelector"]) == {
@@ -260,7 +265,7 @@ def test_gate_decides_between_register_and_deploy_or_rejection(definition: dict[
     states = definition["States"]
     passed = states[states["Gate"]["Next"]]
     assert passed["Choices"] == [
-        {"Variable": "$.gate.decision", "StringEquals": "pass", "Next": "ComputeBaseline"}
+        {"Variable": "$.gate.decision", "StringEquals": "pass", "Next": "BaselineComputed?"}
     ]
     assert passed["Default"] == "NotifyRejected"
     path, state = [], "ComputeBaseline"
@@ -323,7 +328,7 @@ def test_lambda_steps_are_what_the_contract_says(definition: dict[str, Any]) -> 
 
 def test_job_states_keep_what_the_contract_says(definition: dict[str, Any]) -> None:
     states = definition["States"]
-    for job in (steps.TRAINING, steps.EVALUATION):
+    for job in (steps.TRAINING, steps.EVALUATION, steps.VALIDATION):
         describe = states[f"Describe{job.label}"]
         assert describe["ResultSelector"] == job.status_selector()
         assert describe["ResultPath"] == job.result_path

@@ -95,6 +95,7 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
         ENDPOINT_NAME,
         RETRAIN_LOOKBACK_HOURS,
     ),
+    "pin_dataset": (DATA_BUCKET,),
     "promotion_check": (
         MODEL_SPEC_URI,
         ENDPOINT_NAME,

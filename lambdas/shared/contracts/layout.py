@@ -24,9 +24,14 @@ def snapshot_key(dataset: str, version_id: str) -> str:
     return f"snapshots/{dataset}/{version_id}/data.csv"
 
 
+def report_prefix(dataset: str) -> str:
+    """Where the validation reports on a dataset's versions are (a processing output's prefix)."""
+    return f"reports/validation/{dataset}/"
+
+
 def report_key(dataset: str, version_id: str) -> str:
     """ValidateData's report on one dataset version."""
-    return f"reports/validation/{dataset}/{version_id}.json"
+    return f"{report_prefix(dataset)}{version_id}.json"
 
 
 # --- the artifact bucket ----------------------------------------------------------------

@@ -77,12 +77,23 @@ PREPARE_RETRAINING_DATA = Step(
         "records_skipped",
     ),
 )
+# Resolves and pins the version first: the state machine chooses by the snapshot's size.
+PIN_DATASET = Step(
+    state="PinDataset",
+    payload={
+        "run_id": RUN_ID,
+        "dataset": DATASET,
+        "version_id": VERSION_ID,
+    },
+    result_path="$.snapshot",
+    kept=("dataset", "version_id", "source_uri", "snapshot_uri", "report_uri", "size_bytes"),
+)
 VALIDATE_DATA = Step(
     state="ValidateData",
     payload={
         "run_id": RUN_ID,
         "dataset": DATASET,
-        "version_id": VERSION_ID,
+        "version_id": PIN_DATASET.path("version_id"),
     },
     result_path="$.data",
     kept=("dataset", "version_id", "source_uri", "snapshot_uri", "report_uri", "rows"),
@@ -135,6 +146,7 @@ DESCRIBE_FAILED_DEPLOYMENT = Step(
 )
 LAMBDA_STEPS = (
     PREPARE_RETRAINING_DATA,
+    PIN_DATASET,
     VALIDATE_DATA,
     RESOLVE_CHAMPION,
     GATE,
@@ -182,6 +194,14 @@ EVALUATION = Job(
     label="Evaluation",
     status_field="ProcessingJobStatus",
     result_path="$.evaluation",
+    arn_field="ProcessingJobArn",
+)
+# A snapshot too large for ValidateData: validated and summarised by a processing job
+# (lambdas.shared.contracts.validation_job), whose outcome is its ExitMessage.
+VALIDATION = Job(
+    label="Validation",
+    status_field="ProcessingJobStatus",
+    result_path="$.validation",
     arn_field="ProcessingJobArn",
 )
 # DescribeDeployment keeps these fields of DescribeEndpoint at this path.

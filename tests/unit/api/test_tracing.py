@@ -43,7 +43,7 @@ def test_handlers_trace_aws_calls_and_patch_nothing_else(tmp_path):
 
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
-    assert len(HANDLERS) == 11
+    assert len(HANDLERS) == 12
     assert seen == {"patched": ["botocore"], "disabled": [], "providers": ["AsyncAWSXRayRecorder"]}
 
 
