@@ -58,6 +58,7 @@ bench: $(STAMP) ## The benchmarks in bench/
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/drift_bench.py --captures 100000 --per-request 10
 	$(BIN)/python bench/capture_bench.py
+	$(BIN)/python bench/validation_bench.py --rows 2000000
 
 serve: $(STAMP) ## Serve the REST API on 127.0.0.1:8080
 	$(BIN)/shadowloop serve --port 8080
