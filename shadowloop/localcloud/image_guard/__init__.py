@@ -16,8 +16,10 @@ from pathlib import Path
 
 GUARD_DIR = Path(__file__).resolve().parent
 IMAGE = "SageMaker's scikit-learn 1.9-0 image"
-# Import names of what the image installs (sagemaker-scikit-learn-container's requirements
-# and scikit-learn's own dependencies). Not pyarrow: code a job runs must not need it.
+# Import names of what the image installs: requirements.txt of
+# aws/sagemaker-scikit-learn-container at the 1.9.0 upgrade (numpy 2.5.1, pandas 2.2.3,
+# pyarrow 25.0.0, scipy 1.18.0, ...), plus what those pull in (s3transfer, jmespath, pytz).
+# The versions differ from this environment's; only the names are enforced.
 IMAGE_LIBRARIES = frozenset(
     {
         "boto3",
@@ -26,13 +28,18 @@ IMAGE_LIBRARIES = frozenset(
         "jmespath",
         "dateutil",
         "urllib3",
+        "certifi",
         "numpy",
         "pandas",
+        "pyarrow",
         "pytz",
         "scipy",
         "sklearn",
         "joblib",
         "threadpoolctl",
+        "narwhals",
+        "yaml",
+        "six",
     }
 )
 

@@ -25,13 +25,13 @@ def _run(job_dir: Path, source: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_library_the_image_lacks_is_refused_naming_the_image(tmp_path):
-    # pyarrow is installed here, but not in the image
-    done = _run(tmp_path, "import pyarrow\n")
+    # moto is installed here, but not in the image
+    done = _run(tmp_path, "import moto\n")
 
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-1]
     assert last == (
-        "ModuleNotFoundError: No module named 'pyarrow' "
+        "ModuleNotFoundError: No module named 'moto' "
         "(SageMaker's scikit-learn 1.9-0 image does not have it)"
     )
 
@@ -40,7 +40,8 @@ def test_the_image_libraries_the_standard_library_and_the_jobs_own_modules_impor
     (tmp_path / "code" / "helper.py").parent.mkdir(parents=True)
     (tmp_path / "code" / "helper.py").write_text("import csv\nVALUE = 3\n")
 
-    done = _run(tmp_path, "import json, numpy, sklearn\nfrom helper import VALUE\nprint(VALUE)\n")
+    source = "import json, numpy, pyarrow.csv, sklearn\nfrom helper import VALUE\nprint(VALUE)\n"
+    done = _run(tmp_path, source)
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "3"
