@@ -15,9 +15,9 @@ from lambdas.shared.drift import (
     DriftAccumulator,
     Thresholds,
     build_baseline,
-    iter_csv_chunks,
 )
-from lambdas.shared.drift.columns import to_numeric
+from lambdas.shared.drift.arrowcsv import iter_csv_columns
+from lambdas.shared.drift.columns import ParsedColumn, to_numeric
 from lambdas.shared.settings import Feature
 
 
@@ -106,13 +106,18 @@ def write_json(path: Path, document: Any) -> None:
         raise DriftInputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _chunks(path: Path) -> Iterator[dict[str, list[str]]]:
+def _chunks(path: Path) -> Iterator[dict[str, ParsedColumn | list[str]]]:
     try:
-        with path.open(newline="", encoding="utf-8") as lines:
-            yield from iter_csv_chunks(lines)
+        with path.open("rb") as binary:
+            yield from iter_csv_columns(binary, lambda: _lines(path))
     except OSError as exc:
         raise DriftInputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise DriftInputError(f"{path}: not UTF-8 text") from None
     except CsvError as exc:
         raise DriftInputError(f"{path}: {exc}") from None
+
+
+def _lines(path: Path) -> Iterator[str]:
+    with path.open(newline="", encoding="utf-8") as lines:
+        yield from lines

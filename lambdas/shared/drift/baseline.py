@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from lambdas.shared.drift.columns import to_categories, to_numeric
+from lambdas.shared.drift.columns import count_categories, to_numeric
 
 NUMERIC = "numeric"
 CATEGORICAL = "categorical"
@@ -88,7 +88,8 @@ def build_baseline(
                 # Training data already passed validation; a stray value counts as missing.
                 missing[feature.name] += column.missing + column.type_errors
             else:
-                labels, absent = to_categories(raw)
+                # Counted per distinct value; the same counts, in the same first-seen order.
+                labels, absent = count_categories(raw)
                 categories[feature.name].update(labels)
                 missing[feature.name] += absent
     summaries = []
