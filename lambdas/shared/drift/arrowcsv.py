@@ -41,11 +41,23 @@ class TextColumn(ParsedColumn):
 
     def __init__(self, strings: pa.Array) -> None:
         self._strings = strings
+        self._numeric: NumericColumn | None = None
 
     def __len__(self) -> int:
         return len(self._strings)
 
     def numeric(self) -> NumericColumn:
+        # Kept: inferring a column's type and summarising it read the same numbers.
+        if self._numeric is None:
+            self._numeric = self._to_numeric()
+        return self._numeric
+
+    def has_carriage_return(self) -> bool:
+        """Whether any value holds a "\\r" (a stray byte past the values only errs to yes)."""
+        data = self._strings.buffers()[2]
+        return data is not None and b"\r" in data.to_pybytes()
+
+    def _to_numeric(self) -> NumericColumn:
         values, odd = self._cast()
         if not odd.any():
             return NumericColumn(values, 0, 0)
@@ -107,7 +119,7 @@ def iter_csv_columns(
     try:
         reader = pacsv.open_csv(
             binary,
-            read_options=pacsv.ReadOptions(block_size=block_bytes),
+            read_options=pacsv.ReadOptions(block_size=block_bytes, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
@@ -116,11 +128,13 @@ def iter_csv_columns(
         if reader.schema.names != header:  # e.g. a BOM the text reader keeps in the name
             raise pa.ArrowInvalid("pyarrow reads the header differently")
         for batch in reader:
-            if any(pc.any(pc.match_substring(c, "\r")).as_py() for c in batch.columns):
+            if not batch.num_rows:
+                continue
+            columns = [TextColumn(c) for c in batch.columns]
+            if any(c.has_carriage_return() for c in columns):
                 # pyarrow drops the "\n" of a quoted "\r\n"; the csv module keeps it.
                 raise pa.ArrowInvalid("a carriage return inside a value")
-            if batch.num_rows:
-                yield {n: TextColumn(c) for n, c in zip(names, batch.columns, strict=True)}
-                rows += batch.num_rows
+            yield dict(zip(names, columns, strict=True))
+            rows += batch.num_rows
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         yield from iter_csv_chunks(reopen_lines(), skip_rows=rows)
