@@ -115,7 +115,7 @@ def run_shadowloop(reference: Path, current: Path, folder: Path) -> list[str]:
     statistics, report = folder / "statistics.json", folder / "report.json"
     _run([*cli, "baseline", str(reference), "--out", str(statistics)])
     _run([*cli, "drift", str(statistics), str(current), "--out", str(report)])
-    return sorted(json.loads(report.read_text())["drifted_features"])
+    return _by_number(json.loads(report.read_text())["drifted_features"])
 
 
 def run_competitor(tool: str, reference: Path, current: Path) -> list[str] | None:
@@ -124,7 +124,12 @@ def run_competitor(tool: str, reference: Path, current: Path) -> list[str] | Non
         return None
     script = EVIDENTLY_SCRIPT if tool == "evidently" else WHYLOGS_SCRIPT
     out = _run([str(python), "-c", script, str(reference), str(current)])
-    return json.loads(out.strip().splitlines()[-1])["drifted"]
+    return _by_number(json.loads(out.strip().splitlines()[-1])["drifted"])
+
+
+def _by_number(names: list[str]) -> list[str]:
+    """f0, f1, …, f10 in numeric order."""
+    return sorted(names, key=lambda name: (len(name), name))
 
 
 def _run(command: list[str]) -> str:
