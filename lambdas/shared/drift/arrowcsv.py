@@ -61,6 +61,7 @@ class TextColumn(ParsedColumn):
         values, odd = self._cast()
         if not odd.any():
             return NumericColumn(values, 0, 0)
+        values = values.copy()  # pyarrow's buffer is read-only
         positions = np.flatnonzero(odd)
         parsed = [parse_number(v) for v in self._strings.take(positions).to_pylist()]
         missing = sum(1 for p in parsed if p is MISSING)
@@ -89,7 +90,7 @@ class TextColumn(ParsedColumn):
         try:
             values = pc.cast(self._strings, pa.float64()).to_numpy(zero_copy_only=False)
             # "nan", "inf" and the like: missing or a type error, as Python reads them.
-            return values.copy(), ~np.isfinite(values)
+            return values, ~np.isfinite(values)
         except pa.ArrowInvalid:
             pass
         plain = pc.match_substring_regex(self._strings, _DECIMAL)
@@ -97,7 +98,7 @@ class TextColumn(ParsedColumn):
             numbers = pc.cast(pc.if_else(plain, self._strings, "nan"), pa.float64())
         except pa.ArrowInvalid:  # not expected for a plain decimal; read them all in Python
             return np.full(len(self), np.nan), np.ones(len(self), dtype=bool)
-        values = numbers.to_numpy(zero_copy_only=False).copy()
+        values = numbers.to_numpy(zero_copy_only=False)
         return values, ~np.isfinite(values)
 
 
@@ -105,7 +106,7 @@ def iter_csv_columns(
     binary: IO[bytes] | Any,
     reopen_lines: Callable[[], Iterable[str]],
     *,
-    block_bytes: int = BLOCK_BYTES,
+    block_bytes: int | None = None,
 ) -> Iterator[dict[str, ParsedColumn | list[str]]]:
     """Column name → column, a pyarrow block at a time, from a binary stream.
 
@@ -117,9 +118,11 @@ def iter_csv_columns(
     names = [name.strip() for name in header]
     rows = 0
     try:
+        # One thread: a Lambda has one or two vCPUs, and the CLI shares its machine.
+        read = pacsv.ReadOptions(block_size=block_bytes or BLOCK_BYTES, use_threads=False)
         reader = pacsv.open_csv(
             binary,
-            read_options=pacsv.ReadOptions(block_size=block_bytes, use_threads=False),
+            read_options=read,
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
