@@ -9,6 +9,7 @@ import pytest
 
 from lambdas.shared.drift import CsvError, DriftAccumulator, build_baseline, iter_csv_chunks
 from lambdas.shared.drift.arrowcsv import TextColumn, iter_csv_columns
+from lambdas.shared.drift.baseline import quantiles_of_sorted
 from lambdas.shared.drift.columns import count_categories, to_numeric
 from lambdas.shared.settings import Feature
 
@@ -162,3 +163,15 @@ def test_the_baseline_and_the_drift_report_are_identical_to_the_csv_module_path(
             accumulator.add(chunk)
         reports.append(accumulator.report())
     assert reports[0] == reports[1]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 100, 101, 9_999, 250_000])
+def test_quantiles_of_sorted_values_are_numpys_bit_for_bit(n):
+    rng = np.random.default_rng(n)
+    for values in (rng.normal(0, 1, n), rng.integers(0, 5, n).astype(float), rng.gamma(2, 3, n)):
+        values = np.sort(values)
+        probabilities = np.unique(np.concatenate([np.linspace(0, 1, 101), rng.random(30)]))
+
+        ours = quantiles_of_sorted(values, probabilities)
+
+        assert ours.tobytes() == np.quantile(values, probabilities).tobytes()
