@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from lambdas.shared import csvtext, s3uri
 from lambdas.shared.contracts import layout
-from lambdas.shared.drift import build_baseline, iter_csv_chunks
+from lambdas.shared.drift import build_baseline
+from lambdas.shared.drift.arrowcsv import iter_csv_columns
 from lambdas.shared.settings import ModelSpec
 
 
@@ -21,9 +23,11 @@ def compute_baseline(
     """Stream the snapshot CSV, build ``statistics.json`` and return its S3 URI."""
     bucket, key = s3uri.parse(snapshot_uri)
     body = s3.get_object(Bucket=bucket, Key=key)["Body"]
-    baseline = build_baseline(
-        iter_csv_chunks(csvtext.lines(body)), spec.features, target=spec.target
-    )
+    try:
+        chunks = iter_csv_columns(body, lambda: _lines(s3, bucket, key))
+        baseline = build_baseline(chunks, spec.features, target=spec.target)
+    finally:
+        body.close()
     baseline["dataset"]["snapshot_uri"] = snapshot_uri
     out_key = baseline_key(run_id)
     s3.put_object(
@@ -33,3 +37,12 @@ def compute_baseline(
         ContentType="application/json",
     )
     return s3uri.build(artifact_bucket, out_key)
+
+
+def _lines(s3: Any, bucket: str, key: str) -> Iterator[str]:
+    """The snapshot afresh as text lines: its header, or the rows pyarrow refused."""
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+    try:
+        yield from csvtext.lines(body)
+    finally:
+        body.close()

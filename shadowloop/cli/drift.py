@@ -52,7 +52,8 @@ def baseline_command(
     """Summarise DATA.csv into a drift baseline (statistics.json).
 
     A column is numeric when every non-empty value parses as a number, else
-    categorical. The file is read twice in chunks, so its size is not limited by memory.
+    categorical. The file is read in blocks, once (twice when a column first shows text
+    after its first block), so its size is not limited by memory.
     """
     with _bad_input_exits_2():
         baseline, features = drift.baseline(data, target=target, categorical=frozenset(categorical))

@@ -15,9 +15,9 @@ from lambdas.shared.drift import (
     DriftAccumulator,
     Thresholds,
     build_baseline,
-    iter_csv_chunks,
 )
-from lambdas.shared.drift.columns import to_numeric
+from lambdas.shared.drift.arrowcsv import iter_csv_columns
+from lambdas.shared.drift.columns import ParsedColumn, to_numeric
 from lambdas.shared.settings import Feature
 
 
@@ -31,13 +31,63 @@ def baseline(
     """The baseline of ``data`` and the features it summarises.
 
     A column is numeric when every non-empty value parses as a number, else
-    categorical. The file is read twice in chunks, so its size is not limited by memory.
+    categorical. The types are guessed from the first chunk and checked on every chunk
+    while the baseline is built; only a wrong guess costs a second read of the file.
     """
-    features = infer_features(data, target=target, categorical=categorical)
+    chunks = _chunks(data)
+    first = next(chunks, None)
+    if first is None:  # no rows: the errors of the two-pass path
+        features = infer_features(data, target=target, categorical=categorical)
+        return _baseline_two_pass(data, features, target=target)
+    types = _ColumnTypes(categorical)
+    types.check(first)
+    guess = _features(data, types.numeric, target=target, categorical=categorical)
+    stream = types.checked(first, chunks)
+    try:
+        document, error = build_baseline(stream, guess, target=target), None
+    except BaselineError as exc:
+        document, error = None, exc
+    for _ in stream:  # every chunk checked, whatever the baseline stopped at
+        pass
+    features = _features(data, types.numeric, target=target, categorical=categorical)
+    if features != guess:
+        return _baseline_two_pass(data, features, target=target)
+    if error is not None:
+        raise DriftInputError(f"{data}: {error}")
+    return document, features
+
+
+def _baseline_two_pass(
+    data: Path, features: list[Feature], *, target: str | None
+) -> tuple[dict[str, Any], list[Feature]]:
     try:
         return build_baseline(_chunks(data), features, target=target), features
     except BaselineError as exc:
         raise DriftInputError(f"{data}: {exc}") from None
+
+
+class _ColumnTypes:
+    """Which columns are numeric so far: no value that is present but not a number."""
+
+    def __init__(self, categorical: frozenset[str] | set[str]) -> None:
+        self.categorical = categorical
+        self.numeric: dict[str, bool] = {}
+
+    def check(self, chunk: Mapping[str, Any]) -> None:
+        for name, values in chunk.items():
+            if name in self.categorical:
+                self.numeric[name] = False
+            elif self.numeric.get(name, True):
+                self.numeric[name] = to_numeric(values).type_errors == 0
+
+    def checked(
+        self, first: Mapping[str, Any], rest: Iterator[Mapping[str, Any]]
+    ) -> Iterator[Mapping[str, Any]]:
+        """``first`` (already checked), then each of ``rest`` as it is checked."""
+        yield first
+        for chunk in rest:
+            self.check(chunk)
+            yield chunk
 
 
 def compare(
@@ -73,13 +123,19 @@ def infer_features(
     data: Path, *, target: str | None, categorical: frozenset[str] | set[str]
 ) -> list[Feature]:
     """Each column of ``data`` but the target, numeric or categorical."""
-    numeric: dict[str, bool] = {}
+    types = _ColumnTypes(categorical)
     for chunk in _chunks(data):
-        for name, values in chunk.items():
-            if name in categorical:
-                numeric[name] = False
-            elif numeric.get(name, True):
-                numeric[name] = to_numeric(values).type_errors == 0
+        types.check(chunk)
+    return _features(data, types.numeric, target=target, categorical=categorical)
+
+
+def _features(
+    data: Path,
+    numeric: Mapping[str, bool],
+    *,
+    target: str | None,
+    categorical: frozenset[str] | set[str],
+) -> list[Feature]:
     unknown = sorted((set(categorical) | {target} - {None}) - set(numeric))
     if unknown:
         raise DriftInputError(f"{data}: no column named {unknown[0]!r}")
@@ -106,13 +162,18 @@ def write_json(path: Path, document: Any) -> None:
         raise DriftInputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _chunks(path: Path) -> Iterator[dict[str, list[str]]]:
+def _chunks(path: Path) -> Iterator[dict[str, ParsedColumn | list[str]]]:
     try:
-        with path.open(newline="", encoding="utf-8") as lines:
-            yield from iter_csv_chunks(lines)
+        with path.open("rb") as binary:
+            yield from iter_csv_columns(binary, lambda: _lines(path))
     except OSError as exc:
         raise DriftInputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise DriftInputError(f"{path}: not UTF-8 text") from None
     except CsvError as exc:
         raise DriftInputError(f"{path}: {exc}") from None
+
+
+def _lines(path: Path) -> Iterator[str]:
+    with path.open(newline="", encoding="utf-8") as lines:
+        yield from lines

@@ -11,6 +11,9 @@ import pytest
 from moto import mock_aws
 
 from lambdas.compute_baseline.handler import handler
+from lambdas.shared import csvtext
+from lambdas.shared.drift import CsvError, arrowcsv, build_baseline, iter_csv_chunks
+from lambdas.shared.settings import model_spec
 
 SPEC = {
     "dataset": "delivery-eta",
@@ -76,6 +79,37 @@ def test_baseline_of_the_snapshot_lands_under_the_run(s3):
     assert baseline["features"][1]["numerical_statistics"]["max"] == 23.0
     zones = baseline["features"][2]["string_statistics"]["distribution"]["categorical"]["buckets"]
     assert sum(b["count"] for b in zones) == 2_000
+
+
+def test_the_document_is_the_one_the_csv_module_reader_builds(s3, monkeypatch):
+    # Given a snapshot with missing and stray values, read in many small pyarrow blocks
+    monkeypatch.setattr(arrowcsv, "BLOCK_BYTES", 4096)
+    lines = snapshot_csv(3_000).decode().splitlines(keepends=True)
+    lines[10] = "NA,3,n,x,30\r\n"
+    lines[2000] = "oops,,s,x,30\r\n"
+    body = "".join(lines).encode()
+    s3.put_object(Bucket="data", Key=SNAPSHOT_KEY, Body=body)
+
+    # When the pipeline step runs
+    handler({"run_id": "run-6", "snapshot_uri": f"s3://data/{SNAPSHOT_KEY}"}, Context())
+
+    # Then statistics.json is byte for byte the csv-module path's
+    stored = s3.get_object(Bucket="artifacts", Key="runs/run-6/baseline/statistics.json")
+    spec = model_spec()
+    expected = build_baseline(
+        iter_csv_chunks(csvtext.lines(io.BytesIO(body))), spec.features, target=spec.target
+    )
+    expected["dataset"]["snapshot_uri"] = f"s3://data/{SNAPSHOT_KEY}"
+    assert stored["Body"].read() == json.dumps(expected, separators=(",", ":")).encode()
+
+
+def test_a_snapshot_with_a_short_row_fails_naming_its_line(s3, monkeypatch):
+    monkeypatch.setattr(arrowcsv, "BLOCK_BYTES", 4096)
+    body = snapshot_csv(1_000) + b"1.5,3\n"
+    s3.put_object(Bucket="data", Key=SNAPSHOT_KEY, Body=body)
+
+    with pytest.raises(CsvError, match="line 1002: 2 fields, the header has 5"):
+        handler({"run_id": "run-5", "snapshot_uri": f"s3://data/{SNAPSHOT_KEY}"}, Context())
 
 
 def test_a_missing_snapshot_fails_the_step(s3):

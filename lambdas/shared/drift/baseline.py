@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from lambdas.shared.drift.columns import to_categories, to_numeric
+from lambdas.shared.drift.columns import count_categories, to_numeric
 
 NUMERIC = "numeric"
 CATEGORICAL = "categorical"
@@ -88,7 +88,8 @@ def build_baseline(
                 # Training data already passed validation; a stray value counts as missing.
                 missing[feature.name] += column.missing + column.type_errors
             else:
-                labels, absent = to_categories(raw)
+                # Counted per distinct value; the same counts, in the same first-seen order.
+                labels, absent = count_categories(raw)
                 categories[feature.name].update(labels)
                 missing[feature.name] += absent
     summaries = []
@@ -116,7 +117,7 @@ def _numeric_summary(name: str, values: np.ndarray, missing: int) -> dict[str, A
         raise BaselineError(f"feature {name!r} has no numeric values to summarise")
     values = np.sort(values)
     low, high = float(values[0]), float(values[-1])
-    quantiles = np.quantile(values, _SKETCH_PROBABILITIES)
+    quantiles = quantiles_of_sorted(values, _SKETCH_PROBABILITIES)
     quantiles = np.array([float(f"{q:.{_EDGE_DIGITS}g}") for q in quantiles])
     # Rounding must not move an edge outside the observed range.
     quantiles = np.clip(quantiles, low, high)
@@ -156,6 +157,26 @@ def _numeric_summary(name: str, values: np.ndarray, missing: int) -> dict[str, A
             },
         },
     }
+
+
+def quantiles_of_sorted(values: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """``np.quantile(values, probabilities)`` (method "linear") of sorted values, bit for bit.
+
+    numpy would partition the already sorted array again (a fifth of a baseline's time);
+    these are its index and interpolation steps alone.
+    """
+    n = values.size
+    virtual = (n - 1) * probabilities
+    previous = np.floor(virtual)
+    following = previous + 1
+    last = virtual >= n - 1
+    previous[last] = following[last] = -1
+    previous, following = previous.astype(np.intp), following.astype(np.intp)
+    gamma = np.asarray(virtual - previous, dtype=virtual.dtype)
+    low, high = values[previous], values[following]
+    step = high - low
+    # numpy's lerp: from the nearer end, so the result stays within [low, high].
+    return np.where(gamma >= 0.5, high - step * (1 - gamma), low + step * gamma)
 
 
 def _centroids(values: np.ndarray, edges: np.ndarray, below_edge: np.ndarray) -> list[float]:

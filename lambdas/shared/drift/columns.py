@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +23,29 @@ class NumericColumn:
     """Values that are present but not numbers (text, booleans, infinities)."""
 
 
-def to_numeric(raw: Sequence[Any] | np.ndarray) -> NumericColumn:
+class ParsedColumn(ABC):
+    """A column whose reader converts it itself (pyarrow's CSV reader), as the functions here do."""
+
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+    @abstractmethod
+    def numeric(self) -> NumericColumn:
+        """What :func:`to_numeric` gives for the column's values."""
+
+    @abstractmethod
+    def category_counts(self) -> tuple[Counter[str], int]:
+        """What :func:`count_categories` gives for the column's values."""
+
+    @abstractmethod
+    def values(self) -> list[Any]:
+        """The raw values as a list."""
+
+
+def to_numeric(raw: Sequence[Any] | np.ndarray | ParsedColumn) -> NumericColumn:
     """Parse one column of raw values into finite floats, counting missing and bad values."""
+    if isinstance(raw, ParsedColumn):
+        return raw.numeric()
     try:
         values = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):
@@ -37,8 +59,10 @@ def to_numeric(raw: Sequence[Any] | np.ndarray) -> NumericColumn:
     return NumericColumn(values[finite], missing, int(values.size - finite.sum() - missing))
 
 
-def to_categories(raw: Sequence[Any] | np.ndarray) -> tuple[list[str], int]:
+def to_categories(raw: Sequence[Any] | np.ndarray | ParsedColumn) -> tuple[list[str], int]:
     """Category labels present in a column, and how many values were missing."""
+    if isinstance(raw, ParsedColumn):
+        raw = raw.values()
     labels = []
     missing = 0
     for value in raw:
@@ -49,17 +73,26 @@ def to_categories(raw: Sequence[Any] | np.ndarray) -> tuple[list[str], int]:
     return labels, missing
 
 
-def count_categories(raw: Sequence[Any] | np.ndarray) -> tuple[Counter[str], int]:
+def count_categories(
+    raw: Sequence[Any] | np.ndarray | ParsedColumn,
+) -> tuple[Counter[str], int]:
     """:func:`to_categories` as counts: each distinct value is labelled once, not each row."""
+    if isinstance(raw, ParsedColumn):
+        return raw.category_counts()
     try:
         # Keyed by type too: True == 1 == 1.0, but True is labelled "True" and 1 is "1".
         distinct = Counter(zip(map(type, raw), raw, strict=True))
     except TypeError:  # an unhashable value (a list or an object in the column)
         labels, missing = to_categories(raw)
         return Counter(labels), missing
+    return label_counts(((value, n) for (_, value), n in distinct.items()))
+
+
+def label_counts(distinct: Iterable[tuple[Any, int]]) -> tuple[Counter[str], int]:
+    """Distinct raw values with their counts → counts by label, and the missing count."""
     counts: Counter[str] = Counter()
     missing = 0
-    for (_, value), n in distinct.items():
+    for value, n in distinct:
         if _is_missing(value):
             missing += n
         else:
@@ -67,26 +100,35 @@ def count_categories(raw: Sequence[Any] | np.ndarray) -> tuple[Counter[str], int
     return counts, missing
 
 
+MISSING = "missing"
+TYPE_ERROR = "type_error"
+
+
+def parse_number(value: Any) -> float | str:
+    """One raw value as a finite float, or ``MISSING`` or ``TYPE_ERROR``."""
+    if _is_missing(value):
+        return MISSING
+    if isinstance(value, bool):
+        return TYPE_ERROR
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        # OverflowError: a JSON integer beyond the float64 range is not a number here.
+        return TYPE_ERROR
+    return number if np.isfinite(number) else TYPE_ERROR
+
+
 def _to_numeric_slow(raw: Sequence[Any]) -> NumericColumn:
     values = []
     missing = type_errors = 0
     for value in raw:
-        if _is_missing(value):
+        number = parse_number(value)
+        if number is MISSING:
             missing += 1
-            continue
-        if isinstance(value, bool):
+        elif number is TYPE_ERROR:
             type_errors += 1
-            continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError, OverflowError):
-            # OverflowError: a JSON integer beyond the float64 range is not a number here.
-            type_errors += 1
-            continue
-        if np.isfinite(number):
-            values.append(number)
         else:
-            type_errors += 1
+            values.append(number)
     return NumericColumn(np.asarray(values, dtype=np.float64), missing, type_errors)
 
 

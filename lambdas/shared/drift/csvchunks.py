@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 DEFAULT_CHUNK_ROWS = 50_000
 
@@ -13,19 +14,15 @@ class CsvError(ValueError):
 
 
 def iter_csv_chunks(
-    lines: Iterable[str], chunk_rows: int = DEFAULT_CHUNK_ROWS
+    lines: Iterable[str], chunk_rows: int = DEFAULT_CHUNK_ROWS, *, skip_rows: int = 0
 ) -> Iterator[dict[str, list[str]]]:
-    """Column name → raw string values, ``chunk_rows`` rows at a time."""
+    """Column name → raw string values, ``chunk_rows`` rows at a time.
+
+    ``skip_rows`` data rows are checked but not yielded (a reader that stopped part way
+    resumes here).
+    """
     reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CsvError("the CSV is empty (no header row)") from None
-    except csv.Error as exc:
-        raise CsvError(f"line 1: {exc}") from None
-    header = [name.strip() for name in header]
-    if not any(header) or len(set(header)) != len(header):
-        raise CsvError("line 1: the header needs unique, non-empty column names")
+    header = [name.strip() for name in _header(reader)]
     rows: list[list[str]] = []
     try:
         for row in reader:
@@ -35,6 +32,9 @@ def iter_csv_chunks(
                 raise CsvError(
                     f"line {reader.line_num}: {len(row)} fields, the header has {len(header)}"
                 )
+            if skip_rows:
+                skip_rows -= 1
+                continue
             rows.append(row)
             if len(rows) >= chunk_rows:
                 yield _columns(header, rows)
@@ -43,6 +43,24 @@ def iter_csv_chunks(
         raise CsvError(f"line {reader.line_num}: {exc}") from None
     if rows:
         yield _columns(header, rows)
+
+
+def csv_header(lines: Iterable[str]) -> list[str]:
+    """The header's column names as written (unstripped); a bad header is a ``CsvError``."""
+    return _header(csv.reader(lines))
+
+
+def _header(reader: Any) -> list[str]:
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CsvError("the CSV is empty (no header row)") from None
+    except csv.Error as exc:
+        raise CsvError(f"line 1: {exc}") from None
+    names = [name.strip() for name in header]
+    if not any(names) or len(set(names)) != len(names):
+        raise CsvError("line 1: the header needs unique, non-empty column names")
+    return header
 
 
 def _columns(header: list[str], rows: list[list[str]]) -> dict[str, list[str]]:
