@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
@@ -15,7 +16,43 @@ from shadowloop.ops.target import TargetError
 _USER_ERRORS = (TargetError, ConfigError, ClientError, BotoCoreError, OSError, ValueError)
 
 
+# Each command and where it lives: a command imports its module only when it runs, so one
+# command does not pay for every other's imports (pandas, the local cloud).
+_COMMANDS = {
+    "data": "data:data",
+    "train": "pipeline:train",
+    "models": "pipeline:models",
+    "endpoint": "serving:endpoint",
+    "promote": "serving:promote",
+    "rollback": "serving:rollback",
+    "predict": "serving:predict",
+    "feedback": "serving:feedback",
+    "serve": "serving:serve",
+    "explain": "audit:explain",
+    "approve": "audit:approve",
+    "local": "local:local",
+    "demo": "demo:demo",
+    "baseline": "drift:baseline_command",
+    "drift": "drift:drift_command",
+    "aws-smoke": "smoke:aws_smoke",
+    "cost": "cost:cost_command",
+}
+
+
 class _Group(click.Group):
+    """Commands loaded on use (click's lazy-loading pattern); user errors as one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in _COMMANDS:
+            return None
+        module, _, attribute = _COMMANDS[name].partition(":")
+        command = getattr(importlib.import_module(f"shadowloop.cli.{module}"), attribute)
+        assert command.name == name, f"{_COMMANDS[name]} is {command.name!r}, not {name!r}"
+        return command
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -47,28 +84,3 @@ def cli() -> None:
     Commands act on the local cloud by default; pass --target aws (or set
     SHADOWLOOP_TARGET=aws) to use the stacks deployed to your AWS account.
     """
-
-
-def _register() -> None:
-    from shadowloop.cli import audit, cost, data, demo, drift, local, pipeline, serving, smoke
-
-    cli.add_command(data.data)
-    cli.add_command(pipeline.train)
-    cli.add_command(pipeline.models)
-    cli.add_command(serving.endpoint)
-    cli.add_command(serving.promote)
-    cli.add_command(serving.rollback)
-    cli.add_command(serving.predict)
-    cli.add_command(serving.feedback)
-    cli.add_command(serving.serve)
-    cli.add_command(audit.explain)
-    cli.add_command(audit.approve)
-    cli.add_command(local.local)
-    cli.add_command(demo.demo)
-    cli.add_command(drift.baseline_command)
-    cli.add_command(drift.drift_command)
-    cli.add_command(smoke.aws_smoke)
-    cli.add_command(cost.cost_command)
-
-
-_register()
