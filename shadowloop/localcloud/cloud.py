@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import threading
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 
 from infra.config import ROOT, Config, load_from_cdk_json
 from shadowloop.localcloud.access.alarms import AlarmActions, fire_alarm
@@ -93,6 +96,9 @@ class LocalCloud:
             from moto import mock_aws
 
             self._stack.enter_context(mock_aws(config=MOTO_CONFIG))
+            # moto has just dropped boto3's default session; the handlers' replacement
+            # shares the service models already loaded in this process.
+            boto3.DEFAULT_SESSION = new_session()
         else:
             # Handlers and jobs in this process sign with local credentials, never a user's.
             self._stack.enter_context(
@@ -104,7 +110,7 @@ class LocalCloud:
                 )
             )
         self._stack.enter_context(patched_environ(AWS_DEFAULT_REGION=REGION, AWS_REGION=REGION))
-        self.session = boto3.Session(region_name=REGION)
+        self.session = new_session(REGION)
         self._install_compute()
         prepare_account(self.session, REGION)
         return self.deploy()
@@ -320,6 +326,26 @@ class LocalCloud:
         return self.wait(started["executionArn"])
 
 
+@functools.cache
+def _service_models() -> botocore.loaders.Loader:
+    return botocore.loaders.create_loader()
+
+
+def new_session(region: str | None = None) -> boto3.Session:
+    """A boto3 session whose service models are read once per process, not per session.
+
+    Reading and parsing the JSON models of a dozen services takes about a second, and
+    every cloud start makes fresh sessions; the models never change within a process.
+    """
+    models = _service_models()
+    core = botocore.session.Session()
+    core.register_component("data_loader", models)
+    session = boto3.Session(botocore_session=core, region_name=region)
+    # boto3 appends its own data folder to the loader's path at every session.
+    models.search_paths[:] = dict.fromkeys(models.search_paths)
+    return session
+
+
 def prepare_account(session: boto3.Session, region: str) -> None:
     """The one-time account steps the README asks of a real account before a deploy.
 
@@ -365,7 +391,8 @@ def synthesize(config: Config, cache: Path) -> Path:
     outdir = cache / digest.hexdigest()[:16]
     cache.mkdir(parents=True, exist_ok=True)
     # Parallel test workers share the cache: one synthesizes, the others wait for it.
-    with (cache / ".lock").open("w") as lock:
+    # The lock is the assembly's own, so a worker needing another config is not held up.
+    with (cache / f".{outdir.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (outdir / "manifest.json").exists():
             from infra.app import build_app
